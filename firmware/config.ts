@@ -1,0 +1,22 @@
+// Every build-time size in one place. Memory is fixed at start-up from these; nothing grows
+// in the steady state. When a pool is full the firmware answers politely (503/486), never traps.
+
+/** Firmware version reported by `version`, the User-Agent header and the boot event. */
+export const FIRMWARE_VERSION = "0.1.0";
+export const USER_AGENT = "sip-intercom/0.1.0";
+
+// ---- tick loop
+/** Longest sleep the firmware asks for when idle (ms). */
+export const IDLE_TICK_MS: i32 = 1000;
+/** Longest sleep during a call (ms): one audio frame. */
+export const CALL_TICK_MS: i32 = 20;
+
+// ---- console
+/** Longest console line; longer lines are rejected with an error. */
+export const CONSOLE_LINE_MAX: i32 = 300;
+/** Console output buffer for one command's answer. */
+export const CONSOLE_OUT_CAP: i32 = 4096;
+
+// ---- settings
+/** Bytes of all setting values together (each key has its own maximum). */
+export const SETTINGS_ARENA: i32 = 2048;

@@ -1,0 +1,176 @@
+// The settings: one typed schema table (key, type, default, range or pattern, secret, help) and
+// the values. Two copies of every value: `active` (what the firmware runs with, loaded from kv at
+// boot and replaced by `save`) and `pending` (what `set` changes; `revert` copies active back).
+// Values are bytes (UTF-8); integers are also kept parsed.
+//
+// Other modules read active values only, through valuePtr/valueLen/intValue, and notice a
+// saved change when `generation` moves.
+import { SETTINGS_ARENA } from "../config";
+
+export const T_STR: i32 = 0;   // free text up to max bytes (printable, no control characters)
+export const T_INT: i32 = 1;   // decimal in [min, max]
+export const T_ENUM: i32 = 2;  // one of the '|'-separated choices in `pattern`
+export const T_HOST: i32 = 3;  // host[:port]: a name or dotted IPv4, optional port 1..65535
+export const T_URI: i32 = 4;   // a SIP URI (sip:...) or empty
+export const T_LIST: i32 = 5;  // comma-separated call targets: SIP URIs, user parts or numbers
+export const T_DTMF: i32 = 6;  // 1..16 of 0-9 * # A-D
+
+export class Setting {
+  constructor(
+    public key: string,
+    public type: i32,
+    public def: string,
+    public min: i32,
+    public max: i32,       // T_INT: largest value; other types: largest length in bytes
+    public pattern: string,
+    public secret: bool,
+    public help: string,
+  ) {}
+}
+
+// Keys, by index into SCHEMA. Keep in the table's order.
+export const K_SIP_USER: i32 = 0;
+export const K_SIP_PASSWORD: i32 = 1;
+export const K_SIP_AUTH_USER: i32 = 2;
+export const K_SIP_DOMAIN: i32 = 3;
+export const K_SIP_PROXY: i32 = 4;
+export const K_SIP_PORT: i32 = 5;
+export const K_SIP_EXPIRES: i32 = 6;
+export const K_SIP_DISPLAY: i32 = 7;
+export const K_SIP_KEEPALIVE: i32 = 8;
+export const K_SIP_KEEPALIVE_S: i32 = 9;
+export const K_BUTTON1_CALL: i32 = 10;
+export const K_CALL_RING_TIMEOUT: i32 = 11;
+export const K_CALL_MAX_DURATION: i32 = 12;
+export const K_CALL_CODECS: i32 = 13;
+export const K_ANSWER_MODE: i32 = 14;
+export const K_ANSWER_ALLOW: i32 = 15;
+export const K_DOOR_CODE: i32 = 16;
+export const K_DOOR_RELAY_MS: i32 = 17;
+export const K_DOOR_CODE_TIMEOUT: i32 = 18;
+export const K_AUDIO_VOLUME: i32 = 19;
+export const K_RTP_PORT: i32 = 20;
+export const K_LOG_LEVEL: i32 = 21;
+
+export const SCHEMA: StaticArray<Setting> = [
+  new Setting("sip.user", T_STR, "", 0, 64, "", false, "SIP account user part (e.g. 2000)"),
+  new Setting("sip.password", T_STR, "", 0, 64, "", true, "SIP account password (secret)"),
+  new Setting("sip.auth_user", T_STR, "", 0, 64, "", false, "digest auth user name; empty = sip.user"),
+  new Setting("sip.domain", T_HOST, "", 0, 128, "", false, "registrar / SIP domain, host[:port]; empty = no registration (peer to peer)"),
+  new Setting("sip.proxy", T_URI, "", 0, 128, "", false, "outbound proxy URI, e.g. sip:10.0.0.1:5060; empty = none"),
+  new Setting("sip.port", T_INT, "5060", 1, 65535, "", false, "local SIP UDP port"),
+  new Setting("sip.expires", T_INT, "600", 60, 86400, "", false, "registration interval in seconds"),
+  new Setting("sip.display", T_STR, "Door", 0, 64, "", false, "display name in From"),
+  new Setting("sip.keepalive", T_ENUM, "crlf", 0, 8, "off|crlf|options", false, "NAT keep-alive to the registrar: off, crlf or options"),
+  new Setting("sip.keepalive_s", T_INT, "30", 5, 3600, "", false, "keep-alive interval in seconds"),
+  new Setting("button1.call", T_LIST, "", 0, 256, "", false, "who button1 calls: comma-separated SIP URIs or numbers"),
+  new Setting("call.ring_timeout", T_INT, "30", 5, 600, "", false, "seconds an outgoing call may ring before it is cancelled"),
+  new Setting("call.max_duration", T_INT, "300", 10, 86400, "", false, "longest call in seconds"),
+  new Setting("call.codecs", T_ENUM, "pcmu,pcma", 0, 16, "pcmu,pcma|pcma,pcmu|pcmu|pcma", false, "audio codecs in order of preference"),
+  new Setting("answer.mode", T_ENUM, "auto", 0, 8, "auto|off", false, "incoming calls: auto = answer allowed callers, off = reject all"),
+  new Setting("answer.allow", T_LIST, "", 0, 256, "", false, "callers to auto-answer and let open the door: user parts or SIP URIs, * = any"),
+  new Setting("door.code", T_DTMF, "", 0, 16, "", true, "DTMF code that opens the door, e.g. 1234#; empty = never by DTMF (secret)"),
+  new Setting("door.relay_ms", T_INT, "3000", 100, 30000, "", false, "door relay pulse length in ms"),
+  new Setting("door.code_timeout", T_INT, "5", 1, 60, "", false, "seconds between DTMF digits before the code entry restarts"),
+  new Setting("audio.volume", T_INT, "80", 0, 100, "", false, "speaker volume in percent"),
+  new Setting("rtp.port", T_INT, "40000", 1024, 65534, "", false, "local RTP port (even; RTCP uses the next one)"),
+  new Setting("log.level", T_ENUM, "info", 0, 8, "error|warn|info|debug|trace", false, "log level"),
+];
+
+export const COUNT: i32 = SCHEMA.length;
+
+// Value storage: each key owns `max` bytes (T_INT: 11) in both arenas, at a fixed offset.
+const active = memory.data(SETTINGS_ARENA);
+const pending = memory.data(SETTINGS_ARENA);
+const offsets = new StaticArray<i32>(COUNT);
+const activeLen = new StaticArray<i32>(COUNT);
+const pendingLen = new StaticArray<i32>(COUNT);
+const activeInt = new StaticArray<i32>(COUNT);
+
+/** Moves on every successful save; modules compare it with the value they last applied. */
+export let generation: i32 = 0;
+
+
+/** Bytes reserved for key k's value. */
+export function slotSize(k: i32): i32 {
+  const s = unchecked(SCHEMA[k]);
+  return s.type == T_INT ? 11 : s.max;
+}
+
+/** Lays out the arenas and loads the defaults into both copies (boot, factory-reset). */
+export function loadDefaults(): void {
+  let off = 0;
+  for (let k = 0; k < COUNT; k++) {
+    offsets[k] = off;
+    off += slotSize(k);
+  }
+  if (off > SETTINGS_ARENA) unreachable(); // config.SETTINGS_ARENA too small for the schema
+  for (let k = 0; k < COUNT; k++) {
+    const d = SCHEMA[k].def;
+    setPendingStr(k, d);
+  }
+  commit();
+}
+
+function setPendingStr(k: i32, s: string): void {
+  const p = pending + <usize>offsets[k];
+  const n = s.length;
+  for (let i = 0; i < n; i++) store<u8>(p + <usize>i, <u8>s.charCodeAt(i));
+  pendingLen[k] = n;
+}
+
+/** Active value bytes of key k (what the firmware runs with). */
+export function valuePtr(k: i32): usize { return active + <usize>offsets[k]; }
+export function valueLen(k: i32): i32 { return activeLen[k]; }
+/** Active value of an integer key. */
+export function intValue(k: i32): i32 { return activeInt[k]; }
+
+/** Pending value bytes of key k (what `set` changed and `save` will store). */
+export function pendingPtr(k: i32): usize { return pending + <usize>offsets[k]; }
+export function pendingLenOf(k: i32): i32 { return pendingLen[k]; }
+
+/** Replaces the pending value of k; the caller has validated it and checked n <= slotSize(k). */
+export function setPending(k: i32, p: usize, n: i32): void {
+  memory.copy(pending + <usize>offsets[k], p, <usize>n);
+  pendingLen[k] = n;
+}
+
+/** True when k's pending value differs from the active one. */
+export function isDirty(k: i32): bool {
+  const n = pendingLen[k];
+  return n != activeLen[k] || memory.compare(pending + <usize>offsets[k], active + <usize>offsets[k], <usize>n) != 0;
+}
+
+/** Makes the pending values active (after a successful save, or at boot) and bumps generation. */
+export function commit(): void {
+  memory.copy(active, pending, <usize>SETTINGS_ARENA);
+  for (let k = 0; k < COUNT; k++) {
+    activeLen[k] = pendingLen[k];
+    if (SCHEMA[k].type == T_INT) activeInt[k] = parseInt(active + <usize>offsets[k], activeLen[k]);
+  }
+  generation++;
+}
+
+/** Drops pending changes. */
+export function revert(): void {
+  memory.copy(pending, active, <usize>SETTINGS_ARENA);
+  for (let k = 0; k < COUNT; k++) pendingLen[k] = activeLen[k];
+}
+
+/** Index of the key named by the bytes, or -1. */
+export function find(p: usize, n: i32): i32 {
+  for (let k = 0; k < COUNT; k++) {
+    const key = SCHEMA[k].key;
+    if (key.length != n) continue;
+    let i = 0;
+    while (i < n && <i32>load<u8>(p + <usize>i) == <i32>key.charCodeAt(i)) i++;
+    if (i == n) return k;
+  }
+  return -1;
+}
+
+function parseInt(p: usize, n: i32): i32 {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 10 + (<i32>load<u8>(p + <usize>i) - 48);
+  return v;
+}

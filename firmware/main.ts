@@ -1,0 +1,36 @@
+// Firmware entry: the two exports the host calls. init() once, then tick(nowMs) whenever
+// something may be due; tick returns the milliseconds until it next wants to run. Everything is
+// polled from here in a fixed order; no HAL call blocks.
+import * as hal from "./hal";
+import "./sys/rt";
+import { FIRMWARE_VERSION, IDLE_TICK_MS } from "./config";
+import { setNow, now, runTimers, nextDue } from "./sys/clock";
+import * as log from "./sys/log";
+import * as event from "./sys/event";
+import * as settings from "./console/settings";
+import * as con from "./console/console";
+import * as mem from "./sys/mem";
+import { Timer } from "./sys/clock";
+
+export function init(): void {
+  setNow(hal.clock_now_ms());
+  settings.loadDefaults();
+  con.init();
+  log.info().str("sip-intercom ").str(FIRMWARE_VERSION).str(" started").end();
+  event.begin("boot").str("version", FIRMWARE_VERSION).end();
+  memWatch.start(0);
+}
+
+// Reports heap growth: once after boot, and never again unless something allocates.
+const memWatch = new Timer((t: Timer): void => { mem.report(); t.start(10000); });
+
+export function tick(nowMs: i64): i32 {
+  setNow(nowMs);
+  runTimers();
+  con.poll();
+  hal.sys_watchdog_feed();
+  let wait: i64 = IDLE_TICK_MS;
+  const due = nextDue();
+  if (due >= 0 && due - now() < wait) wait = due > now() ? due - now() : 0;
+  return <i32>wait;
+}

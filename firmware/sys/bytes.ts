@@ -1,0 +1,144 @@
+// Bytes: the byte writer every message is built into, and the small comparisons and number
+// scanners the parsers use. Protocol data stays bytes in linear memory; strings appear only as
+// literals (UTF-16 in AssemblyScript), written out through str().
+import { utf16ToUtf8, truncated } from "./utf8";
+
+function noSink(w: Writer): void {}
+
+/** Appends to a fixed buffer. On overflow it stops writing and sets `overflow`, so a builder
+ *  writes a whole message and checks once at the end (the baresip mbuf way). A writer may have a
+ *  sink that end() hands the finished bytes to (a log line, an event, console output); `tag` is
+ *  the sink's own (e.g. the log level). */
+export class Writer {
+  len: i32 = 0;
+  overflow: bool = false;
+  tag: i32 = 0;
+  sink: (w: Writer) => void = noSink;
+  constructor(public base: usize, public cap: i32) {}
+
+  reset(): Writer { this.len = 0; this.overflow = false; return this; }
+  get ok(): bool { return !this.overflow; }
+  /** Hands the bytes to the sink. */
+  end(): void { this.sink(this); }
+
+  byte(b: i32): Writer {
+    if (this.len < this.cap) { store<u8>(this.base + <usize>this.len, <u8>b); this.len++; }
+    else this.overflow = true;
+    return this;
+  }
+  bytes(ptr: usize, n: i32): Writer {
+    if (n <= 0) return this;
+    if (n > this.cap - this.len) { this.overflow = true; return this; }
+    memory.copy(this.base + <usize>this.len, ptr, <usize>n);
+    this.len += n;
+    return this;
+  }
+  /** Writes a string literal as UTF-8. */
+  str(s: string): Writer {
+    const room = this.cap - this.len;
+    this.len += utf16ToUtf8(s, this.base + <usize>this.len, room);
+    if (truncated) this.overflow = true;
+    return this;
+  }
+  crlf(): Writer { return this.byte(13).byte(10); }
+  /** Unsigned decimal. */
+  dec(v: u64): Writer {
+    let n = 1;
+    for (let t = v; t >= 10; t /= 10) n++;
+    if (n > this.cap - this.len) { this.overflow = true; return this; }
+    let p = this.base + <usize>(this.len + n);
+    do { store<u8>(--p, <u8>(48 + <i32>(v % 10))); v /= 10; } while (v != 0);
+    this.len += n;
+    return this;
+  }
+  /** Signed decimal. */
+  int(v: i64): Writer {
+    if (v < 0) { this.byte(45); return this.dec(<u64>(-v)); }
+    return this.dec(<u64>v);
+  }
+  /** Lower-case hex, exactly `digits` digits. */
+  hex(v: u64, digits: i32): Writer {
+    if (digits > this.cap - this.len) { this.overflow = true; return this; }
+    for (let i = digits - 1; i >= 0; i--) {
+      const d = <i32>((v >> (<u64>i << 2)) & 15);
+      store<u8>(this.base + <usize>this.len, <u8>(d < 10 ? 48 + d : 87 + d));
+      this.len++;
+    }
+    return this;
+  }
+  /** Dotted IPv4 address. */
+  ip4(ip: u32): Writer {
+    return this.dec(ip >>> 24).byte(46).dec((ip >>> 16) & 255).byte(46).dec((ip >>> 8) & 255).byte(46).dec(ip & 255);
+  }
+}
+
+/** ASCII lower case of one byte. */
+// @ts-ignore: decorator
+@inline export function lower(c: i32): i32 { return <u32>(c - 65) < 26 ? c | 0x20 : c; }
+
+/** Bytes equal to an ASCII literal, case-insensitively. */
+export function eqNoCase(p: usize, n: i32, lit: string): bool {
+  if (n != lit.length) return false;
+  for (let i = 0; i < n; i++) {
+    if (lower(<i32>load<u8>(p + <usize>i)) != lower(<i32>lit.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** Bytes equal to an ASCII literal exactly. */
+export function eqLit(p: usize, n: i32, lit: string): bool {
+  if (n != lit.length) return false;
+  for (let i = 0; i < n; i++) {
+    if (<i32>load<u8>(p + <usize>i) != <i32>lit.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Two byte ranges equal. */
+export function eqBytes(a: usize, an: i32, b: usize, bn: i32): bool {
+  return an == bn && memory.compare(a, b, <usize>an) == 0;
+}
+
+/** Two byte ranges equal, ASCII case-insensitively. */
+export function eqBytesNoCase(a: usize, an: i32, b: usize, bn: i32): bool {
+  if (an != bn) return false;
+  for (let i = 0; i < an; i++) {
+    if (lower(<i32>load<u8>(a + <usize>i)) != lower(<i32>load<u8>(b + <usize>i))) return false;
+  }
+  return true;
+}
+
+/** Parses an unsigned decimal of 1..10 digits that fits in u32; returns -1 when it is not one. */
+export function parseU32(p: usize, n: i32): i64 {
+  if (n <= 0 || n > 10) return -1;
+  let v: i64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = <i32>load<u8>(p + <usize>i) - 48;
+    if (<u32>d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v > 0xffffffff ? -1 : v;
+}
+
+/** Index of byte b in [p, p+n), or -1. */
+export function indexOf(p: usize, n: i32, b: i32): i32 {
+  for (let i = 0; i < n; i++) if (<i32>load<u8>(p + <usize>i) == b) return i;
+  return -1;
+}
+
+/** Parses a dotted IPv4 address; returns it as u32 in an i64, or -1. */
+export function parseIp4(p: usize, n: i32): i64 {
+  let ip: u32 = 0, part: i32 = -1, dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = <i32>load<u8>(p + <usize>i);
+    if (c == 46) {
+      if (part < 0 || dots == 3) return -1;
+      ip = (ip << 8) | <u32>part; part = -1; dots++;
+    } else if (<u32>(c - 48) <= 9) {
+      part = part < 0 ? c - 48 : part * 10 + c - 48;
+      if (part > 255) return -1;
+    } else return -1;
+  }
+  if (dots != 3 || part < 0) return -1;
+  return <i64>((ip << 8) | <u32>part);
+}

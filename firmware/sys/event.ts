@@ -1,0 +1,23 @@
+// Events to the outside world (hal.event_emit): one JSON object per event, {"type": ..., ...}.
+// Types: boot, registration, call, dtmf, door, io, memory, error. Never carries secrets.
+//   event.begin("door").str("state", "open").end();
+import * as hal from "../hal";
+import { Writer } from "./bytes";
+import { Json } from "./json";
+
+const CAP: i32 = 512;
+const w = new Writer(memory.data(CAP), CAP);
+const ev = new Json(w);
+
+function emit(w: Writer): void {
+  if (w.ok) hal.event_emit(w.base, w.len);
+}
+w.sink = emit;
+
+/** Starts an event of the given type; add fields, then end() emits it (whole, or not at all). */
+export function begin(type: string): Json {
+  w.reset();
+  ev.open();
+  ev.str("type", type);
+  return ev;
+}

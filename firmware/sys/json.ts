@@ -1,0 +1,36 @@
+// A JSON object writer over a Writer, for events and status: keys are literals, values are
+// literals, numbers or byte spans (escaped per RFC 8259 section 7).
+import { Writer } from "./bytes";
+
+export class Json {
+  first: bool = true;
+  constructor(public w: Writer) {}
+
+  open(): Json { this.w.byte(123); this.first = true; return this; }
+  close(): Json { this.w.byte(125); this.first = false; return this; }
+  /** Closes the object and hands the writer to its sink. */
+  end(): void { this.close(); this.w.end(); }
+
+  key(k: string): Writer {
+    if (!this.first) this.w.byte(44);
+    this.first = false;
+    return this.w.byte(34).str(k).byte(34).byte(58);
+  }
+  str(k: string, v: string): Json { this.key(k).byte(34).str(v).byte(34); return this; }
+  bytes(k: string, p: usize, n: i32): Json { escape(this.key(k).byte(34), p, n).byte(34); return this; }
+  num(k: string, v: i64): Json { this.key(k).int(v); return this; }
+  bool(k: string, v: bool): Json { this.key(k).str(v ? "true" : "false"); return this; }
+  /** Starts a nested object value; finish it with close(). */
+  obj(k: string): Json { this.key(k).byte(123); this.first = true; return this; }
+}
+
+/** Writes bytes as the inside of a JSON string. */
+export function escape(w: Writer, p: usize, n: i32): Writer {
+  for (let i = 0; i < n; i++) {
+    const c = <i32>load<u8>(p + <usize>i);
+    if (c == 34 || c == 92) w.byte(92).byte(c);
+    else if (c < 0x20 || c == 0x7f) w.str("\\u00").hex(c, 2);
+    else w.byte(c);
+  }
+  return w;
+}
