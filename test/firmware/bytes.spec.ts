@@ -29,3 +29,14 @@ describe("scanners", () => {
     expect(parseIp4(changetype<usize>(ip), ip.byteLength)).toBe(0x0a0000ff);
   });
 });
+
+import { fileSize, loadFile } from "./fixture";
+
+describe("fixtures", () => {
+  it("reads shared test data", () => {
+    expect(fileSize("../shared/vectors/g711/ulaw_dec.bin")).toBe(512);
+    const b = loadFile("../shared/vectors/g711/ulaw_dec.bin");
+    expect(load<i16>(changetype<usize>(b))).toBe(-32124);
+    expect(fileSize("no/such/file")).toBe(-1);
+  });
+});

@@ -52,3 +52,26 @@ export function halFake(memory) {
   }
   return impl;
 }
+
+/** Module "fixture" for specs: reads files (paths relative to the repository root) into memory. */
+export function fixtureImports(memory) {
+  const text = (p, n) => new TextDecoder().decode(new Uint8Array(memory().buffer, p >>> 0, n >>> 0));
+  const cache = new Map();
+  const file = (p, n) => {
+    const path = text(p, n);
+    if (!cache.has(path)) {
+      try { cache.set(path, new Uint8Array(readFileSync(path))); } catch { cache.set(path, null); }
+    }
+    return cache.get(path);
+  };
+  return {
+    size: (p, n) => { const f = file(p, n); return f ? f.length : -1; },
+    load: (p, n, dst, cap) => {
+      const f = file(p, n);
+      if (!f) return -1;
+      const k = Math.min(f.length, cap);
+      new Uint8Array(memory().buffer, dst >>> 0, k).set(f.subarray(0, k));
+      return f.length;
+    },
+  };
+}
