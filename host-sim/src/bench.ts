@@ -3,12 +3,14 @@
 // writing the module and listing it in MODULES.
 //
 //   npm run bench                       the table
-//   npm run bench -- --json             machine-readable
+//   npm run bench -- --json             machine-readable, on stdout (after the build's line, if
+//                                       it had to build)
+//   npm run bench -- --json out.json    machine-readable, into a file
 //   npm run bench -- --only g711        one family
 //   npm run bench -- --quick            shorter runs (rough figures)
 //   npm run bench -- --loops            wasm opcodes per loop iteration in build/bench.wat
 import { cpus } from "node:os";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBench } from "./bench/wasm.js";
@@ -22,6 +24,8 @@ const MODULES: BenchModule[] = [g711];
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const json = args.includes("--json");
+const jsonArg = json ? args[args.indexOf("--json") + 1] : undefined;
+const jsonFile = jsonArg !== undefined && !jsonArg.startsWith("--") ? jsonArg : null;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
 const measureOpts: MeasureOptions = args.includes("--quick") ? { minMs: 15, runs: 3, warmup: 1 } : DEFAULT_MEASURE;
 
@@ -81,7 +85,9 @@ function main(): void {
     sink ^= r.sink ?? 0;
   }
   if (json) {
-    console.log(JSON.stringify({ machine, measure: measureOpts, rows, facts, sink }, null, 2));
+    const text = JSON.stringify({ machine, measure: measureOpts, rows, facts, sink }, null, 2) + "\n";
+    if (jsonFile) writeFileSync(jsonFile, text);
+    else process.stdout.write(text);
     return;
   }
   console.log(table(rows));
