@@ -31,8 +31,11 @@ export function chooseCodec(m: Media, pref: i32): i32 {
   return -1;
 }
 
-/** Index of m's telephone-event/8000 with events we know, or -1; teEventsFound holds them. */
+/** The events (bit n = event n) of the last telephone-event chooseTelephoneEvent found. */
 export let teEventsFound: u32 = 0;
+
+/** Index of m's first telephone-event/8000 that has events we know (0-16; 0-15 when it has no
+ *  fmtp), or -1; the common events are left in teEventsFound. */
 export function chooseTelephoneEvent(m: Media): i32 {
   for (let j = 0; j < m.nfmt; j++) {
     if (unchecked(m.codec[j]) != CODEC_TE) continue;
