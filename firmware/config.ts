@@ -20,3 +20,9 @@ export const CONSOLE_OUT_CAP: i32 = 4096;
 // ---- settings
 /** Bytes of all setting values together (each key has its own maximum). */
 export const SETTINGS_ARENA: i32 = 2048;
+
+// ---- sdp
+/** m= lines kept per session description; an SDP with more is refused (answered 488). */
+export const SDP_MAX_MEDIA: i32 = 8;
+/** Payload types kept per m= line; the rest of a longer list is ignored. */
+export const SDP_MAX_FMTS: i32 = 32;
