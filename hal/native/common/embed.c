@@ -204,7 +204,7 @@ static bool has_type(embed_t *e, wasm_function_inst_t f, uint32_t np, const wasm
     return memcmp(kinds, results, nr) == 0;
 }
 
-bool embed_fw_init(embed_t *e)
+bool embed_fw_check(embed_t *e)
 {
     static const wasm_valkind_t tick_params[1] = { WASM_I64 };
     static const wasm_valkind_t tick_results[1] = { WASM_I32 };
@@ -213,12 +213,21 @@ bool embed_fw_init(embed_t *e)
     e->tick = wasm_runtime_lookup_function(e->inst, "tick");
     if (!e->init || !has_type(e, e->init, 0, NULL, 0, NULL)) {
         set_error(e->error, sizeof(e->error), "the module has no export init(): void");
+        e->init = NULL;
         return false;
     }
     if (!e->tick || !has_type(e, e->tick, 1, tick_params, 1, tick_results)) {
         set_error(e->error, sizeof(e->error), "the module has no export tick(i64): i32");
+        e->init = NULL;
         return false;
     }
+    return true;
+}
+
+bool embed_fw_init(embed_t *e)
+{
+    if (!e->init && !embed_fw_check(e))
+        return false;
     if (!wasm_runtime_call_wasm(e->env, e->init, 0, NULL))
         return trapped(e, "init trapped");
     return true;

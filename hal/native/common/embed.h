@@ -50,8 +50,12 @@ bool embed_restart(embed_t *e);
 /* The reason the last failing call on e failed. */
 const char *embed_error(const embed_t *e);
 
-/* Finds the firmware's exports init() and tick(i64) -> i32, checks their types, calls init.
- * False when an export is missing or mistyped, or init trapped (the trap text in embed_error). */
+/* True when the instance exports the firmware's entry points init() and tick(i64) -> i32 with
+ * exactly these types; otherwise embed_error names the missing one. */
+bool embed_fw_check(embed_t *e);
+
+/* Calls init() (after embed_fw_check, which it does itself if needed). False when an entry point
+ * is missing or init trapped (the trap text in embed_error). */
 bool embed_fw_init(embed_t *e);
 
 /* Calls tick(now_ms). On success *wait_ms is the firmware's answer: milliseconds until it wants

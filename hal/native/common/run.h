@@ -55,7 +55,8 @@ enum run_result {
     RUN_FAILED = 2,    /* the instance could not be (re)created: see embed_error */
 };
 
-/* Runs the firmware of an opened embed_t (instantiated, init not yet called). */
+/* Runs the firmware of an opened embed_t (instantiated, init not yet called; embed_fw_check
+ * passed). */
 enum run_result run_firmware(embed_t *e, const struct run_port *port, const struct run_options *opt,
                              struct run_stats *st);
 

@@ -169,7 +169,6 @@ void hal_log_write(int32_t level, const uint8_t *msg, uint32_t msg_len)
 void hal_event_emit(const uint8_t *json, uint32_t json_len)
 {
     char line[EVENT_LINE_MAX];
-    uint32_t seq = ++P.stats.events;
     int n;
 
     /* {"type":...} becomes {"seq":N,"t":MS,"type":...}, as host-sim numbers and stamps events. */
@@ -177,12 +176,13 @@ void hal_event_emit(const uint8_t *json, uint32_t json_len)
         P.stats.events_dropped++;
         return;
     }
-    n = snprintf(line, sizeof(line), "{\"seq\":%u,\"t\":%lld%s", (unsigned)seq, (long long)hal_clock_now_ms(),
-                 json_len > 2 ? "," : "");
+    n = snprintf(line, sizeof(line), "{\"seq\":%u,\"t\":%lld%s", (unsigned)P.stats.events + 1,
+                 (long long)hal_clock_now_ms(), json_len > 2 ? "," : "");
     if (n < 0 || json_len > sizeof(line) - (size_t)n) { /* json minus '{', plus '\n' */
         P.stats.events_dropped++;
         return;
     }
+    P.stats.events++;
     memcpy(line + n, json + 1, json_len - 1);
     n += (int)json_len - 1;
     line[n++] = '\n';

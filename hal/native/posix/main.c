@@ -140,8 +140,9 @@ int main(int argc, char **argv)
         return 2;
     }
     embed_t *e = embed_open(wasm, size, (uint32_t)stack, err, sizeof(err));
-    if (!e) {
-        fprintf(stderr, "intercom-posix: %s: %s\n", path, err);
+    if (!e || !embed_fw_check(e)) {
+        fprintf(stderr, "intercom-posix: %s: %s\n", path, e ? embed_error(e) : err);
+        embed_close(e);
         hal_posix_close();
         return 2;
     }
