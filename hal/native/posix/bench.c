@@ -106,8 +106,10 @@ static void run_kernel(struct bench *b, const char *label, const char *unit, con
         fprintf(stderr, "intercom-bench: %s: %s\n", label, embed_error(b->e));
         return;
     }
-    while ((t = timed_call(b, name, args, argc, reps_at, reps, NULL)) >= 0 && t < b->min_s && reps < (1u << 30))
-        reps = t < b->min_s / 64 ? reps * 16 : (uint32_t)(reps * (b->min_s * 1.2 / t)) + 1;
+    while ((t = timed_call(b, name, args, argc, reps_at, reps, NULL)) >= 0 && t < b->min_s && reps < (1u << 30)) {
+        double next = t < b->min_s / 64 ? reps * 16.0 : reps * (b->min_s * 1.2 / t) + 1;
+        reps = next < (double)(1u << 30) ? (uint32_t)next : (1u << 30);
+    }
     best = t;
     for (int i = 0; i < 2 && t >= 0; i++)
         if ((t = timed_call(b, name, args, argc, reps_at, reps, NULL)) >= 0 && t < best)
