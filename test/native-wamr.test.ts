@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Device, VirtualClock } from "../host-sim/src/index.js";
+import { Device, HAL_IMPORT_TYPES, VirtualClock } from "../host-sim/src/index.js";
 import { readWasm } from "./lib/wasm.js";
 
 const WAMR = process.env["INTERCOM_WAMR_DIR"] ?? "";
@@ -32,7 +32,8 @@ function summary(stderr: string): Record<string, number> {
 }
 
 // ---- hand-built test modules (binary format: WebAssembly Core Specification, section 5)
-const I32 = 0x7f, I64 = 0x7e;
+const I32 = 0x7f, I64 = 0x7e, F64 = 0x7c;
+const VALTYPE: Record<string, number> = { i32: I32, i64: I64, f64: F64 };
 const leb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
 const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
 const name = (s: string): number[] => vec([...new TextEncoder().encode(s)].map((b) => [b]));
@@ -95,6 +96,21 @@ describe("firmware.wasm under WAMR (intercom-posix)", { skip }, () => {
     assert.equal(boot.version, simBoot["version"]);
     for (const k of ["pages", "data", "heap", "top"]) assert.equal(mem[0][k], simMem[k], `memory.${k}`);
     assert.equal(s["memory"], simMem["pages"]);
+  });
+
+  test("every contract function links in WAMR through its generated signature string", () => {
+    // firmware.wasm imports only what it uses today; this module imports all of the contract.
+    const names = Object.keys(HAL_IMPORT_TYPES);
+    const types = [functype([], []), functype([I64], [I32]),
+      ...names.map((n) => functype(HAL_IMPORT_TYPES[n]!.params.map((t) => VALTYPE[t]!), HAL_IMPORT_TYPES[n]!.results.map((t) => VALTYPE[t]!)))];
+    const file = writeModule("contract.wasm", {
+      types,
+      imports: names.map((n, i) => ["hal", n, i + 2] as [string, string, number]),
+      funcs: [0, 1], exports: [["init", names.length], ["tick", names.length + 1]], bodies: [[], [0x41, 0x05]],
+    });
+    const r = run("intercom-posix", ["--virtual", "--ticks", "1", "--stop-on-trap", file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(names.length, JSON.parse(readFileSync("hal/contract.json", "utf8")).groups.flatMap((g: any) => g.functions).length);
   });
 
   test("unlinked imports are refused and named with the reason", () => {
