@@ -123,21 +123,21 @@ test("an over-long line is rejected whole, never truncated or run", async () => 
 test("help lists every command", async () => {
   const s = boot();
   assert.deepEqual(await s.run("help"), [
-    "help [prefix]      this list, or the settings starting with prefix",
-    "show [prefix]      settings (secrets masked, unsaved changes marked)",
+    "help [prefix]      commands, or help on settings",
+    "show [prefix]      settings",
     "get <key>          one setting",
-    "set <key> <value>  change a setting until save (\"...\" keeps spaces)",
-    "unset <key>        back to the default until save",
-    "save               store the changes and run on them",
-    "revert             drop the unsaved changes",
-    "factory-reset      erase all settings and reboot",
+    "set <key> <value>  change a setting (until save)",
+    "unset <key>        back to the default (until save)",
+    "save               store the changes, run on them",
+    "revert             drop the changes",
+    "factory-reset      erase all settings, reboot",
     "status             network, registration, call, door",
     "call <target>      call a number or SIP URI",
     "hangup             end the call",
     "open               open the door",
-    "version            firmware, board and host",
+    "version            firmware, board, host",
     "reboot             restart",
-    "log [level]        log level until reboot: error|warn|info|debug|trace",
+    "log [level]        error|warn|info|debug|trace",
     "ok",
   ]);
   assert.deepEqual(await s.run("help door"), [

@@ -117,8 +117,8 @@ function show(ap: usize, an: i32, w: Writer): void {
   let found = 0;
   for (let k = 0; k < settings.COUNT; k++) {
     if (!settings.keyStarts(k, ap, an)) continue;
-    if (w.cap - w.len < SHOW_LINE_MAX) { fail(w, "answer too long, use show <prefix>"); return; }
-    w.str(settings.SCHEMA[k].key).str(" = ");
+    if (w.cap - w.len < SHOW_LINE_MAX) { w.overflow = true; return; } // console.ts: answer too long
+    w.str(settings.schema(k).key).str(" = ");
     value(w, k);
     w.crlf();
     found++;
@@ -240,7 +240,7 @@ function logLevel(ap: usize, an: i32, w: Writer): void {
     return;
   }
   const l = settings.choiceIndex(settings.K_LOG_LEVEL, ap, an);
-  if (l < 0) { w.str("error: log level must be one of ").str(settings.SCHEMA[settings.K_LOG_LEVEL].pattern).crlf(); return; }
+  if (l < 0) { w.str("error: log level must be one of ").str(settings.schema(settings.K_LOG_LEVEL).pattern).crlf(); return; }
   log.setLevel(l);
   ok(w);
 }

@@ -4,7 +4,7 @@
 // `help <prefix>` describes the settings from the schema.
 import { Writer, lower } from "../sys/bytes";
 import * as settings from "./settings";
-import { SCHEMA, T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST } from "./settings";
+import { T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST } from "./settings";
 
 // Command indices: the lines of HELP, in order.
 export const C_HELP: i32 = 0;
@@ -23,21 +23,21 @@ export const C_VERSION: i32 = 12;
 export const C_REBOOT: i32 = 13;
 export const C_LOG: i32 = 14;
 
-const HELP = `help [prefix]      this list, or the settings starting with prefix
-show [prefix]      settings (secrets masked, unsaved changes marked)
+const HELP = `help [prefix]      commands, or help on settings
+show [prefix]      settings
 get <key>          one setting
-set <key> <value>  change a setting until save ("..." keeps spaces)
-unset <key>        back to the default until save
-save               store the changes and run on them
-revert             drop the unsaved changes
-factory-reset      erase all settings and reboot
+set <key> <value>  change a setting (until save)
+unset <key>        back to the default (until save)
+save               store the changes, run on them
+revert             drop the changes
+factory-reset      erase all settings, reboot
 status             network, registration, call, door
 call <target>      call a number or SIP URI
 hangup             end the call
 open               open the door
-version            firmware, board and host
+version            firmware, board, host
 reboot             restart
-log [level]        log level until reboot: error|warn|info|debug|trace`;
+log [level]        error|warn|info|debug|trace`;
 
 /** `help`: the command list. */
 export function help(w: Writer): void {
@@ -79,7 +79,7 @@ export function helpKeys(p: usize, n: i32, w: Writer): void {
   let found = 0;
   for (let k = 0; k < settings.COUNT; k++) {
     if (!settings.keyStarts(k, p, n)) continue;
-    const s = unchecked(SCHEMA[k]);
+    const s = settings.schema(k);
     w.str(s.key).str(": ");
     const t = s.type;
     if (t == T_INT) { w.dec(s.min).str("..").dec(s.max); if (s.pattern.length > 0) w.byte(32).str(s.pattern); }

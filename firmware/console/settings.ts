@@ -82,6 +82,10 @@ export const SCHEMA: StaticArray<Setting> = [
 
 export const COUNT: i32 = SCHEMA.length;
 
+/** The schema entry of key k (0 <= k < COUNT: keys come from find() or the K_* constants). */
+// @ts-ignore: decorator
+@inline export function schema(k: i32): Setting { return unchecked(SCHEMA[k]); }
+
 // Value storage: each key owns `max` bytes (T_INT: 11) in both arenas, at a fixed offset.
 const active = memory.data(SETTINGS_ARENA);
 const pending = memory.data(SETTINGS_ARENA);
@@ -96,7 +100,7 @@ export let generation: i32 = 0;
 
 /** Bytes reserved for key k's value. */
 export function slotSize(k: i32): i32 {
-  const s = unchecked(SCHEMA[k]);
+  const s = schema(k);
   return s.type == T_INT ? 11 : s.max;
 }
 
@@ -109,7 +113,7 @@ export function loadDefaults(): void {
   }
   if (off > SETTINGS_ARENA) unreachable(); // config.SETTINGS_ARENA too small for the schema
   for (let k = 0; k < COUNT; k++) {
-    const d = SCHEMA[k].def;
+    const d = schema(k).def;
     setPendingStr(k, d);
   }
   commit();
@@ -151,7 +155,7 @@ export function commit(): void {
   for (let k = 0; k < COUNT; k++) {
     const n = pendingLen[k];
     activeLen[k] = n;
-    const t = SCHEMA[k].type;
+    const t = schema(k).type;
     if (t == T_INT) activeInt[k] = parseInt(active + <usize>offsets[k], n);
     else if (t == T_ENUM) activeInt[k] = choiceIndex(k, active + <usize>offsets[k], n);
   }
@@ -168,11 +172,11 @@ export function revert(): i32 {
 }
 
 /** Sets k's pending value back to its default. */
-export function unset(k: i32): void { setPendingStr(k, SCHEMA[k].def); }
+export function unset(k: i32): void { setPendingStr(k, schema(k).def); }
 
 /** Sets every pending value to its default (factory-reset, before the reboot). */
 export function pendingDefaults(): void {
-  for (let k = 0; k < COUNT; k++) setPendingStr(k, SCHEMA[k].def);
+  for (let k = 0; k < COUNT; k++) setPendingStr(k, schema(k).def);
 }
 
 /** Number of keys whose pending value differs from the active one. */
@@ -183,11 +187,11 @@ export function dirtyCount(): i32 {
 }
 
 /** True for keys whose value must never be shown, logged or sent in an event. */
-export function isSecret(k: i32): bool { return SCHEMA[k].secret; }
+export function isSecret(k: i32): bool { return schema(k).secret; }
 
 /** Index of the bytes among k's '|'-separated choices (ASCII case-insensitive), or -1. */
 export function choiceIndex(k: i32, p: usize, n: i32): i32 {
-  const pat = SCHEMA[k].pattern;
+  const pat = schema(k).pattern;
   const m = pat.length;
   let start = 0, idx = 0;
   for (let i = 0; i <= m; i++) {
@@ -205,7 +209,7 @@ export function choiceIndex(k: i32, p: usize, n: i32): i32 {
 
 /** Writes choice `idx` of k's pattern as bytes to dst; returns its length (0 when out of range). */
 export function choiceCopy(k: i32, idx: i32, dst: usize): i32 {
-  const pat = SCHEMA[k].pattern;
+  const pat = schema(k).pattern;
   const m = pat.length;
   let start = 0, cur = 0;
   for (let i = 0; i <= m; i++) {
@@ -222,7 +226,7 @@ export function choiceCopy(k: i32, idx: i32, dst: usize): i32 {
 
 /** True when key k starts with the bytes [p, p+n). */
 export function keyStarts(k: i32, p: usize, n: i32): bool {
-  const key = SCHEMA[k].key;
+  const key = schema(k).key;
   if (n > key.length) return false;
   for (let i = 0; i < n; i++) if (<i32>load<u8>(p + <usize>i) != <i32>key.charCodeAt(i)) return false;
   return true;
@@ -231,7 +235,7 @@ export function keyStarts(k: i32, p: usize, n: i32): bool {
 /** Index of the key named by the bytes, or -1. */
 export function find(p: usize, n: i32): i32 {
   for (let k = 0; k < COUNT; k++) {
-    const key = SCHEMA[k].key;
+    const key = schema(k).key;
     if (key.length != n) continue;
     let i = 0;
     while (i < n && <i32>load<u8>(p + <usize>i) == <i32>key.charCodeAt(i)) i++;

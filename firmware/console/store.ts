@@ -38,6 +38,8 @@ const norm = memory.data(NORM_CAP);
 const ERR_CAP: i32 = 128;
 const errw = new Writer(memory.data(ERR_CAP), ERR_CAP);
 
+const DAMAGED = "store damaged, running on defaults";
+
 let cur: i32 = -1;        // slot holding the active settings (0 = set.a, 1 = set.b), -1 none
 let curGen: u32 = 0;
 
@@ -51,7 +53,7 @@ function slotKey(slot: i32): usize { return slot == 0 ? KEY_A : KEY_B; }
 /** Largest blob the schema can produce (all values at their maximum length). */
 export function blobMax(): i32 {
   let n = HEADER;
-  for (let k = 0; k < settings.COUNT; k++) n += settings.SCHEMA[k].key.length + settings.slotSize(k) + 2;
+  for (let k = 0; k < settings.COUNT; k++) n += settings.schema(k).key.length + settings.slotSize(k) + 2;
   return n;
 }
 
@@ -64,7 +66,7 @@ export function encode(dst: usize, cap: i32, gen: u32): i32 {
   w.cap = cap - HEADER;
   w.reset();
   for (let k = 0; k < settings.COUNT; k++) {
-    w.str(settings.SCHEMA[k].key).byte(61).bytes(settings.pendingPtr(k), settings.pendingLenOf(k)).byte(10);
+    w.str(settings.schema(k).key).byte(61).bytes(settings.pendingPtr(k), settings.pendingLenOf(k)).byte(10);
   }
   if (!w.ok) return -1;
   store<u32>(dst, MAGIC);
@@ -141,8 +143,8 @@ export function restore(): i32 {
     if (ga == -2 && gb == -2) {
       log.info().str("settings: none saved, running on defaults").end();
     } else {
-      log.warn().str("settings: store damaged, running on defaults").end();
-      event.begin("error").str("what", "settings").str("reason", "store damaged, running on defaults").end();
+      log.warn().str("settings: ").str(DAMAGED).end();
+      event.begin("error").str("what", "settings").str("reason", DAMAGED).end();
     }
     return -1;
   }

@@ -26,7 +26,9 @@ function mark(chars: string, bit: u8): void {
     store<u8>(p, load<u8>(p) | bit);
   }
 }
-mark("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", C_ALNUM);
+for (let c = 48; c < 123; c++) {
+  if (c <= 57 || (c >= 65 && c <= 90) || c >= 97) store<u8>(cls + <usize>c, C_ALNUM);
+}
 mark("-_.!~*'()", C_MARK);
 mark("&=+$,;?/", C_USER);
 mark("[]/:&+$", C_PARAM);

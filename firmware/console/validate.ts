@@ -4,14 +4,14 @@
 // clearly what is wrong. Used by `set` and by the store when it loads a blob. Error texts never
 // contain the value itself (it may be a secret).
 import { Writer } from "../sys/bytes";
-import { SCHEMA, T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST, T_DTMF, choiceIndex, choiceCopy } from "./settings";
+import { schema, T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST, T_DTMF, choiceIndex, choiceCopy } from "./settings";
 import { SYN_OK, SYN_HOST, SYN_IP, SYN_PORT, SYN_SCHEME, SYN_USER, hostPort, sipUri, schemeLen, isUser } from "./syntax";
 
 /** Checks the value [p, p+n) for key k. On success writes the normalised value to `norm` (room
  *  for slotSize(k) bytes) and returns its length. On failure writes the reason (without the
  *  "error: " prefix) into `err` and returns -1; nothing else changes. */
 export function check(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = unchecked(SCHEMA[k]);
+  const s = schema(k);
   const t = s.type;
   if (t == T_INT) return checkInt(k, p, n, norm, err);
   if (t == T_ENUM) {
@@ -46,7 +46,7 @@ function syntaxError(w: Writer, t: i32, r: i32): void {
 }
 
 function checkInt(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = unchecked(SCHEMA[k]);
+  const s = schema(k);
   let v: i64 = -1;
   if (n > 0 && n <= 10) {
     v = 0;
@@ -69,7 +69,7 @@ function checkInt(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
 }
 
 function checkDtmf(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = unchecked(SCHEMA[k]);
+  const s = schema(k);
   let ok = n <= s.max;
   for (let i = 0; ok && i < n; i++) {
     let c = <i32>load<u8>(p + <usize>i);
@@ -84,7 +84,7 @@ function checkDtmf(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
 /** Comma-separated items, each a SIP URI, a user part / number, or (where the pattern has "*")
  *  `*` alone. Spaces around items are dropped. */
 function checkList(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = unchecked(SCHEMA[k]);
+  const s = schema(k);
   const star = s.pattern == "*";
   const cap = s.max;
   let o = 0, item = 0, i = 0;
