@@ -200,6 +200,30 @@ test("show marks pending values and quotes what set would read differently", asy
     "door: not available yet", "settings: generation 1", `uptime: ${Math.floor(s.clock.now() / 1000)} s`, "ok"]);
 });
 
+test("show fits when every value is at its longest, pending over saved", async () => {
+  const s = boot();
+  const fill = async (c: string) => {
+    const host = [c.repeat(42), c.repeat(42), c.repeat(42)].join("."); // 128 bytes
+    const list = (n: number) => Array.from({ length: 51 }, (_, i) => `${c}${String(i).padStart(3, "0")}`).join(",").slice(0, n);
+    const lines = [
+      `set sip.user ${c.repeat(64)}`, `set sip.password ${c.repeat(64)}`, `set sip.auth_user ${c.repeat(64)}`,
+      `set sip.display ${"ü".repeat(32)}`, `set sip.domain ${host}`, `set sip.proxy sip:${host.slice(4)}`,
+      `set button1.call ${list(256)}`, `set answer.allow ${list(256)}`, `set door.code ${"1".repeat(16)}`,
+      `set call.max_duration 86400`, `set call.codecs pcma,pcmu`,
+    ];
+    for (const line of lines) assert.deepEqual(await s.run(line), ["ok"], line);
+  };
+  await fill("a");
+  await s.run("save");
+  await fill("b");
+  const show = await s.run("show");
+  assert.equal(show.length, DEFAULTS.length + 1);
+  assert.equal(show.at(-1), "ok");
+  const bytes = Buffer.byteLength(show.join("\r\n"));
+  assert.ok(bytes > 2400, `${bytes} bytes`);
+  assert.match(show[10]!, /^button1\.call = b000,b001,.* \(pending, saved: a000,a001,.*\)$/);
+});
+
 test("get, set, unset: answers and errors", async () => {
   const s = boot();
   assert.deepEqual(await s.run("get sip.port"), ["5060", "ok"]);
