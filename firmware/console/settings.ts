@@ -9,6 +9,7 @@
 import { SETTINGS_ARENA } from "../config";
 import * as log from "../sys/log";
 import { lower } from "../sys/bytes";
+import { utf16ToUtf8 } from "../sys/utf8";
 
 export const T_STR: i32 = 0;   // free text up to max bytes (printable, no control characters)
 export const T_INT: i32 = 1;   // decimal in [min, max] ("even" in pattern: even numbers only)
@@ -104,7 +105,7 @@ export function slotSize(k: i32): i32 {
   return s.type == T_INT ? 11 : s.max;
 }
 
-/** Lays out the arenas and loads the defaults into both copies (boot, factory-reset). */
+/** Lays out the arenas and loads the defaults into both copies (boot, before store.restore()). */
 export function loadDefaults(): void {
   let off = 0;
   for (let k = 0; k < COUNT; k++) {
@@ -120,10 +121,7 @@ export function loadDefaults(): void {
 }
 
 function setPendingStr(k: i32, s: string): void {
-  const p = pending + <usize>offsets[k];
-  const n = s.length;
-  for (let i = 0; i < n; i++) store<u8>(p + <usize>i, <u8>s.charCodeAt(i));
-  pendingLen[k] = n;
+  pendingLen[k] = utf16ToUtf8(s, pending + <usize>offsets[k], slotSize(k));
 }
 
 /** Active value bytes of key k (what the firmware runs with). */

@@ -4,7 +4,7 @@
 // clearly what is wrong. Used by `set` and by the store when it loads a blob. Error texts never
 // contain the value itself (it may be a secret).
 import { Writer } from "../sys/bytes";
-import { schema, T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST, T_DTMF, choiceIndex, choiceCopy } from "./settings";
+import { schema, T_STR, T_INT, T_ENUM, T_HOST, T_LIST, T_DTMF, choiceIndex, choiceCopy } from "./settings";
 import { SYN_OK, SYN_HOST, SYN_IP, SYN_PORT, SYN_SCHEME, SYN_USER, hostPort, sipUri, schemeLen, isUser } from "./syntax";
 
 /** Checks the value [p, p+n) for key k. On success writes the normalised value to `norm` (room
@@ -29,18 +29,18 @@ export function check(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
     if (r == 2) { err.str(s.key).str(" is not valid UTF-8"); return -1; }
   } else if (n > 0) {
     const r = t == T_HOST ? hostPort(p, n) : sipUri(p, n);
-    if (r != SYN_OK) { syntaxError(err.str(s.key), t, r); return -1; }
+    if (r != SYN_OK) { syntaxError(err.str(s.key), r); return -1; }
   }
   memory.copy(norm, p, <usize>n);
   return n;
 }
 
 /** Writes ": <what is wrong>" (or " must be ...") after the key. */
-function syntaxError(w: Writer, t: i32, r: i32): void {
+function syntaxError(w: Writer, r: i32): void {
   if (r == SYN_PORT) w.str(": port must be 1..65535");
   else if (r == SYN_IP) w.str(": invalid IPv4 address");
   else if (r == SYN_HOST) w.str(": invalid host name");
-  else if (r == SYN_SCHEME) w.str(t == T_HOST ? " must be host[:port]" : " must be a sip: or sips: URI");
+  else if (r == SYN_SCHEME) w.str(" must be a sip: or sips: URI");
   else if (r == SYN_USER) w.str(": invalid user part");
   else w.str(": invalid URI parameter");
 }
@@ -103,7 +103,7 @@ function checkList(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
     if (m == 0) { err.str(s.key).str(": item ").dec(item).str(" is empty"); return -1; }
     if (schemeLen(q, m) > 0) {
       const r = sipUri(q, m);
-      if (r != SYN_OK) { syntaxError(err.str(s.key).str(": item ").dec(item), T_URI, r); return -1; }
+      if (r != SYN_OK) { syntaxError(err.str(s.key).str(": item ").dec(item), r); return -1; }
     } else if (m == 1 && load<u8>(q) == 42) {
       if (!star) { err.str(s.key).str(": item ").dec(item).str(": * is not allowed here"); return -1; }
     } else if (!isUser(q, m)) {
