@@ -100,6 +100,7 @@ test("power cut at every byte of a save: old settings or new, never a mix or the
   const len4 = await tearEveryByte(kv3, S4, "set.b");
   assert.ok(len4 > kv3.data.get("set.b")!.length, "the new blob is longer than the one it overwrites");
   assert.ok(len2 > 300 && len4 > len2, `blob lengths ${len2}, ${len3}, ${len4}`);
+  console.log(`# torn at every byte of blobs of ${len2}, ${len3} and ${len4} bytes`);
 });
 
 test("after a torn save the unit saves again normally", async () => {
