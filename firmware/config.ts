@@ -16,7 +16,21 @@ export const CALL_TICK_MS: i32 = 20;
 export const CONSOLE_LINE_MAX: i32 = 300;
 /** Console output buffer for one command's answer. */
 export const CONSOLE_OUT_CAP: i32 = 4096;
+/** Console input bytes taken from hal.console_read at a time (unprocessed ones wait here). */
+export const CONSOLE_IN_CAP: i32 = 64;
+/** Largest piece handed to hal.console_write at once (a host with a small queue takes pieces). */
+export const CONSOLE_WRITE_CHUNK: i32 = 256;
+/** Tick interval while console output waits for the host (E_AGAIN) or input waits for it (ms). */
+export const CONSOLE_RETRY_MS: i32 = 10;
 
 // ---- settings
 /** Bytes of all setting values together (each key has its own maximum). */
 export const SETTINGS_ARENA: i32 = 2048;
+/** Largest settings blob in kv (header and every key=value record); at most the kv limit, 4000. */
+export const SETTINGS_BLOB_MAX: i32 = 2048;
+
+// ---- sdp
+/** m= lines kept per session description; an SDP with more is refused (answered 488). */
+export const SDP_MAX_MEDIA: i32 = 8;
+/** Payload types kept per m= line; the rest of a longer list is ignored. */
+export const SDP_MAX_FMTS: i32 = 32;

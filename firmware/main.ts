@@ -3,18 +3,20 @@
 // polled from here in a fixed order; no HAL call blocks.
 import * as hal from "./hal";
 import "./sys/rt";
-import { FIRMWARE_VERSION, IDLE_TICK_MS } from "./config";
+import { FIRMWARE_VERSION, IDLE_TICK_MS, CONSOLE_RETRY_MS } from "./config";
 import { setNow, now, runTimers, nextDue } from "./sys/clock";
 import * as log from "./sys/log";
 import * as event from "./sys/event";
 import * as settings from "./console/settings";
 import * as con from "./console/console";
+import * as store from "./console/store";
 import * as mem from "./sys/mem";
 import { Timer } from "./sys/clock";
 
 export function init(): void {
   setNow(hal.clock_now_ms());
   settings.loadDefaults();
+  store.restore();
   con.init();
   log.info().str("sip-intercom ").str(FIRMWARE_VERSION).str(" started").end();
   event.begin("boot").str("version", FIRMWARE_VERSION).end();
@@ -30,6 +32,7 @@ export function tick(nowMs: i64): i32 {
   con.poll();
   hal.sys_watchdog_feed();
   let wait: i64 = IDLE_TICK_MS;
+  if (con.busy()) wait = CONSOLE_RETRY_MS;
   const due = nextDue();
   if (due >= 0 && due - now() < wait) wait = due > now() ? due - now() : 0;
   return <i32>wait;

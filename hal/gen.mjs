@@ -155,7 +155,7 @@ function genCNatives() {
   const out = [`/* ${BANNER} */`, "/* WAMR bindings of the HAL: thin wrappers that drop the exec env and call the engine-neutral",
     " * hal_<group>_<name>() of the port. Signature strings: i I F scalars, *~ pointer + length",
     " * (checked against linear memory and translated by the runtime before the call). */",
-    "#include \"hal_contract.h\"", "#include \"wasm_export.h\"", ""];
+    "#include <stddef.h>", "", "#include \"hal_contract.h\"", "#include \"wasm_export.h\"", ""];
   for (const { f, full, g } of fns()) {
     const params = ["wasm_exec_env_t exec_env", ...cParams(f)];
     const args = f.params.flatMap((p) => BYTES.has(p.type) ? [p.name, `${p.name}_len`] : [p.name]);

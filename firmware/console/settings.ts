@@ -1,18 +1,22 @@
 // The settings: one typed schema table (key, type, default, range or pattern, secret, help) and
 // the values. Two copies of every value: `active` (what the firmware runs with, loaded from kv at
 // boot and replaced by `save`) and `pending` (what `set` changes; `revert` copies active back).
-// Values are bytes (UTF-8); integers are also kept parsed.
+// Values are bytes (UTF-8); integers (and the choice index of enums) are also kept parsed.
+// Validation lives in validate.ts, the kv blob in store.ts, the commands in commands.ts.
 //
 // Other modules read active values only, through valuePtr/valueLen/intValue, and notice a
 // saved change when `generation` moves.
 import { SETTINGS_ARENA } from "../config";
+import * as log from "../sys/log";
+import { lower } from "../sys/bytes";
+import { utf16ToUtf8 } from "../sys/utf8";
 
 export const T_STR: i32 = 0;   // free text up to max bytes (printable, no control characters)
-export const T_INT: i32 = 1;   // decimal in [min, max]
+export const T_INT: i32 = 1;   // decimal in [min, max] ("even" in pattern: even numbers only)
 export const T_ENUM: i32 = 2;  // one of the '|'-separated choices in `pattern`
 export const T_HOST: i32 = 3;  // host[:port]: a name or dotted IPv4, optional port 1..65535
 export const T_URI: i32 = 4;   // a SIP URI (sip:...) or empty
-export const T_LIST: i32 = 5;  // comma-separated call targets: SIP URIs, user parts or numbers
+export const T_LIST: i32 = 5;  // comma-separated call targets: SIP URIs, user parts or numbers ("*" in pattern: `*` = any)
 export const T_DTMF: i32 = 6;  // 1..16 of 0-9 * # A-D
 
 export class Setting {
@@ -68,16 +72,20 @@ export const SCHEMA: StaticArray<Setting> = [
   new Setting("call.max_duration", T_INT, "300", 10, 86400, "", false, "longest call in seconds"),
   new Setting("call.codecs", T_ENUM, "pcmu,pcma", 0, 16, "pcmu,pcma|pcma,pcmu|pcmu|pcma", false, "audio codecs in order of preference"),
   new Setting("answer.mode", T_ENUM, "auto", 0, 8, "auto|off", false, "incoming calls: auto = answer allowed callers, off = reject all"),
-  new Setting("answer.allow", T_LIST, "", 0, 256, "", false, "callers to auto-answer and let open the door: user parts or SIP URIs, * = any"),
+  new Setting("answer.allow", T_LIST, "", 0, 256, "*", false, "callers to auto-answer and let open the door: user parts or SIP URIs, * = any"),
   new Setting("door.code", T_DTMF, "", 0, 16, "", true, "DTMF code that opens the door, e.g. 1234#; empty = never by DTMF (secret)"),
   new Setting("door.relay_ms", T_INT, "3000", 100, 30000, "", false, "door relay pulse length in ms"),
   new Setting("door.code_timeout", T_INT, "5", 1, 60, "", false, "seconds between DTMF digits before the code entry restarts"),
   new Setting("audio.volume", T_INT, "80", 0, 100, "", false, "speaker volume in percent"),
-  new Setting("rtp.port", T_INT, "40000", 1024, 65534, "", false, "local RTP port (even; RTCP uses the next one)"),
+  new Setting("rtp.port", T_INT, "40000", 1024, 65534, "even", false, "local RTP port (even; RTCP uses the next one)"),
   new Setting("log.level", T_ENUM, "info", 0, 8, "error|warn|info|debug|trace", false, "log level"),
 ];
 
 export const COUNT: i32 = SCHEMA.length;
+
+/** The schema entry of key k (0 <= k < COUNT: keys come from find() or the K_* constants). */
+// @ts-ignore: decorator
+@inline export function schema(k: i32): Setting { return unchecked(SCHEMA[k]); }
 
 // Value storage: each key owns `max` bytes (T_INT: 11) in both arenas, at a fixed offset.
 const active = memory.data(SETTINGS_ARENA);
@@ -93,11 +101,11 @@ export let generation: i32 = 0;
 
 /** Bytes reserved for key k's value. */
 export function slotSize(k: i32): i32 {
-  const s = unchecked(SCHEMA[k]);
+  const s = schema(k);
   return s.type == T_INT ? 11 : s.max;
 }
 
-/** Lays out the arenas and loads the defaults into both copies (boot, factory-reset). */
+/** Lays out the arenas and loads the defaults into both copies (boot, before store.restore()). */
 export function loadDefaults(): void {
   let off = 0;
   for (let k = 0; k < COUNT; k++) {
@@ -106,17 +114,14 @@ export function loadDefaults(): void {
   }
   if (off > SETTINGS_ARENA) unreachable(); // config.SETTINGS_ARENA too small for the schema
   for (let k = 0; k < COUNT; k++) {
-    const d = SCHEMA[k].def;
+    const d = schema(k).def;
     setPendingStr(k, d);
   }
   commit();
 }
 
 function setPendingStr(k: i32, s: string): void {
-  const p = pending + <usize>offsets[k];
-  const n = s.length;
-  for (let i = 0; i < n; i++) store<u8>(p + <usize>i, <u8>s.charCodeAt(i));
-  pendingLen[k] = n;
+  pendingLen[k] = utf16ToUtf8(s, pending + <usize>offsets[k], slotSize(k));
 }
 
 /** Active value bytes of key k (what the firmware runs with). */
@@ -141,26 +146,94 @@ export function isDirty(k: i32): bool {
   return n != activeLen[k] || memory.compare(pending + <usize>offsets[k], active + <usize>offsets[k], <usize>n) != 0;
 }
 
-/** Makes the pending values active (after a successful save, or at boot) and bumps generation. */
+/** Makes the pending values active (after a successful save, or at boot), applies log.level and
+ *  bumps generation. */
 export function commit(): void {
   memory.copy(active, pending, <usize>SETTINGS_ARENA);
   for (let k = 0; k < COUNT; k++) {
-    activeLen[k] = pendingLen[k];
-    if (SCHEMA[k].type == T_INT) activeInt[k] = parseInt(active + <usize>offsets[k], activeLen[k]);
+    const n = pendingLen[k];
+    activeLen[k] = n;
+    const t = schema(k).type;
+    if (t == T_INT) activeInt[k] = parseInt(active + <usize>offsets[k], n);
+    else if (t == T_ENUM) activeInt[k] = choiceIndex(k, active + <usize>offsets[k], n);
   }
+  log.setLevel(activeInt[K_LOG_LEVEL]);
   generation++;
 }
 
-/** Drops pending changes. */
-export function revert(): void {
+/** Drops pending changes; returns how many keys had one. */
+export function revert(): i32 {
+  const n = dirtyCount();
   memory.copy(pending, active, <usize>SETTINGS_ARENA);
   for (let k = 0; k < COUNT; k++) pendingLen[k] = activeLen[k];
+  return n;
+}
+
+/** Sets k's pending value back to its default. */
+export function unset(k: i32): void { setPendingStr(k, schema(k).def); }
+
+/** Sets every pending value to its default (factory-reset, before the reboot). */
+export function pendingDefaults(): void {
+  for (let k = 0; k < COUNT; k++) setPendingStr(k, schema(k).def);
+}
+
+/** Number of keys whose pending value differs from the active one. */
+export function dirtyCount(): i32 {
+  let n = 0;
+  for (let k = 0; k < COUNT; k++) if (isDirty(k)) n++;
+  return n;
+}
+
+/** True for keys whose value must never be shown, logged or sent in an event. */
+export function isSecret(k: i32): bool { return schema(k).secret; }
+
+/** Index of the bytes among k's '|'-separated choices (ASCII case-insensitive), or -1. */
+export function choiceIndex(k: i32, p: usize, n: i32): i32 {
+  const pat = schema(k).pattern;
+  const m = pat.length;
+  let start = 0, idx = 0;
+  for (let i = 0; i <= m; i++) {
+    if (i < m && pat.charCodeAt(i) != 124) continue;
+    if (i - start == n) {
+      let j = 0;
+      while (j < n && lower(<i32>load<u8>(p + <usize>j)) == pat.charCodeAt(start + j)) j++;
+      if (j == n) return idx;
+    }
+    start = i + 1;
+    idx++;
+  }
+  return -1;
+}
+
+/** Writes choice `idx` of k's pattern as bytes to dst; returns its length (0 when out of range). */
+export function choiceCopy(k: i32, idx: i32, dst: usize): i32 {
+  const pat = schema(k).pattern;
+  const m = pat.length;
+  let start = 0, cur = 0;
+  for (let i = 0; i <= m; i++) {
+    if (i < m && pat.charCodeAt(i) != 124) continue;
+    if (cur == idx) {
+      for (let j = start; j < i; j++) store<u8>(dst + <usize>(j - start), <u8>pat.charCodeAt(j));
+      return i - start;
+    }
+    start = i + 1;
+    cur++;
+  }
+  return 0;
+}
+
+/** True when key k starts with the bytes [p, p+n). */
+export function keyStarts(k: i32, p: usize, n: i32): bool {
+  const key = schema(k).key;
+  if (n > key.length) return false;
+  for (let i = 0; i < n; i++) if (<i32>load<u8>(p + <usize>i) != <i32>key.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Index of the key named by the bytes, or -1. */
 export function find(p: usize, n: i32): i32 {
   for (let k = 0; k < COUNT; k++) {
-    const key = SCHEMA[k].key;
+    const key = schema(k).key;
     if (key.length != n) continue;
     let i = 0;
     while (i < n && <i32>load<u8>(p + <usize>i) == <i32>key.charCodeAt(i)) i++;

@@ -2,6 +2,8 @@
 /* WAMR bindings of the HAL: thin wrappers that drop the exec env and call the engine-neutral
  * hal_<group>_<name>() of the port. Signature strings: i I F scalars, *~ pointer + length
  * (checked against linear memory and translated by the runtime before the call). */
+#include <stddef.h>
+
 #include "hal_contract.h"
 #include "wasm_export.h"
 

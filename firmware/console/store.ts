@@ -1,0 +1,203 @@
+// The settings store: every value in one blob, kept in two kv slots (`set.a`, `set.b`) so that a
+// power loss at any byte of a save leaves the old settings or the new ones, never a mix.
+//
+// Blob (little-endian): magic "ISET", u16 format version (1), u16 reserved (0), u32 generation,
+// u32 payload length, u32 CRC-32 (IEEE) over the 16 header bytes before it and the payload, then
+// the payload: one record `key=value\n` per key. A firmware with other keys still loads it:
+// unknown keys are ignored, missing keys take their default, a value that no longer validates
+// keeps its default.
+//
+// save() writes the slot that does NOT hold the current settings, with generation + 1, and reads
+// it back. restore() (boot) reads both and takes the valid one (magic, version, length, CRC) with the
+// highest generation. A torn write leaves the slot being written invalid (the CRC covers the
+// generation and the length too), so the other slot, the current settings, wins; a write that
+// completed wins by its generation.
+import * as hal from "../hal";
+import { SETTINGS_BLOB_MAX } from "../config";
+import { Writer } from "../sys/bytes";
+import * as log from "../sys/log";
+import * as event from "../sys/event";
+import * as settings from "./settings";
+import { check } from "./validate";
+import { crc32 } from "./crc32";
+
+export const MAGIC: u32 = 0x54455349;   // "ISET" in little-endian byte order
+export const VERSION: i32 = 1;
+export const HEADER: i32 = 20;
+
+const KEY_A = memory.data<u8>([0x73, 0x65, 0x74, 0x2e, 0x61]);   // "set.a"
+const KEY_B = memory.data<u8>([0x73, 0x65, 0x74, 0x2e, 0x62]);   // "set.b"
+const KEY_LEN: i32 = 5;
+
+/** The blob buffer (encode, read, read-back). */
+export const blob = memory.data(SETTINGS_BLOB_MAX);
+const bw = new Writer(blob, SETTINGS_BLOB_MAX);
+
+const NORM_CAP: i32 = 256;
+const norm = memory.data(NORM_CAP);
+const ERR_CAP: i32 = 128;
+const errw = new Writer(memory.data(ERR_CAP), ERR_CAP);
+
+const DAMAGED = "store damaged, running on defaults";
+
+let cur: i32 = -1;        // slot holding the active settings (0 = set.a, 1 = set.b), -1 none
+let curGen: u32 = 0;
+
+/** Slot that holds the active settings: 0 (set.a), 1 (set.b) or -1 (running on defaults). */
+export function currentSlot(): i32 { return cur; }
+/** Generation of the active settings' blob (0 when none). */
+export function currentGeneration(): u32 { return curGen; }
+
+function slotKey(slot: i32): usize { return slot == 0 ? KEY_A : KEY_B; }
+
+/** Largest blob the schema can produce (all values at their maximum length). */
+export function blobMax(): i32 {
+  let n = HEADER;
+  for (let k = 0; k < settings.COUNT; k++) n += settings.schema(k).key.length + settings.slotSize(k) + 2;
+  return n;
+}
+
+/** Writes the blob of the pending values with generation `gen` into [dst, dst+cap); returns its
+ *  length, or -1 when it does not fit. */
+export function encode(dst: usize, cap: i32, gen: u32): i32 {
+  if (cap < HEADER) return -1;
+  const w = bw;
+  w.base = dst + <usize>HEADER;
+  w.cap = cap - HEADER;
+  w.reset();
+  for (let k = 0; k < settings.COUNT; k++) {
+    w.str(settings.schema(k).key).byte(61).bytes(settings.pendingPtr(k), settings.pendingLenOf(k)).byte(10);
+  }
+  if (!w.ok) return -1;
+  store<u32>(dst, MAGIC);
+  store<u16>(dst + 4, <u16>VERSION);
+  store<u16>(dst + 6, 0);
+  store<u32>(dst + 8, gen);
+  store<u32>(dst + 12, <u32>w.len);
+  store<u32>(dst + 16, crc32(crc32(0, dst, 16), dst + <usize>HEADER, w.len));
+  return HEADER + w.len;
+}
+
+/** Checks a blob (magic, version, length, CRC); returns its generation, or -1 when invalid. */
+export function verify(p: usize, n: i32): i64 {
+  if (n < HEADER) return -1;
+  if (load<u32>(p) != MAGIC || <i32>load<u16>(p + 4) != VERSION) return -1;
+  const len = load<u32>(p + 12);
+  if (<u64>len + <u64>HEADER != <u64>n) return -1;
+  if (crc32(crc32(0, p, 16), p + <usize>HEADER, <i32>len) != load<u32>(p + 16)) return -1;
+  return <i64>load<u32>(p + 8);
+}
+
+/** Sets the pending values from a verified blob's payload (keys it lacks: default); returns the
+ *  number of keys taken. Unknown keys and values that do not validate are skipped (logged). */
+export function decode(p: usize, n: i32): i32 {
+  settings.pendingDefaults();
+  let i = HEADER, taken = 0;
+  while (i < n) {
+    let e = i;
+    while (e < n && load<u8>(p + <usize>e) != 10) e++;
+    let eq = i;
+    while (eq < e && load<u8>(p + <usize>eq) != 61) eq++;
+    if (eq < e) {
+      const k = settings.find(p + <usize>i, eq - i);
+      if (k >= 0) {
+        errw.reset();
+        const m = check(k, p + <usize>(eq + 1), e - eq - 1, norm, errw);
+        if (m >= 0) { settings.setPending(k, norm, m); taken++; }
+        else log.warn().str("settings: stored value ignored: ").bytes(errw.base, errw.len).end();
+      }
+    }
+    i = e + 1;
+  }
+  return taken;
+}
+
+/** Which slot to use given each slot's generation (-1 = invalid or missing): 0, 1 or -1. */
+export function choose(genA: i64, genB: i64): i32 {
+  if (genA < 0 && genB < 0) return -1;
+  if (genB < 0) return 0;
+  if (genA < 0) return 1;
+  return genA >= genB ? 0 : 1;
+}
+
+/** Reads a slot into the blob buffer: its generation, -1 when invalid, -2 when missing. */
+function readSlot(slot: i32): i64 {
+  const n = hal.kv_read(slotKey(slot), KEY_LEN, blob, SETTINGS_BLOB_MAX);
+  if (n == hal.E_NOTFOUND) return -2;
+  if (n < 0 || n > SETTINGS_BLOB_MAX) return -1;
+  return verify(blob, n);
+}
+
+/** Boot: loads the newest valid blob into the settings (and commits them), or runs on the
+ *  defaults. Returns the slot used, or -1. */
+export function restore(): i32 {
+  if (blobMax() > SETTINGS_BLOB_MAX) unreachable(); // config.SETTINGS_BLOB_MAX too small for the schema
+  const ga = readSlot(0);
+  const gb = readSlot(1);
+  const slot = choose(ga, gb);
+  cur = -1;
+  curGen = 0;
+  if (slot < 0) {
+    settings.pendingDefaults();
+    settings.commit();
+    if (ga == -2 && gb == -2) {
+      log.info().str("settings: none saved, running on defaults").end();
+    } else {
+      log.warn().str("settings: ").str(DAMAGED).end();
+      event.begin("error").str("what", "settings").str("reason", DAMAGED).end();
+    }
+    return -1;
+  }
+  const n = hal.kv_read(slotKey(slot), KEY_LEN, blob, SETTINGS_BLOB_MAX);
+  const gen = n >= 0 && n <= SETTINGS_BLOB_MAX ? verify(blob, n) : -1;
+  if (gen < 0) { // changed under us: should not happen; stay on defaults
+    settings.pendingDefaults();
+    settings.commit();
+    return -1;
+  }
+  decode(blob, n);
+  settings.commit();
+  cur = slot;
+  curGen = <u32>gen;
+  const other = slot == 0 ? gb : ga;
+  if (other == -1) log.warn().str("settings: slot ").str(slot == 0 ? "set.b" : "set.a").str(" damaged, ignored").end();
+  log.info().str("settings: loaded generation ").dec(curGen).str(" from ").str(slot == 0 ? "set.a" : "set.b").end();
+  return slot;
+}
+
+/** `save`: writes the pending values to the other slot with the next generation, reads it back,
+ *  then makes them active (commit, `settings` event). Returns the number of keys that changed,
+ *  or a negative HAL error (E_IO also when the read-back differs); on error nothing changes. */
+export function save(): i32 {
+  const gen = curGen + 1;
+  const slot = cur == 0 ? 1 : 0;
+  const n = encode(blob, SETTINGS_BLOB_MAX, gen);
+  if (n < 0) unreachable(); // blobMax() was checked at restore()
+  const r = hal.kv_write(slotKey(slot), KEY_LEN, blob, n);
+  if (r < 0) return r;
+  const m = hal.kv_read(slotKey(slot), KEY_LEN, blob, SETTINGS_BLOB_MAX);
+  if (m != n || verify(blob, n) != <i64>gen) return hal.E_IO;
+  cur = slot;
+  curGen = gen;
+  const changed = settings.dirtyCount();
+  settings.commit();
+  log.info().str("settings: saved generation ").dec(gen).str(", ").dec(changed).str(" changed").end();
+  event.begin("settings").num("saved", changed).end();
+  return changed;
+}
+
+/** `factory-reset`: erases both slots and makes the defaults active (`settings` event).
+ *  Returns the number of keys that changed, or a negative HAL error. */
+export function erase(): i32 {
+  let r = hal.kv_erase(KEY_A, KEY_LEN);
+  if (r >= 0) r = hal.kv_erase(KEY_B, KEY_LEN);
+  if (r < 0) return r;
+  cur = -1;
+  curGen = 0;
+  settings.pendingDefaults();
+  const changed = settings.dirtyCount();
+  settings.commit();
+  log.info().str("settings: erased, running on defaults").end();
+  event.begin("settings").num("saved", changed).end();
+  return changed;
+}

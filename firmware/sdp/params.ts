@@ -1,0 +1,53 @@
+// What the offer/answer exchange needs from the caller (LocalMedia) and what it gives the media
+// layer (MediaParams). Both are plain structs the call owns, created once at start-up.
+import { PREF_PCMU_PCMA } from "./codec";
+import { DIR_SENDRECV } from "./session";
+
+/** Our side of the audio stream. */
+export class LocalMedia {
+  /** Our IPv4 address (c= and o=). */
+  ip: u32 = 0;
+  /** Our RTP port (RTCP on port + 1). */
+  port: i32 = 0;
+  /** Codec preference (codec.ts PREF_*, from the `call.codecs` setting). */
+  pref: i32 = PREF_PCMU_PCMA;
+  /** The direction we want: DIR_SENDRECV, or DIR_SENDONLY to hold the other side. */
+  dir: i32 = DIR_SENDRECV;
+  /** Packetization we ask for, ms. */
+  ptime: i32 = 20;
+}
+
+/** The negotiated audio stream, for the media layer. */
+export class MediaParams {
+  /** Index of the m= line in use. */
+  mline: i32 = -1;
+  /** Where to send RTP and RTCP (0.0.0.0 when the peer holds with the RFC 2543 address). */
+  remoteIp: u32 = 0;
+  remotePort: i32 = 0;
+  remoteRtcpPort: i32 = 0;
+  /** The audio payload type and its law (codec.ts LAW_ULAW, LAW_ALAW). */
+  pt: i32 = -1;
+  law: i32 = -1;
+  /** telephone-event payload type, or -1; and the DTMF events both sides know (bit n = event n). */
+  tePt: i32 = -1;
+  teEvents: u32 = 0;
+  /** Whether we send RTP and whether we expect to receive it. */
+  send: bool = false;
+  recv: bool = false;
+  /** Packetization to send with, ms: the peer's a=ptime (20 when absent), at most its maxptime. */
+  ptime: i32 = 20;
+
+  reset(): void {
+    this.mline = -1;
+    this.remoteIp = 0;
+    this.remotePort = 0;
+    this.remoteRtcpPort = 0;
+    this.pt = -1;
+    this.law = -1;
+    this.tePt = -1;
+    this.teEvents = 0;
+    this.send = false;
+    this.recv = false;
+    this.ptime = 20;
+  }
+}

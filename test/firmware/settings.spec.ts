@@ -1,0 +1,254 @@
+// Settings validation (firmware/console/validate.ts, syntax.ts): every rule of every type with its
+// exact error text, the normalised value on success, and nothing changed on error.
+import { Writer } from "../../firmware/sys/bytes";
+import * as settings from "../../firmware/console/settings";
+import { check, textCheck } from "../../firmware/console/validate";
+import { host, hostPort, sipUri, isUser, SYN_OK, SYN_HOST, SYN_IP, SYN_PORT, SYN_SCHEME, SYN_USER, SYN_PARAM } from "../../firmware/console/syntax";
+
+settings.loadDefaults();
+
+const NORM_CAP: i32 = 256;
+const norm = memory.data(NORM_CAP);
+const ERR_CAP: i32 = 256;
+const err = new Writer(memory.data(ERR_CAP), ERR_CAP);
+
+function key(name: string): i32 {
+  const b = String.UTF8.encode(name);
+  return settings.find(changetype<usize>(b), b.byteLength);
+}
+
+/** The normalised value, or "error: <reason>". */
+function v(name: string, value: string): string {
+  const k = key(name);
+  if (k < 0) return "no such key";
+  const b = String.UTF8.encode(value);
+  err.reset();
+  const m = check(k, changetype<usize>(b), b.byteLength, norm, err);
+  if (m < 0) {
+    if (err.len == 0) return "error without a reason";
+    return "error: " + String.UTF8.decodeUnsafe(err.base, err.len);
+  }
+  if (err.len != 0) return "a reason on success";
+  return String.UTF8.decodeUnsafe(norm, m);
+}
+
+function syn(f: (p: usize, n: i32) => i32, s: string): i32 {
+  const b = String.UTF8.encode(s);
+  return f(changetype<usize>(b), b.byteLength);
+}
+
+function user(s: string): bool {
+  const b = String.UTF8.encode(s);
+  return isUser(changetype<usize>(b), b.byteLength);
+}
+
+describe("T_INT", () => {
+  it("takes decimals in range and normalises them", () => {
+    expect(v("sip.expires", "60")).toBe("60");
+    expect(v("sip.expires", "86400")).toBe("86400");
+    expect(v("sip.expires", "000120")).toBe("120");
+    expect(v("audio.volume", "0")).toBe("0");
+  });
+  it("refuses out of range, signs, non-digits, empty and huge", () => {
+    const e = "error: sip.expires must be 60..86400";
+    expect(v("sip.expires", "59")).toBe(e);
+    expect(v("sip.expires", "86401")).toBe(e);
+    expect(v("sip.expires", "-60")).toBe(e);
+    expect(v("sip.expires", "+60")).toBe(e);
+    expect(v("sip.expires", "6 0")).toBe(e);
+    expect(v("sip.expires", "")).toBe(e);
+    expect(v("sip.expires", "99999999999")).toBe(e);
+    expect(v("sip.port", "0")).toBe("error: sip.port must be 1..65535");
+  });
+  it("refuses odd numbers where the schema says even", () => {
+    expect(v("rtp.port", "40002")).toBe("40002");
+    expect(v("rtp.port", "40003")).toBe("error: rtp.port must be even");
+    expect(v("rtp.port", "1022")).toBe("error: rtp.port must be 1024..65534");
+  });
+});
+
+describe("T_ENUM", () => {
+  it("takes a choice in any case and stores its canonical spelling", () => {
+    expect(v("answer.mode", "off")).toBe("off");
+    expect(v("answer.mode", "AUTO")).toBe("auto");
+    expect(v("call.codecs", "pcma,pcmu")).toBe("pcma,pcmu");
+    expect(v("log.level", "Trace")).toBe("trace");
+  });
+  it("refuses anything else", () => {
+    expect(v("answer.mode", "maybe")).toBe("error: answer.mode must be one of auto|off");
+    expect(v("answer.mode", "")).toBe("error: answer.mode must be one of auto|off");
+    expect(v("answer.mode", "aut")).toBe("error: answer.mode must be one of auto|off");
+    expect(v("answer.mode", "auto|off")).toBe("error: answer.mode must be one of auto|off");
+    expect(v("call.codecs", "pcmu, pcma")).toBe("error: call.codecs must be one of pcmu,pcma|pcma,pcmu|pcmu|pcma");
+  });
+});
+
+describe("T_STR", () => {
+  it("takes text up to its length, UTF-8 included, and empty", () => {
+    expect(v("sip.display", "Haustür")).toBe("Haustür");
+    expect(v("sip.display", "")).toBe("");
+    expect(v("sip.user", "u".repeat(64))).toBe("u".repeat(64));
+    expect(v("sip.display", "日本語 ✓ 𝄞")).toBe("日本語 ✓ 𝄞");
+  });
+  it("refuses too long, control characters and bad UTF-8", () => {
+    expect(v("sip.user", "u".repeat(65))).toBe("error: sip.user is longer than 64 bytes");
+    expect(v("sip.display", "ü".repeat(33))).toBe("error: sip.display is longer than 64 bytes");
+    expect(v("sip.password", "a\tb")).toBe("error: sip.password must not contain control characters");
+    expect(v("sip.display", "a\x7fb")).toBe("error: sip.display must not contain control characters");
+    expect(v("sip.display", "a\u0085b")).toBe("error: sip.display must not contain control characters");
+  });
+  it("checks UTF-8 byte by byte (RFC 3629)", () => {
+    const b = memory.data(8);
+    store<u8>(b, 0x61); store<u8>(b + 1, 0xc3); store<u8>(b + 2, 0xbc);
+    expect(textCheck(b, 3)).toBe(0);           // "aü"
+    expect(textCheck(b, 2)).toBe(2);           // cut inside ü
+    store<u8>(b + 1, 0xc0); store<u8>(b + 2, 0xaf);
+    expect(textCheck(b, 3)).toBe(2);           // overlong "/"
+    store<u8>(b, 0xed); store<u8>(b + 1, 0xa0); store<u8>(b + 2, 0x80);
+    expect(textCheck(b, 3)).toBe(2);           // a UTF-16 surrogate
+    store<u8>(b, 0xf4); store<u8>(b + 1, 0x90); store<u8>(b + 2, 0x80); store<u8>(b + 3, 0x80);
+    expect(textCheck(b, 4)).toBe(2);           // above U+10FFFF
+    store<u8>(b, 0xff);
+    expect(textCheck(b, 1)).toBe(2);
+    store<u8>(b, 0x80);
+    expect(textCheck(b, 1)).toBe(2);           // a lone continuation byte
+  });
+  it("leaves the stored value alone on error", () => {
+    const k = key("sip.user");
+    const before = settings.pendingLenOf(k);
+    expect(v("sip.user", "u".repeat(65)).startsWith("error: ")).toBe(true);
+    expect(settings.pendingLenOf(k)).toBe(before);
+  });
+});
+
+describe("T_HOST", () => {
+  it("takes host names, IPv4 addresses, optional ports, and empty", () => {
+    expect(v("sip.domain", "pbx.example.com")).toBe("pbx.example.com");
+    expect(v("sip.domain", "pbx")).toBe("pbx");
+    expect(v("sip.domain", "a-b.c1.EXAMPLE:5060")).toBe("a-b.c1.EXAMPLE:5060");
+    expect(v("sip.domain", "10.0.0.1")).toBe("10.0.0.1");
+    expect(v("sip.domain", "10.0.0.1:65535")).toBe("10.0.0.1:65535");
+    expect(v("sip.domain", "3com.example")).toBe("3com.example");
+    expect(v("sip.domain", "")).toBe("");
+    expect(v("sip.domain", "a".repeat(63) + ".b")).toBe("a".repeat(63) + ".b");
+  });
+  it("refuses bad names, bad addresses and bad ports", () => {
+    expect(v("sip.domain", "pbx_1")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "-pbx")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "pbx-.example")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "pbx..example")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", ".pbx")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "pbx.")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "a".repeat(64) + ".b")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "[::1]")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "sip:pbx")).toBe("error: sip.domain: port must be 1..65535");
+    expect(v("sip.domain", ":5060")).toBe("error: sip.domain: invalid host name");
+    expect(v("sip.domain", "10.0.0.256")).toBe("error: sip.domain: invalid IPv4 address");
+    expect(v("sip.domain", "10.0.0")).toBe("error: sip.domain: invalid IPv4 address");
+    expect(v("sip.domain", "1.2.3.4.5")).toBe("error: sip.domain: invalid IPv4 address");
+    expect(v("sip.domain", "pbx:0")).toBe("error: sip.domain: port must be 1..65535");
+    expect(v("sip.domain", "pbx:65536")).toBe("error: sip.domain: port must be 1..65535");
+    expect(v("sip.domain", "pbx:")).toBe("error: sip.domain: port must be 1..65535");
+    expect(v("sip.domain", "pbx:50x")).toBe("error: sip.domain: port must be 1..65535");
+    expect(v("sip.domain", "pbx:5060:1")).toBe("error: sip.domain: port must be 1..65535");
+    expect(v("sip.domain", "h".repeat(129))).toBe("error: sip.domain is longer than 128 bytes");
+  });
+  it("syntax results", () => {
+    expect(syn(host, "a.b")).toBe(SYN_OK);
+    expect(syn(host, "")).toBe(SYN_HOST);
+    expect(syn(host, "1.2.3")).toBe(SYN_IP);
+    expect(syn(hostPort, "a:1")).toBe(SYN_OK);
+    expect(syn(hostPort, "a:99999")).toBe(SYN_PORT);
+  });
+});
+
+describe("T_URI", () => {
+  it("takes sip: and sips: URIs with user, port and parameters, and empty", () => {
+    expect(v("sip.proxy", "sip:10.0.0.1")).toBe("sip:10.0.0.1");
+    expect(v("sip.proxy", "sip:10.0.0.1:5060;lr")).toBe("sip:10.0.0.1:5060;lr");
+    expect(v("sip.proxy", "SIPS:proxy.example.org;transport=tls;lr")).toBe("SIPS:proxy.example.org;transport=tls;lr");
+    expect(v("sip.proxy", "sip:+49-30%20x@p.example")).toBe("sip:+49-30%20x@p.example");
+    expect(v("sip.proxy", "sip:p.example;maddr=[10.0.0.1]")).toBe("sip:p.example;maddr=[10.0.0.1]");
+    expect(v("sip.proxy", "")).toBe("");
+  });
+  it("refuses other schemes, passwords, headers and bad parts", () => {
+    expect(v("sip.proxy", "10.0.0.1")).toBe("error: sip.proxy must be a sip: or sips: URI");
+    expect(v("sip.proxy", "tel:+4930")).toBe("error: sip.proxy must be a sip: or sips: URI");
+    expect(v("sip.proxy", "sipx:p")).toBe("error: sip.proxy must be a sip: or sips: URI");
+    expect(v("sip.proxy", "sip:")).toBe("error: sip.proxy: invalid host name");
+    expect(v("sip.proxy", "sip:u:secret@p.example")).toBe("error: sip.proxy: invalid user part");
+    expect(v("sip.proxy", "sip:@p.example")).toBe("error: sip.proxy: invalid user part");
+    expect(v("sip.proxy", "sip:a%2@p.example")).toBe("error: sip.proxy: invalid user part");
+    expect(v("sip.proxy", "sip:p.example?subject=x")).toBe("error: sip.proxy: invalid host name");
+    expect(v("sip.proxy", "sip:p.example:0")).toBe("error: sip.proxy: port must be 1..65535");
+    expect(v("sip.proxy", "sip:p.example;")).toBe("error: sip.proxy: invalid URI parameter");
+    expect(v("sip.proxy", "sip:p.example;=x")).toBe("error: sip.proxy: invalid URI parameter");
+    expect(v("sip.proxy", "sip:p.example;a=")).toBe("error: sip.proxy: invalid URI parameter");
+    expect(v("sip.proxy", "sip:p.example;a b")).toBe("error: sip.proxy: invalid URI parameter");
+    expect(v("sip.proxy", "sip:" + "p".repeat(125))).toBe("error: sip.proxy is longer than 128 bytes");
+  });
+  it("syntax results", () => {
+    expect(syn(sipUri, "sip:a@b:1;x=y")).toBe(SYN_OK);
+    expect(syn(sipUri, "http://b")).toBe(SYN_SCHEME);
+    expect(syn(sipUri, "sip:a b@c")).toBe(SYN_USER);
+    expect(syn(sipUri, "sip:c;%zz")).toBe(SYN_PARAM);
+    expect(user("1002")).toBe(true);
+    expect(user("*97")).toBe(true);
+    expect(user("a,b")).toBe(false);
+    expect(user("")).toBe(false);
+  });
+});
+
+describe("T_LIST", () => {
+  it("takes SIP URIs and user parts, drops spaces around items", () => {
+    expect(v("button1.call", "1001")).toBe("1001");
+    expect(v("button1.call", " 1001 , sip:1002@pbx.example;transport=udp,+4930123 ")).toBe("1001,sip:1002@pbx.example;transport=udp,+4930123");
+    expect(v("button1.call", "")).toBe("");
+    expect(v("button1.call", "   ")).toBe("");
+    expect(v("answer.allow", "*")).toBe("*");
+    expect(v("answer.allow", "1001,*")).toBe("1001,*");
+    expect(v("answer.allow", "alice.smith,sips:bob@b.example")).toBe("alice.smith,sips:bob@b.example");
+  });
+  it("refuses empty items, bad items and * where it makes no sense", () => {
+    expect(v("button1.call", "1001,")).toBe("error: button1.call: item 2 is empty");
+    expect(v("button1.call", ",1001")).toBe("error: button1.call: item 1 is empty");
+    expect(v("button1.call", "1001, ,1002")).toBe("error: button1.call: item 2 is empty");
+    expect(v("button1.call", "*")).toBe("error: button1.call: item 1: * is not allowed here");
+    expect(v("button1.call", "10 01")).toBe("error: button1.call: item 1 must be a SIP URI, a number or a user part");
+    expect(v("button1.call", "1001@pbx")).toBe("error: button1.call: item 1 must be a SIP URI, a number or a user part");
+    expect(v("button1.call", "Tür")).toBe("error: button1.call: item 1 must be a SIP URI, a number or a user part");
+    expect(v("answer.allow", "1001,sip:x@-bad")).toBe("error: answer.allow: item 2: invalid host name");
+    expect(v("answer.allow", "sip:a:b@c")).toBe("error: answer.allow: item 1: invalid user part");
+    expect(v("answer.allow", "sip:c:0")).toBe("error: answer.allow: item 1: port must be 1..65535");
+    expect(v("button1.call", "1234567,".repeat(32) + "1")).toBe("error: button1.call is longer than 256 bytes");
+  });
+});
+
+describe("T_DTMF", () => {
+  it("takes 1..16 of 0-9 * # A-D (a-d upper-cased), and empty", () => {
+    expect(v("door.code", "1234#")).toBe("1234#");
+    expect(v("door.code", "*0ab#CD9")).toBe("*0AB#CD9");
+    expect(v("door.code", "1234567890123456")).toBe("1234567890123456");
+    expect(v("door.code", "")).toBe("");
+  });
+  it("refuses other characters and more than 16", () => {
+    const e = "error: door.code must be 1..16 of 0-9 * # A-D";
+    expect(v("door.code", "12E4")).toBe(e);
+    expect(v("door.code", "12 4")).toBe(e);
+    expect(v("door.code", "12345678901234567")).toBe(e);
+  });
+});
+
+describe("keys", () => {
+  it("finds keys by exact name", () => {
+    expect(key("sip.user")).toBe(settings.K_SIP_USER);
+    expect(key("log.level")).toBe(settings.K_LOG_LEVEL);
+    expect(key("sip.use")).toBe(-1);
+    expect(key("SIP.USER")).toBe(-1);
+  });
+  it("masks secrets: sip.password and door.code", () => {
+    let secrets = "";
+    for (let k = 0; k < settings.COUNT; k++) if (settings.isSecret(k)) secrets += settings.SCHEMA[k].key + " ";
+    expect(secrets).toBe("sip.password door.code ");
+  });
+});
