@@ -34,3 +34,15 @@ export const SETTINGS_BLOB_MAX: i32 = 2048;
 export const SDP_MAX_MEDIA: i32 = 8;
 /** Payload types kept per m= line; the rest of a longer list is ignored. */
 export const SDP_MAX_FMTS: i32 = 32;
+
+// ---- SIP message layer (firmware/sip/; docs/sip-parser.md)
+/** Header fields indexed per message; more is a parse error (400 Too many headers). */
+export const SIP_MAX_HEADERS: i32 = 80;
+/** Longest start line or header field (name, value and folds), bytes; longer is a parse error. */
+export const SIP_MAX_LINE: i32 = 2048;
+/** Largest datagram the parser looks at (a UDP datagram holds at most 65507). */
+export const SIP_MAX_MSG: i32 = 65535;
+/** Warn-agent of the Warning: 399 header sent with a 400 (RFC 3261 20.43: a token will do). */
+export const SIP_WARN_AGENT = "intercom";
+/** Longest realm, nonce or opaque kept from a digest challenge (RFC 2617); longer is refused. */
+export const DIGEST_FIELD_MAX: i32 = 200;

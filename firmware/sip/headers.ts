@@ -1,0 +1,159 @@
+// SIP header field names and methods (RFC 3261 7.3, 20; compact forms 7.3.3 and the IANA SIP
+// parameters registry), and the iterator over comma-separated header values (7.3.1).
+// Names are case-insensitive: a 128-slot open-addressing table keyed on length, first and last
+// byte finds the candidate, one comparison confirms it. Methods are case-sensitive tokens.
+import { cls, C_WS, skipQuoted, Span } from "./scan";
+
+export const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H_CONTACT = 6,
+  H_MAX_FORWARDS = 7, H_CONTENT_LENGTH = 8, H_CONTENT_TYPE = 9, H_EXPIRES = 10, H_MIN_EXPIRES = 11,
+  H_ROUTE = 12, H_RECORD_ROUTE = 13, H_WWW_AUTHENTICATE = 14, H_PROXY_AUTHENTICATE = 15,
+  H_AUTHORIZATION = 16, H_PROXY_AUTHORIZATION = 17, H_REQUIRE = 18, H_PROXY_REQUIRE = 19,
+  H_SUPPORTED = 20, H_UNSUPPORTED = 21, H_ALLOW = 22, H_ACCEPT = 23, H_SESSION_EXPIRES = 24,
+  H_MIN_SE = 25, H_USER_AGENT = 26, H_SERVER = 27, H_WARNING = 28, H_EVENT = 29, H_RETRY_AFTER = 30,
+  H_REASON = 31, H_CONTENT_ENCODING = 32, H_DATE = 33, H_SUBJECT = 34,
+  // beyond the agreed list
+  H_ALLOW_EVENTS = 35, H_REFER_TO = 36, H_REFERRED_BY = 37, H_RSEQ = 38, H_RACK = 39,
+  H_SUBSCRIPTION_STATE = 40, H_ACCEPT_ENCODING = 41, H_ACCEPT_LANGUAGE = 42, H_TIMESTAMP = 43,
+  H_P_ASSERTED_IDENTITY = 44, H_REPLACES = 45, H_CONTENT_DISPOSITION = 46, H_CALL_INFO = 47,
+  H_ALERT_INFO = 48, H_SERVICE_ROUTE = 49, H_AUTHENTICATION_INFO = 50, H_PATH = 51;
+export const H_COUNT = 52;
+
+/** Canonical header names by id (what builders write). */
+export const HEADER_NAMES: StaticArray<string> = [
+  "", "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Max-Forwards", "Content-Length",
+  "Content-Type", "Expires", "Min-Expires", "Route", "Record-Route", "WWW-Authenticate",
+  "Proxy-Authenticate", "Authorization", "Proxy-Authorization", "Require", "Proxy-Require",
+  "Supported", "Unsupported", "Allow", "Accept", "Session-Expires", "Min-SE", "User-Agent", "Server",
+  "Warning", "Event", "Retry-After", "Reason", "Content-Encoding", "Date", "Subject",
+  "Allow-Events", "Refer-To", "Referred-By", "RSeq", "RAck", "Subscription-State", "Accept-Encoding",
+  "Accept-Language", "Timestamp", "P-Asserted-Identity", "Replaces", "Content-Disposition",
+  "Call-Info", "Alert-Info", "Service-Route", "Authentication-Info", "Path",
+];
+
+const SLOTS: i32 = 128;
+const table = memory.data(SLOTS);       // slot -> header id (0 = empty)
+const compact = memory.data(26);        // 'a'..'z' -> header id
+
+// @ts-ignore: decorator
+@inline function slotOf(n: i32, first: u32, last: u32): i32 {
+  return <i32>((<u32>n * 7 + (first | 32) * 3 + (last | 32)) & <u32>(SLOTS - 1));
+}
+
+function initNames(): void {
+  for (let id = 1; id < H_COUNT; id++) {
+    const s = HEADER_NAMES[id];
+    let slot = slotOf(s.length, s.charCodeAt(0), s.charCodeAt(s.length - 1));
+    while (load<u8>(table + <usize>slot) != 0) slot = (slot + 1) & (SLOTS - 1);
+    store<u8>(table + <usize>slot, <u8>id);
+  }
+  const letters = "imelcfskvtxourb";
+  const ids: StaticArray<i32> = [H_CALL_ID, H_CONTACT, H_CONTENT_ENCODING, H_CONTENT_LENGTH,
+    H_CONTENT_TYPE, H_FROM, H_SUBJECT, H_SUPPORTED, H_VIA, H_TO, H_SESSION_EXPIRES, H_EVENT,
+    H_ALLOW_EVENTS, H_REFER_TO, H_REFERRED_BY];
+  for (let i = 0; i < letters.length; i++) store<u8>(compact + <usize>(letters.charCodeAt(i) - 97), <u8>ids[i]);
+}
+initNames();
+
+/** Header id of the name [p, p+n) (any case, compact forms too); H_OTHER when unknown. */
+export function headerId(p: usize, n: i32): i32 {
+  const first = <u32>load<u8>(p);
+  if (n == 1) {
+    const l = (first | 32) - 97;
+    return l < 26 ? <i32>load<u8>(compact + <usize>l) : H_OTHER;
+  }
+  let slot = slotOf(n, first, <u32>load<u8>(p + <usize>n - 1));
+  while (true) {
+    const id = <i32>load<u8>(table + <usize>slot);
+    if (id == 0) return H_OTHER;
+    const s = HEADER_NAMES[id];
+    if (s.length == n) {
+      let i = 0;
+      while (i < n && (<u32>load<u8>(p + <usize>i) | 32) == (<u32>s.charCodeAt(i) | 32)) i++;
+      // '|32' folds letters; a non-letter can only match itself or its 0x20 twin, and name bytes
+      // are tokens, where '-' (0x2d) has no twin among token bytes (0x0d is never a token byte).
+      if (i == n) return id;
+    }
+    slot = (slot + 1) & (SLOTS - 1);
+  }
+}
+
+// ---- methods
+
+export const M_OTHER = 0, M_INVITE = 1, M_ACK = 2, M_BYE = 3, M_CANCEL = 4, M_OPTIONS = 5, M_REGISTER = 6,
+  M_INFO = 7, M_PRACK = 8, M_UPDATE = 9, M_SUBSCRIBE = 10, M_NOTIFY = 11, M_REFER = 12, M_MESSAGE = 13,
+  M_PUBLISH = 14;
+export const M_COUNT = 15;
+
+/** Method names by id. */
+export const METHOD_NAMES: StaticArray<string> = ["", "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS",
+  "REGISTER", "INFO", "PRACK", "UPDATE", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"];
+
+/** Method id of the token [p, p+n) (case-sensitive, RFC 3261 7.1); M_OTHER when unknown. */
+export function methodId(p: usize, n: i32): i32 {
+  if (n < 3 || n > 9) return M_OTHER;
+  const first = <i32>load<u8>(p);
+  for (let id = 1; id < M_COUNT; id++) {
+    const s = METHOD_NAMES[id];
+    if (s.length != n || s.charCodeAt(0) != first) continue;
+    let i = 1;
+    while (i < n && <i32>load<u8>(p + <usize>i) == s.charCodeAt(i)) i++;
+    if (i == n) return id;
+  }
+  return M_OTHER;
+}
+
+// ---- comma-separated values
+
+/**
+ * Walks the elements of a comma-separated header value (RFC 3261 7.3.1): a comma inside a
+ * quoted-string or between < and > does not separate. Each element comes back trimmed of LWS,
+ * possibly empty (the header's grammar decides whether that is an error). Create once, reuse.
+ */
+export class ListIter {
+  base: usize = 0;
+  p: usize = 0;
+  end: usize = 0;
+  /** Current element, relative to base. */
+  item: Span = new Span();
+  /** Set when a quoted-string or <...> was not closed (the element runs to the end). */
+  broken: bool = false;
+  private more: bool = false;
+
+  /** Starts over the value [off, off+len) of a message at base. */
+  begin(base: usize, off: i32, len: i32): ListIter {
+    this.base = base;
+    this.p = base + <usize>off;
+    this.end = this.p + <usize>len;
+    this.broken = false;
+    this.more = len > 0;
+    return this;
+  }
+
+  /** Moves to the next element; false when there is none. */
+  next(): bool {
+    if (!this.more) return false;
+    const end = this.end;
+    let p = this.p;
+    while (p < end && (cls(load<u8>(p)) & C_WS) != 0) p++;
+    const s = p;
+    this.more = false;
+    while (p < end) {
+      const c = <u32>load<u8>(p);
+      if (c == 44) { this.more = true; break; }
+      if (c == 34) {
+        const q = skipQuoted(p, end);
+        if (q == 0) { this.broken = true; p = end; break; }
+        p = q;
+      } else if (c == 60) {
+        while (p < end && load<u8>(p) != 62) p++;
+        if (p >= end) { this.broken = true; break; }
+        p++;
+      } else p++;
+    }
+    let e = p;
+    while (e > s && (cls(load<u8>(e - 1)) & C_WS) != 0) e--;
+    this.item.setAbs(this.base, s, e);
+    this.p = p + 1;
+    return true;
+  }
+}
