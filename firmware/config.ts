@@ -46,3 +46,20 @@ export const SIP_MAX_MSG: i32 = 65535;
 export const SIP_WARN_AGENT = "intercom";
 /** Longest realm, nonce or opaque kept from a digest challenge (RFC 2617); longer is refused. */
 export const DIGEST_FIELD_MAX: i32 = 200;
+
+// ---- SIP transport, transactions, registration
+/** Largest SIP datagram taken whole; larger ones are dropped (UDP messages stay under the MTU). */
+export const SIP_RX_CAP: i32 = 4096;
+/** Buffer for a stateless response. */
+export const SIP_TX_CAP: i32 = 2048;
+/** Transactions alive at once (client and server); a full pool answers 503. */
+export const MAX_TRANSACTIONS: i32 = 12;
+/** Bytes kept per transaction: the request (client) or the last response (server). */
+export const TXN_BUF: i32 = 2048;
+/** Host names cached by the resolver. */
+export const RESOLVE_SLOTS: i32 = 4;
+export const RESOLVE_NAME_MAX: i32 = 128;
+
+// ---- io
+/** An input level must hold this long to count (ms). */
+export const DEBOUNCE_MS: i64 = 20;

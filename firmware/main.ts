@@ -12,12 +12,14 @@ import * as con from "./console/console";
 import * as store from "./console/store";
 import * as mem from "./sys/mem";
 import { Timer } from "./sys/clock";
+import * as app from "./app/app";
 
 export function init(): void {
   setNow(hal.clock_now_ms());
   settings.loadDefaults();
   store.restore();
   con.init();
+  app.init();
   log.info().str("sip-intercom ").str(FIRMWARE_VERSION).str(" started").end();
   event.begin("boot").str("version", FIRMWARE_VERSION).end();
   memWatch.start(0);
@@ -30,8 +32,10 @@ export function tick(nowMs: i64): i32 {
   setNow(nowMs);
   runTimers();
   con.poll();
+  const appWait = app.poll();
   hal.sys_watchdog_feed();
   let wait: i64 = IDLE_TICK_MS;
+  if (appWait >= 0 && appWait < wait) wait = appWait;
   if (con.busy()) wait = CONSOLE_RETRY_MS;
   const due = nextDue();
   if (due >= 0 && due - now() < wait) wait = due > now() ? due - now() : 0;

@@ -79,7 +79,11 @@ async function measure() {
     if (dev.traps.length) throw new Error(`firmware trapped at boot: ${dev.traps[0]}`);
   }
   console.log(line);
-  if (size > WASM_BUDGET) throw new Error(`firmware.wasm is over its ${WASM_BUDGET}-byte budget`);
+  if (size > WASM_BUDGET) {
+    // INTERCOM_BUDGET_WARN=1 lets a work-in-progress branch build over budget; CI never sets it.
+    if (process.env.INTERCOM_BUDGET_WARN) console.warn(`warning: firmware.wasm is over its ${WASM_BUDGET}-byte budget`);
+    else throw new Error(`firmware.wasm is over its ${WASM_BUDGET}-byte budget`);
+  }
 }
 
 async function main() {

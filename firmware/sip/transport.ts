@@ -21,7 +21,10 @@ const from = memory.data(8);
 /** Datagrams dropped because they were larger than the receive buffer. */
 export let oversize: i32 = 0;
 
-const retryOpen = new Timer((t: Timer): void => { open(); });
+// (A timer callback restarts itself through its argument: AssemblyScript cannot compile a
+// global whose initializer reaches code that names the global.)
+function onRetry(t: Timer): void { if (!open()) t.start(5000); }
+const retryOpen = new Timer(onRetry);
 
 /** The local SIP port in use (0 while the socket is not open). */
 export function localPort(): i32 { return sock >= 0 ? port : 0; }
@@ -31,20 +34,20 @@ export function configure(p: i32): void {
   if (p == wantPort && sock >= 0) return;
   wantPort = p;
   close();
-  open();
+  if (!open()) retryOpen.start(5000);
 }
 
-function open(): void {
-  if (sock >= 0) return;
+function open(): bool {
+  if (sock >= 0) return true;
   const s = hal.net_udp_open(wantPort);
   if (s < 0) {
     log.warn().str("sip: cannot open UDP port ").dec(wantPort).str(" (error ").int(s).str("), retrying").end();
-    retryOpen.start(5000);
-    return;
+    return false;
   }
   sock = s;
   port = hal.net_udp_local_port(s);
   log.info().str("sip: listening on UDP port ").dec(port).end();
+  return true;
 }
 
 export function close(): void {

@@ -1,0 +1,220 @@
+// The user agent core (RFC 3261 section 8, 17 front, 18.2): takes datagrams from the transport,
+// parses them, drops or answers what is malformed (validate.ts), hands responses to their client
+// transactions and requests to their server transactions, and answers new requests: OPTIONS
+// here (11.2), INVITE/BYE/CANCEL/INFO through the call layer (set with setCallHandlers), everything
+// else with the right final response, never silence. A full transaction pool gets a stateless
+// 503. Responses go where RFC 3261 18.2.2 and RFC 3581 4 say: the source address and port when
+// the top Via has rport, else the source address and the sent-by port.
+import * as log from "../sys/log";
+import { Writer } from "../sys/bytes";
+import { SIP_TX_CAP } from "../config";
+import * as transport from "./transport";
+import * as transaction from "./transaction";
+import { Txn, IST, NIST, serverKey } from "./txn";
+import { SipMsg, M_ACK, M_INVITE, M_OPTIONS, M_CANCEL, M_REGISTER, M_BYE, M_INFO } from "./msg";
+import { checkRequest, checkResponse, PASS, DROP, uas } from "./validate";
+import * as build from "./build";
+
+/** The message being handled (parsed in place over transport.rxBuf). */
+export const msg = new SipMsg();
+/** Where the message being handled came from. */
+export let srcIp: u32 = 0;
+export let srcPort: i32 = 0;
+
+const OWNER_UAS: i32 = 0;
+
+// Buffers (declared before the handler slots below, whose defaults use them).
+const tagBuf = memory.data(24);
+const tagW = new Writer(tagBuf, 24);
+const txw = new Writer(0, 0);
+const slBuf = memory.data(SIP_TX_CAP);
+const slw = new Writer(slBuf, SIP_TX_CAP);
+
+// Statistics (status, tests).
+export let rxRequests: i32 = 0;
+export let rxResponses: i32 = 0;
+export let dropped: i32 = 0;
+export let rejected: i32 = 0;
+
+// ---- the call layer's entry points (calls.ts fills them at init)
+function noInvite(m: SipMsg, t: Txn): void { respond(t, m, 480, null); }
+function noDialog(m: SipMsg, t: Txn): void { respond(t, m, 481, null); }
+function noCancel(m: SipMsg, inv: Txn): void {}
+function noAck(m: SipMsg): void {}
+function noStray(m: SipMsg): void {}
+
+/** A new INVITE with its server transaction (the handler answers through respond()). */
+export let onInvite: (m: SipMsg, t: Txn) => void = noInvite;
+/** BYE, INFO or a re-INVITE... inside a dialog, or 481 when none matches. */
+export let onInDialog: (m: SipMsg, t: Txn) => void = noDialog;
+/** CANCEL matched an INVITE server transaction (already answered 200 here). */
+export let onCancel: (m: SipMsg, inv: Txn) => void = noCancel;
+/** ACK for a 2xx (no transaction of its own). */
+export let onAck: (m: SipMsg) => void = noAck;
+/** A 2xx to INVITE that matched no transaction: a retransmission or a fork, for the dialog. */
+export let onStray2xx: (m: SipMsg) => void = noStray;
+
+export function setCallHandlers(invite: (m: SipMsg, t: Txn) => void, inDialog: (m: SipMsg, t: Txn) => void,
+    cancel: (m: SipMsg, inv: Txn) => void, ack: (m: SipMsg) => void, stray: (m: SipMsg) => void): void {
+  onInvite = invite; onInDialog = inDialog; onCancel = cancel; onAck = ack; onStray2xx = stray;
+}
+
+function noTu(t: Txn, ev: i32, m: SipMsg | null): void {}
+
+/** Handles every datagram waiting on the SIP socket (bounded per tick). */
+export function poll(): void {
+  for (let i = 0; i < 16; i++) {
+    const n = transport.receive();
+    if (n < 0) return;
+    srcIp = transport.rxIp;
+    srcPort = transport.rxPort;
+    handle(transport.rxBuf, n);
+  }
+}
+
+/** Parses and dispatches one datagram (also the entry point for tests). */
+export function handle(p: usize, n: i32): void {
+  msg.parse(p, n);
+  if (msg.isRequest) onRequest();
+  else onResponse();
+}
+
+function onResponse(): void {
+  if (checkResponse(msg) != PASS) { dropped++; return; }
+  rxResponses++;
+  if (transaction.dispatchResponse(msg)) return;
+  if (msg.cseqMethod == M_INVITE && msg.status >= 200 && msg.status < 300) { onStray2xx(msg); return; }
+  dropped++; // a stray response: RFC 3261 18.1.2 says drop it
+}
+
+function onRequest(): void {
+  const code = checkRequest(msg);
+  if (code == DROP) { dropped++; return; }
+  rxRequests++;
+  if (code != PASS) { reject(code); return; }
+  const key = serverKey(msg);
+  const existing = transaction.findServer(msg, key);
+  if (existing !== null) { transaction.dispatchRequest(existing, msg); return; }
+  if (msg.method == M_ACK) { onAck(msg); return; }
+  if (msg.method == M_CANCEL) { cancel(key); return; }
+  const t = newServer(key);
+  if (t === null) { stateless(503); return; }
+  switch (msg.method) {
+    case M_OPTIONS: options(t); break;
+    case M_INVITE: if (msg.toTag.len > 0) onInDialog(msg, t); else onInvite(msg, t); break;
+    case M_BYE:
+    case M_INFO: onInDialog(msg, t); break;
+    case M_REGISTER: respond(t, msg, 405, null); break; // not a registrar (RFC 4475 3.3.7)
+    default: respond(t, msg, 405, null);
+  }
+}
+
+/** A server transaction for the request being handled, or null when the pool is full. */
+function newServer(key: u32): Txn | null {
+  const t = transaction.alloc(msg.method == M_INVITE ? IST : NIST, msg.method, key, noTu, OWNER_UAS);
+  if (t === null) return null;
+  replyTo(t);
+  transaction.startServer(t);
+  return t;
+}
+
+/** Sets t's destination for responses (RFC 3261 18.2.2, RFC 3581 4). */
+function replyTo(t: Txn): void {
+  t.ip = srcIp;
+  t.port = msg.viaRport >= 0 || msg.viaPort <= 0 ? (msg.viaRport >= 0 ? srcPort : 5060) : msg.viaPort;
+}
+
+
+/**
+ * Answers request m through its server transaction t: status line, copied headers (with
+ * received/rport, and a To tag for non-100 responses when toTag is null: a fresh one), the
+ * standard extras for the code, Server, Content-Length. extra is called to add headers and a body;
+ * when null the response has no body.
+ */
+export function respond(t: Txn, m: SipMsg, code: i32, extra: ((w: Writer) => void) | null,
+    toTag: usize = 0, toTagLen: i32 = 0): void {
+  const w = txWriter(t);
+  if (toTagLen == 0 && code > 100) { build.newTag(tagW.reset()); toTag = tagBuf; toTagLen = tagW.len; }
+  build.response(w, m, code, null, toTag, toTagLen, srcIp, srcPort);
+  if (code == 405 || code == 501) build.allow(w, uas.allow);
+  if (extra !== null) extra(w);
+  else {
+    build.server(w);
+    build.end(w);
+  }
+  finish(t, w, code);
+}
+
+
+/** A writer over t's buffer. */
+export function txWriter(t: Txn): Writer {
+  txw.base = t.buf;
+  txw.cap = t.cap;
+  return txw.reset();
+}
+
+/** Sends the response built in t's buffer through the transaction. */
+export function finish(t: Txn, w: Writer, code: i32): void {
+  if (!w.ok) {
+    log.warn().str("sip: response ").dec(<u64>code).str(" too large, sending 500").end();
+    w.reset();
+    build.response(w, msg, 500, null, 0, 0, srcIp, srcPort);
+    build.end(w);
+    code = 500;
+  }
+  t.len = w.len;
+  t.status = code;
+  transaction.respond(t);
+}
+
+function options(t: Txn): void {
+  respond(t, msg, 200, optionsExtra);
+}
+
+function optionsExtra(w: Writer): void {
+  build.allow(w, uas.allow);
+  w.str("Accept: application/sdp").crlf();
+  build.supported(w, uas);
+  build.server(w);
+  build.end(w);
+}
+
+/** CANCEL (RFC 3261 9.2): 200 when it matches an INVITE server transaction, else 481. */
+function cancel(key: u32): void {
+  const inv = transaction.findCancelled(key);
+  const t = newServer(key);
+  if (t === null) { stateless(503); return; }
+  if (inv === null) { respond(t, msg, 481, null); return; }
+  respond(t, msg, 200, null);
+  onCancel(msg, inv);
+}
+
+/** A checkRequest() rejection: through a server transaction when one is free (it absorbs
+ *  retransmissions), statelessly otherwise. */
+function reject(code: i32): void {
+  rejected++;
+  if (log.on(log.DEBUG)) log.debug().str("sip: rejecting request with ").dec(<u64>code).end();
+  const key = serverKey(msg);
+  const existing = transaction.findServer(msg, key);
+  if (existing !== null) { transaction.dispatchRequest(existing, msg); return; }
+  const t = newServer(key);
+  if (t === null) { stateless(code); return; }
+  const w = txWriter(t);
+  build.rejection(w, msg, code, uas, 0, 0, srcIp, srcPort);
+  finish(t, w, code);
+}
+
+
+/** A stateless response (no transaction to keep it). */
+function stateless(code: i32): void {
+  const w = slw.reset();
+  if (code == 503) {
+    build.response(w, msg, 503, null, 0, 0, srcIp, srcPort);
+    w.str("Retry-After: 5").crlf();
+    build.server(w);
+    build.end(w);
+  } else build.rejection(w, msg, code, uas, 0, 0, srcIp, srcPort);
+  if (!w.ok) return;
+  const port = msg.viaRport >= 0 ? srcPort : msg.viaPort > 0 ? msg.viaPort : 5060;
+  transport.send(srcIp, port, w.base, w.len);
+}
