@@ -57,10 +57,12 @@ export interface Board {
   outputs: IoDef[];
 }
 
-export const SOCS: Record<string, { gpios: number; reserved: number[]; inputOnly: number[] }> = {
-  host: { gpios: 0, reserved: [], inputOnly: [] },
-  esp32: { gpios: 40, reserved: [6, 7, 8, 9, 10, 11, 20, 24, 28, 29, 30, 31], inputOnly: [34, 35, 36, 37, 38, 39] },
-  esp32s3: { gpios: 49, reserved: [22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32], inputOnly: [] },
+/** Per SoC: GPIO count, numbers that do not exist, flash/PSRAM pins, input-only pins (ESP32 and
+ *  ESP32-S3 datasheets, "Pin Definitions"). */
+export const SOCS: Record<string, { gpios: number; missing: number[]; reserved: number[]; inputOnly: number[] }> = {
+  host: { gpios: 0, missing: [], reserved: [], inputOnly: [] },
+  esp32: { gpios: 40, missing: [20, 24, 28, 29, 30, 31], reserved: [6, 7, 8, 9, 10, 11], inputOnly: [34, 35, 36, 37, 38, 39] },
+  esp32s3: { gpios: 49, missing: [22, 23, 24, 25], reserved: [26, 27, 28, 29, 30, 31, 32], inputOnly: [] },
 };
 
 export const INPUT_NAME = /^(button[1-9][0-9]?|exit|door)$/;
@@ -117,7 +119,7 @@ export function validateBoard(b: unknown): string[] {
   const owners = new Map<number, string>();
   const claim = (gpio: unknown, path: string, share?: string): void => {
     if (!isInt(gpio, 0, 255)) { err.push(`${path}: a GPIO number`); return; }
-    if (soc && !host && gpio >= soc.gpios) err.push(`${path}: GPIO${gpio} does not exist on ${b.soc}`);
+    if (soc && !host && (gpio >= soc.gpios || soc.missing.includes(gpio))) err.push(`${path}: GPIO${gpio} does not exist on ${b.soc}`);
     if (soc?.reserved.includes(gpio)) err.push(`${path}: GPIO${gpio} is reserved (flash/PSRAM) on ${b.soc}`);
     const tag = share ?? path;
     const prev = owners.get(gpio);

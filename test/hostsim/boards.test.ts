@@ -82,6 +82,8 @@ test("pins: exactly one place per io on a real board, none on the host board, re
   const d = korvo();
   d.outputs[0].gpio = 27;
   assert.deepEqual(validateBoard(d), ["outputs[0].gpio: GPIO27 is reserved (flash/PSRAM) on esp32s3"]);
+  d.outputs[0].gpio = 23;
+  assert.deepEqual(validateBoard(d), ["outputs[0].gpio: GPIO23 does not exist on esp32s3"]);
   const e = korvo();
   e.outputs[0].active = "on";
   assert.deepEqual(validateBoard(e), ['outputs[0].active: "high" or "low"']);
