@@ -20,3 +20,8 @@ export * from "./periph/net/pcap.js";
 export * from "./periph/audio/wav.js";
 export * from "./periph/audio/source.js";
 export * from "./periph/audio/audio.js";
+export * from "./cli/args.js";
+export * from "./cli/dot.js";
+export * from "./cli/notices.js";
+export * from "./cli/terminal.js";
+export * from "./cli/pty.js";

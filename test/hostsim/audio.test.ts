@@ -154,6 +154,19 @@ test("mic sources: tone level and frequency, looping file, silence, clear errors
   const next = new Int16Array(160);
   t.fill(next);
   assert.equal(next[2], f[2], "phase-continuous across frames (160 samples = 20 whole periods)");
+  for (const hz of [440, 440.5]) {
+    const src = new ToneSource(hz, -20);
+    const got = new Int16Array(16000);
+    for (let p = 0; p < got.length; p += 160) src.fill(got.subarray(p, p + 160));
+    const a = 32767 * Math.pow(10, -20 / 20);
+    let off = 0;
+    for (let n = 0; n < got.length; n++) {
+      const want = Math.round(a * Math.sin((2 * Math.PI * hz * n) / 8000));
+      assert.ok(Math.abs(got[n]! - want) <= 1, `${hz} Hz sample ${n}`);
+      if (got[n] !== want) off++;
+    }
+    assert.ok(off < 16, `${hz} Hz: ${off} samples differ by rounding`);
+  }
   const b = new BufferSource(Int16Array.from([1, 2, 3]));
   const g = new Int16Array(7);
   b.fill(g);

@@ -120,9 +120,16 @@ test("local_ip: loopback, the subnet's interface, else the first external one, 0
   assert.equal(net.localIp(ip4("10.8.3.4")), ip4("10.8.0.5"));
   assert.equal(net.localIp(ip4("192.168.1.1")), ip4("192.168.1.20"));
   assert.equal(net.localIp(ip4("8.8.8.8")), ip4("192.168.1.20"));
-  const none = new UdpNet({ interfaces: () => ({ lo: (table as Record<string, unknown[]>)["lo"] }) as never });
-  assert.equal(none.localIp(ip4("8.8.8.8")), 0);
+  const none = new UdpNet({ bind: "127.0.0.1", interfaces: () => ({ lo: (table as Record<string, unknown[]>)["lo"] }) as never });
   assert.equal(none.localIp(LO), LO);
+  const down = new UdpNet({ interfaces: () => ({ lo: (table as Record<string, unknown[]>)["lo"] }) as never });
+  assert.equal(down.localIp(ip4("8.8.8.8")), 0, "no external interface: down");
+  assert.equal(down.localIp(LO), LO);
+  const s = down.udpOpen(0);
+  assert.equal(down.udpSend(s, ip4("8.8.8.8"), 53, new Uint8Array(1)), HalError.E_NETDOWN);
+  assert.equal(down.udpSend(s, LO, 9, new Uint8Array(1)), 1, "loopback still works");
+  down.close();
+  none.close();
   const bound = new UdpNet({ bind: "192.168.1.20", interfaces: () => table });
   assert.equal(bound.localIp(ip4("10.8.3.4")), ip4("192.168.1.20"));
   net.close();

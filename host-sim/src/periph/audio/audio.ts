@@ -51,7 +51,7 @@ export class SimAudio implements AudioDevice {
   onMic: ((frame: Int16Array, t: number) => void) | null = null;
   /** Observe start/stop (the CLI shows it). */
   onPower: ((on: boolean) => void) | null = null;
-  /** Played frames, oldest first (bounded by recordFrames). */
+  /** Played frames, oldest first: at least the last recordFrames (trimmed in batches). */
   readonly played: Int16Array[] = [];
   readonly stats: AudioStats = { frames: 0, micDropped: 0, underruns: 0, speakerFull: 0 };
   volume: number;
@@ -187,7 +187,7 @@ export class SimAudio implements AudioDevice {
       }
     }
     this.played.push(f);
-    if (this.played.length > this.recordCap) this.played.splice(0, this.played.length - this.recordCap);
+    if (this.played.length > this.recordCap + (this.recordCap >> 3)) this.played.splice(0, this.played.length - this.recordCap);
     this.wav?.write(f);
     this.onSpeaker?.(f, t);
   }

@@ -20,19 +20,33 @@ export class SilenceSource implements MicSource {
 export class ToneSource implements MicSource {
   readonly spec: string;
   readonly amplitude: number;
+  /** One whole cycle of samples when the tone repeats within a second (integer Hz), else null. */
+  private readonly table: Int16Array | null;
   private n = 0;
   constructor(readonly hz: number, readonly dbfs = -6, readonly sampleRate = 8000) {
     if (!(hz > 0 && hz < sampleRate / 2)) throw new RangeError(`tone frequency must be between 0 and ${sampleRate / 2} Hz, got ${hz}`);
     if (!(dbfs <= 0)) throw new RangeError(`tone level must be <= 0 dBFS, got ${dbfs}`);
     this.amplitude = 32767 * Math.pow(10, dbfs / 20);
     this.spec = `tone:${hz}:${dbfs}`;
+    if (Number.isInteger(hz)) {
+      const period = sampleRate / gcd(hz, sampleRate);        // samples until the phase repeats exactly
+      this.table = new Int16Array(period);
+      for (let i = 0; i < period; i++) this.table[i] = this.sample(i);
+    } else this.table = null;
   }
   fill(frame: Int16Array): void {
-    const w = (2 * Math.PI * this.hz) / this.sampleRate;
-    for (let i = 0; i < frame.length; i++) frame[i] = Math.round(this.amplitude * Math.sin(w * this.n++));
+    const t = this.table;
+    if (t) {
+      for (let i = 0; i < frame.length; i++) { frame[i] = t[this.n]!; if (++this.n === t.length) this.n = 0; }
+      return;
+    }
+    for (let i = 0; i < frame.length; i++) frame[i] = this.sample(this.n++);
     if (this.n >= this.sampleRate * 3600) this.n -= this.sampleRate * 3600;  // keep the phase argument small
   }
+  private sample(n: number): number { return Math.round(this.amplitude * Math.sin((2 * Math.PI * this.hz * n) / this.sampleRate)); }
 }
+
+function gcd(a: number, b: number): number { while (b) [a, b] = [b, a % b]; return a; }
 
 export class BufferSource implements MicSource {
   private pos = 0;

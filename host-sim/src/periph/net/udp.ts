@@ -107,8 +107,9 @@ export class UdpNet implements NetStack {
     if (!s) return HalError.E_BADF;
     const bad = checkSend(ip, port, data);
     if (bad !== HalError.OK) return bad;
-    if (s.socket.getSendQueueCount() >= this.sendQueueMax) return HalError.E_AGAIN;
     const dst = ip >>> 0;
+    if (this.localIp(dst) === 0) return HalError.E_NETDOWN;
+    if (s.socket.getSendQueueCount() >= this.sendQueueMax) return HalError.E_AGAIN;
     const copy = Buffer.from(data);
     this.stats.sent++;
     this.onDatagram?.({ dir: "out", t: this.now(), srcIp: this.localIp(dst), srcPort: s.port, dstIp: dst, dstPort: port, data: new Uint8Array(copy) });
