@@ -177,7 +177,7 @@ export class UdpNet implements NetStack {
   private onMessage(s: Sock, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.socks.get(s.handle) !== s) return;
     const srcIp = parseIp4(rinfo.address) ?? 0;
-    const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
+    const data = new Uint8Array(msg);                 // a copy: the queue owns its bytes
     this.onDatagram?.({ dir: "in", t: this.now(), srcIp, srcPort: rinfo.port, dstIp: this.localIp(srcIp), dstPort: s.port, data });
     if (!s.queue.push({ srcIp, srcPort: rinfo.port, data })) { this.stats.overflow++; return; }
     this.stats.received++;
