@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  Device, HalError, SimAudio, ToneSource, VirtualClock, BufferSource, encodeWav, micSource, parseWav,
+  Device, HalError, RealClock, SimAudio, ToneSource, VirtualClock, BufferSource, encodeWav, micSource, parseWav,
   type Clock, type ClockEvent,
 } from "../../host-sim/src/index.js";
 
@@ -202,4 +202,18 @@ test("parseWav reads WAVE_FORMAT_EXTENSIBLE and skips unknown chunks", () => {
   const file = Buffer.concat([Buffer.from("RIFF"), Buffer.alloc(4), body]);
   const w = parseWav(new Uint8Array(file));
   assert.deepEqual([w.format, w.channels, w.sampleRate, w.bitsPerSample, [...w.data]], [1, 1, 8000, 16, [1, 0, 2, 0]]);
+});
+
+test("on the real clock the frame times stay on the 20 ms grid from the start", async () => {
+  const clock = new RealClock();
+  const audio = new SimAudio({ clock });
+  const times: number[] = [];
+  audio.onSpeaker = (_f, t) => times.push(t);
+  audio.start();
+  const t0 = audio.frameTime(0);
+  await new Promise((r) => setTimeout(r, 300));
+  audio.close();
+  clock.stop();
+  assert.ok(times.length >= 5, `${times.length} frames`);
+  assert.deepEqual(times, times.map((_, k) => t0 + 20 * (k + 1)));
 });

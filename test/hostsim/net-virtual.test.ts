@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  Device, HalError, VirtualClock, VirtualNetwork, ip4, type HalHost, type Transmission,
+  Device, HalError, RealClock, VirtualClock, VirtualNetwork, ip4, type HalHost, type Transmission,
 } from "../../host-sim/src/index.js";
 
 const enc = new TextEncoder();
@@ -281,4 +281,17 @@ test("two devices on one network talk to each other", () => {
   assert.throws(() => net.attach("192.168.1.10"), /already attached/);
   assert.throws(() => net.attach("127.0.0.2"), /cannot be a host/);
   assert.throws(() => net.setDefaultLink({ loss: 2 }), /probability/);
+});
+
+test("the virtual network runs on the real clock too: delivery after the link delay", async () => {
+  const clock = new RealClock();
+  const net = new VirtualNetwork(clock, { link: { delayMs: 30 } });
+  const a = net.peer("10.0.0.5", 1000), b = net.peer("10.0.0.6", 2000);
+  const sent = clock.now();
+  const got = new Promise<number>((resolve) => { b.onReceive = (d) => resolve(d.t); });
+  a.send("10.0.0.6", 2000, "hello");
+  const t = await got;
+  assert.ok(t - sent >= 30, `arrived after ${t - sent} ms`);
+  assert.equal(b.texts()[0], "hello");
+  clock.stop();
 });
