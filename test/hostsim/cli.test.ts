@@ -68,7 +68,7 @@ test("piped stdin: the firmware answers `help`, dot-commands stay in the simulat
   const dir = tmp();
   const r = spawnSync(process.execPath, [CLI, "--state-dir", dir], { encoding: "utf8", input: "help\n.io\n.press button1\n", timeout: 15000 });
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.split("\n");
+  const lines = r.stdout.split(/\r?\n/);
   const answers = lines.filter((l) => l === "ok" || l.startsWith("error"));
   assert.equal(answers.length, 1, `one console command sent, one answer: ${JSON.stringify(r.stdout)}`);
   assert.ok(lines.some((l) => /^out relay1\s+0\s+relay/.test(l)), "the .io table");
