@@ -117,7 +117,60 @@ export class VirtualClock implements Clock {
     }
   }
 
+  /** The time of the next pending event, or null when nothing is scheduled. */
+  nextAt(): number | null {
+    for (;;) {
+      const e = this.queue.peek();
+      if (!e) return null;
+      if (!e.cancelled) return e.at;
+      this.queue.pop();
+    }
+  }
+
+  /** Jumps to the next pending event's time and runs every event due then; false when idle. */
+  step(): boolean {
+    const at = this.nextAt();
+    if (at === null) return false;
+    this.runUntil(at);
+    return true;
+  }
+
   stop(): void { this.queue.clear(); }
+}
+
+/** Runs a VirtualClock inside a live Node process (intercom-sim --virtual-time): whenever the
+ *  event loop is idle, the clock jumps to its next due event. I/O (console input, sockets, HTTP)
+ *  is served between steps, so time runs as fast as the CPU allows while still reacting to input. */
+export class VirtualTimeDriver {
+  private running = false;
+  private handle: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  constructor(readonly clock: VirtualClock, private readonly idlePollMs = 20) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.handle) { clearImmediate(this.handle as NodeJS.Immediate); clearTimeout(this.handle as NodeJS.Timeout); }
+    this.handle = null;
+  }
+
+  /** Something was scheduled from outside the loop (input arrived): step soon. */
+  kick(): void {
+    if (!this.running) return;
+    if (this.handle) { clearTimeout(this.handle as NodeJS.Timeout); clearImmediate(this.handle as NodeJS.Immediate); }
+    this.handle = setImmediate(() => this.loop());
+  }
+
+  private loop(): void {
+    this.handle = null;
+    if (!this.running) return;
+    const busy = this.clock.step();
+    this.handle = busy ? setImmediate(() => this.loop()) : setTimeout(() => this.loop(), this.idlePollMs);
+  }
 }
 
 export class RealClock implements Clock {

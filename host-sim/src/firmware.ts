@@ -18,6 +18,8 @@ export interface FirmwareOptions {
   clock: Clock;
   /** Called after every trap with its message; return false to stay stopped instead of rebooting. */
   onTrap?: (err: Error) => boolean;
+  /** Called before each (re)start, before the instance is made: peripherals reset here. */
+  onBoot?: () => void;
   /** Called after each (re)start, once init() returned. */
   onStart?: (boots: number) => void;
   /** Delay before a restart after a trap, ms (a board's reset and boot time). */
@@ -76,6 +78,7 @@ export class Firmware {
 
   private boot(): void {
     this.rebootRequested = false;
+    this.opts.onBoot?.();
     let exp: FirmwareExports;
     const imports = { [HAL_MODULE]: bindHal(this.opts.host, () => exp.memory) } as unknown as WebAssembly.Imports;
     try {

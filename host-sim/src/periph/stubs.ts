@@ -1,5 +1,6 @@
 // Inert peripherals for hosts without the hardware: no network, no audio, no io.
 import { HalError } from "../hal/contract.js";
+import type { WireDatagram } from "./net/sockets.js";
 
 export interface NetStack {
   /** Called when a datagram or a lookup result arrives, to wake the firmware. */
@@ -12,6 +13,10 @@ export interface NetStack {
   localIp(dest: number): number;
   resolve(name: string): number;
   resolveResult(query: number, addr: Uint8Array): number;
+  /** Observe every datagram sent or received (pcap capture, tests); optional. */
+  onDatagram?: ((d: WireDatagram) => void) | null;
+  /** The firmware restarts: close its sockets and forget its lookups, as a reset board would. */
+  reset?(): void;
   close(): void;
 }
 
@@ -55,6 +60,8 @@ export interface IoBank {
   find(name: string): number;
   read(handle: number): number;
   write(handle: number, value: number): number;
+  /** The firmware restarts: outputs go back to their power-on values. */
+  reset?(): void;
 }
 
 export class NoIo implements IoBank {
