@@ -93,18 +93,24 @@ export class JitterBuffer {
     this.reset(0);
   }
 
-  /** A new call: law 0 = μ, 1 = A (which codes are silence), no packets, no timeline, the
-   *  initial target delay, statistics zeroed. Never fails. */
+  /** A new call: law 0 = μ, 1 = A, no packets, no timeline, the initial target delay,
+   *  statistics zeroed. Never fails. */
   reset(law: i32): void {
+    this.setLaw(law);
+    this.targetRel = JB_INIT_MS * 8;
+    this.haveClock = false;
+    this.late = 0; this.dup = 0; this.lost = 0; this.underrun = 0; this.overflow = 0;
+    this.dropped = 0; this.stretched = 0; this.resyncs = 0; this.bad = 0;
+  }
+
+  /** The law changed (re-INVITE): which codes are silence; queued audio of the old law is
+   *  dropped (flush). */
+  setLaw(law: i32): void {
     for (let c = 0; c < 256; c++) {
       const x = law == 0 ? <i32>ulawDecode(<u8>c) : <i32>alawDecode(<u8>c);
       store<u8>(this.quiet + <usize>c, <u8>(x > -QUIET && x < QUIET ? 1 : 0));
     }
     this.flush();
-    this.targetRel = JB_INIT_MS * 8;
-    this.haveClock = false;
-    this.late = 0; this.dup = 0; this.lost = 0; this.underrun = 0; this.overflow = 0;
-    this.dropped = 0; this.stretched = 0; this.resyncs = 0; this.bad = 0;
   }
 
   /** A new source: forgets the packets and the timeline; the next packet starts a new one.
@@ -217,11 +223,9 @@ export class JitterBuffer {
     if (this.has(b + 1)) { memory.copy(dst + <usize>BLOCK, this.data + <usize>(((b + 1) & MASK) * BLOCK), <usize>BLOCK); mask |= GET_SECOND; }
     this.playBlk = b + 2;
     if (mask == GET_FULL) return flags | mask;
-    if (mask != 0 || this.hiBlk > b + 2) {
-      if (b >= this.fromBlk) this.lost++;
-      return flags | mask;
-    }
-    if (b >= this.fromBlk) this.underrun++;
+    if (b < this.fromBlk) return flags | mask | GET_IDLE; // pre-roll before the timeline
+    if (mask != 0 || this.hiBlk > b + 2) { this.lost++; return flags | mask; } // a hole
+    this.underrun++;
     return flags | GET_IDLE;
   }
 

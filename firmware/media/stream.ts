@@ -14,7 +14,7 @@ import { Writer } from "../sys/bytes";
 import { RTCP_INTERVAL_MS } from "../config";
 import { RtpPacket, parse, writeHeader, RTP_OK, RTP_HEADER } from "./rtp";
 import { RtpSource } from "./source";
-import { JitterBuffer, GET_FIRST, GET_SECOND, GET_FULL, GET_SPLICE, BLOCK, FRAME } from "./jitter";
+import { JitterBuffer, GET_FIRST, GET_SECOND, GET_FULL, GET_SPLICE, GET_IDLE, BLOCK, FRAME } from "./jitter";
 import { Plc } from "./plc";
 import { EventReceiver, EventSender, EVENT_PAYLOAD } from "./telephone_event";
 import { DigitQueue, SRC_RFC4733 } from "./dtmf";
@@ -99,6 +99,7 @@ export class MediaStream {
   ssrcChanges: i32 = 0;
   latches: i32 = 0;
   playedFrames: i32 = 0;
+  /** Frames played with a hole (lost or late audio, or held to grow the delay). */
   concealedFrames: i32 = 0;
 
   constructor() {
@@ -137,7 +138,7 @@ export class MediaStream {
   /** A re-INVITE: new payload types, law, direction or address; SSRC, sequence and timestamps
    *  continue. A new address restarts latching; a new law flushes the jitter buffer. */
   update(pt: i32, law: i32, dtmfPt: i32, dir: i32, remoteIp: u32, remotePort: i32): void {
-    if (law != this.law) { this.law = law; this.jb.reset(law); }
+    if (law != this.law) { this.law = law; this.jb.setLaw(law); }
     if (remoteIp != this.sendIp || remotePort != this.sendPort) this.setRemote(remoteIp, remotePort);
     this.pt = pt; this.dtmfPt = dtmfPt; this.dir = dir;
   }
@@ -259,7 +260,7 @@ export class MediaStream {
         } else if (m == GET_SECOND) {
           this.plc.lost(out, BLOCK); this.decode(g + <usize>BLOCK, second, BLOCK); this.plc.good(second, BLOCK);
         } else this.plc.lost(out, FRAME);
-        if (this.haveSrc) this.concealedFrames++;
+        if ((st & GET_IDLE) == 0) this.concealedFrames++; // a hole, not silence or pre-roll
       }
       this.playedFrames++;
     } else memory.fill(out, 0, <usize>(FRAME << 1));

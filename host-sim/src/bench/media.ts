@@ -16,11 +16,26 @@ export interface MediaBenchResult {
   cpuPercentPerCall: number;
   /** The kernel's checksum (identical on every host for the same wasm). */
   checksum: number;
+  /** Bytes the firmware heap grew during the timed run: 0, or something allocates per frame. */
+  heapGrowth: number;
 }
 
 interface MediaKernel {
   bench_media(frames: number): number;
+  bench_buffer(size: number): number;
   memory: WebAssembly.Memory;
+}
+
+/** Heap growth across `run`, read through bench_buffer: asked for more than its 256 KiB scratch
+ *  it allocates anew, at the top of the stub runtime's bump heap. Costs 768 KiB of the
+ *  instance's memory: use a fresh instance. */
+export function heapGrowth(k: MediaKernel, run: () => void): number {
+  const big = 256 * 1024 + 1;
+  const p0 = k.bench_buffer(big) >>> 0;
+  const p1 = k.bench_buffer(big) >>> 0;
+  run();
+  const p2 = k.bench_buffer(big) >>> 0;
+  return (p2 - p1) - (p1 - p0);
 }
 
 /** Instantiates bench.wasm with an inert HAL (the kernel touches only random_fill, before its
@@ -60,5 +75,8 @@ export function benchMedia(opts: { wasm?: string | Uint8Array; frames?: number }
   const ns = Number(process.hrtime.bigint() - t0);
   const framesPerSec = frames / (ns / 1e9);
   const usPerCallSecond = (ns / 1000) / (frames / 50);
-  return { frames, framesPerSec, usPerCallSecond, cpuPercentPerCall: usPerCallSecond / 1e4, checksum };
+  const probe = loadMediaKernel(opts.wasm);
+  probe.bench_media(10);
+  const growth = heapGrowth(probe, () => { probe.bench_media(2_000); });
+  return { frames, framesPerSec, usPerCallSecond, cpuPercentPerCall: usPerCallSecond / 1e4, checksum, heapGrowth: growth };
 }
