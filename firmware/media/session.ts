@@ -84,10 +84,11 @@ function closeSockets(): void {
 /** Starts the call's media: sockets (see open()), a fresh stream towards remoteIp:remotePort
  *  (RTCP to remotePort + 1) with payload type pt of G.711 law (0 = μ, 1 = A), telephone-events
  *  at dtmfPt (-1 = none), direction DIR_*; the audio device, the RTCP timer. A running session
- *  is stopped first. Returns the local RTP port, or open()'s error (nothing started). Without
- *  an audio device the frames are paced by the clock with a silent microphone. */
+ *  restarts as a new stream on the same sockets. Returns the local RTP port, or open()'s error
+ *  (nothing started). Without an audio device the frames are paced by the clock with a silent
+ *  microphone. */
 export function start(localPort: i32, remoteIp: u32, remotePort: i32, pt: i32, law: i32, dtmfPt: i32, direction: i32): i32 {
-  if (running) stop();
+  if (running) { rtcpTimer.cancel(); running = false; }
   const p = open(localPort);
   if (p < 0) { log.warn().str("media: no RTP port (").int(p).str(")").end(); return p; }
   const t = now();

@@ -1,9 +1,10 @@
 // Call-progress and feedback tones for the door speaker: a phase-accumulator oscillator over a
 // 256-entry sine table (linear interpolation, integer math), one or two frequencies, played
-// through a cadence of on/off segments. Defaults follow ETSI TR 101 041 / ITU-T E.180 practice
-// for Europe: ringback 425 Hz 1 s on 4 s off, busy 425 Hz 0.5/0.5, and the ITU-T E.180/Q.35
-// special information tone (950/1400/1800 Hz, 330 ms each) for a failure; "door opened" is three
-// short 1 kHz beeps. Each burst starts at phase 0 and ramps over 2 ms at both ends (no clicks).
+// through a cadence of on/off segments. Values after ITU-T E.180 (= Q.35) and the European
+// practice listed in ETSI TR 101 041-2, as ETSI ETR 187 recommends for tones generated in
+// terminals: ringback 425 Hz 1 s on 4 s off, busy 425 Hz 0.5/0.5, and the special information
+// tone (950/1400/1800 Hz, 330 ms each, 1 s off) for a failure; "door opened" is three short
+// 1 kHz beeps. Each burst starts at phase 0 and ramps over 2 ms at both ends (no clicks).
 
 export const TONE_NONE: i32 = 0;
 export const TONE_RINGBACK: i32 = 1;
