@@ -198,7 +198,7 @@ export class JitterBuffer {
     this.shrinkTarget();
     let flags = 0;
     if (this.splice) { flags = GET_SPLICE; this.splice = false; }
-    let o = <i32>(this.clock - this.tsOf(this.playBlk));
+    const o = <i32>(this.clock - this.tsOf(this.playBlk));
     this.lastO = o;
     if (o - this.tgt < 0) {
       this.stretched++;
@@ -208,8 +208,9 @@ export class JitterBuffer {
     const over = o - this.tgt;
     if (over >= HYST) {
       this.excess++;
-      if (over >= FORCE || this.excess >= EXCESS_GETS || this.skippable(this.playBlk)) {
-        if (this.audible(this.playBlk)) flags |= GET_SPLICE;
+      const loud = this.audible(this.playBlk); // silent or missing: skipping it is inaudible
+      if (over >= FORCE || this.excess >= EXCESS_GETS || !loud) {
+        if (loud) flags |= GET_SPLICE;
         this.playBlk += 2;
         this.dropped++;
         this.excess = 0;
@@ -346,11 +347,7 @@ export class JitterBuffer {
     this.shrinkAt = this.clock;
   }
 
-  /** The frame at block b is missing or silent: skipping it is inaudible. */
-  private skippable(b: i32): bool {
-    return !this.audible(b);
-  }
-
+  /** Some sample of the frame at block b is present and not silence. */
   private audible(b: i32): bool {
     for (let h = 0; h < 2; h++) {
       const bi = b + h;

@@ -87,6 +87,8 @@ export function writeBye(w: Writer, ssrc: u32): void {
 
 /** What we learnt from the peer's RTCP. */
 export class RtcpInfo {
+  /** SSRC of the sender of the last valid compound (its first packet). */
+  sender: u32 = 0;
   /** Middle 32 bits of the NTP timestamp of the peer's last SR, and when it arrived. */
   lsr: u32 = 0;
   lsrAtMs: i64 = 0;
@@ -133,6 +135,7 @@ function valid(p: usize, n: i32): bool {
 export function parseCompound(p: usize, n: i32, mySsrc: u32, peerSsrc: u32, nowMs: i64, out: RtcpInfo): bool {
   if (!valid(p, n)) { out.malformed++; return false; }
   out.packets++;
+  out.sender = be32(p + 4);
   let off = 0;
   while (off < n) {
     const q = p + <usize>off;

@@ -203,14 +203,18 @@ export class MediaStream {
     this.ssrcChanges++;
     this.jb.flush();
     this.plc.reset();
-    this.events.reset();
+    this.events.flush();
   }
 
-  /** One received RTCP compound from fromIp:fromPort; false when malformed (ignored). */
+  /** One received RTCP compound from fromIp:fromPort; false when malformed (ignored). RTCP
+   *  follows the compound's address only when it is the validated peer's. */
   receiveRtcp(p: usize, n: i32, fromIp: u32, fromPort: i32, nowMs: i64): bool {
     const peer = this.haveSrc && this.src.probation == 0 ? this.src.ssrc : 0;
     if (!parseCompound(p, n, this.ssrc, peer, nowMs, this.rtcp)) return false;
-    this.rtcpIp = fromIp; this.rtcpPort = fromPort; this.rtcpLatched = true;
+    if (peer != 0 && this.rtcp.sender == peer) {
+      // our RTCP goes where the peer's comes from (once its RTP source is validated)
+      this.rtcpIp = fromIp; this.rtcpPort = fromPort; this.rtcpLatched = true;
+    }
     return true;
   }
 

@@ -39,11 +39,17 @@ export class EventReceiver {
   timeouts: i32 = 0;   // events ended by the timeout
   ignored: i32 = 0;    // packets too short or with codes outside 0-15
 
+  /** A new call: no event, statistics zeroed. */
   reset(): void {
+    this.flush();
+    this.events = 0; this.ends = 0; this.timeouts = 0; this.ignored = 0;
+  }
+
+  /** A new source (its timestamps are unrelated): forgets the current event. */
+  flush(): void {
     this.have = false;
     this.active = false;
     this.lastCode = -1;
-    this.events = 0; this.ends = 0; this.timeouts = 0; this.ignored = 0;
   }
 
   /** One telephone-event packet (payload p, n bytes; RTP timestamp ts) at nowMs. Returns the

@@ -207,7 +207,11 @@ describe("stream rules", () => {
     expect(s.rtcpIp).toBe(NAT);
     expect(s.rtcpPort).toBe(31001);
     expect(s.latches).toBe(1);
-    // RTCP from its own address latches RTCP separately
+    // RTCP of another SSRC is read but does not move our RTCP
+    const other: StaticArray<u8> = [0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x99];
+    expect(s.receiveRtcp(changetype<usize>(other), 8, 0x01020304, 9, 25)).toBe(true);
+    expect(s.rtcpPort).toBe(31001);
+    // the peer's RTCP from its own address latches RTCP separately
     const rr: StaticArray<u8> = [0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x77];
     expect(s.receiveRtcp(changetype<usize>(rr), 8, NAT, 45000, 30)).toBe(true);
     expect(s.rtcpPort).toBe(45000);
