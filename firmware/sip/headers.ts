@@ -33,6 +33,10 @@ export const HEADER_NAMES: StaticArray<string> = [
 const SLOTS: i32 = 128;
 const table = memory.data(SLOTS);       // slot -> header id (0 = empty)
 const compact = memory.data(26);        // 'a'..'z' -> header id
+const NAME_CAP: i32 = 640;
+const names = memory.data(NAME_CAP);    // lower-case ASCII names, one after another
+const nameOff = memory.data(H_COUNT * 2);
+const nameLen = memory.data(H_COUNT);
 
 // @ts-ignore: decorator
 @inline function slotOf(n: i32, first: u32, last: u32): i32 {
@@ -40,9 +44,15 @@ const compact = memory.data(26);        // 'a'..'z' -> header id
 }
 
 function initNames(): void {
+  let o = 0;
   for (let id = 1; id < H_COUNT; id++) {
     const s = HEADER_NAMES[id];
-    let slot = slotOf(s.length, s.charCodeAt(0), s.charCodeAt(s.length - 1));
+    const n = s.length;
+    store<u16>(nameOff + (<usize>id << 1), <u16>o);
+    store<u8>(nameLen + <usize>id, <u8>n);
+    for (let i = 0; i < n; i++) store<u8>(names + <usize>(o + i), <u8>(s.charCodeAt(i) | 32));
+    o += n;
+    let slot = slotOf(n, s.charCodeAt(0), s.charCodeAt(n - 1));
     while (load<u8>(table + <usize>slot) != 0) slot = (slot + 1) & (SLOTS - 1);
     store<u8>(table + <usize>slot, <u8>id);
   }
@@ -65,16 +75,25 @@ export function headerId(p: usize, n: i32): i32 {
   while (true) {
     const id = <i32>load<u8>(table + <usize>slot);
     if (id == 0) return H_OTHER;
-    const s = HEADER_NAMES[id];
-    if (s.length == n) {
-      let i = 0;
-      while (i < n && (<u32>load<u8>(p + <usize>i) | 32) == (<u32>s.charCodeAt(i) | 32)) i++;
-      // '|32' folds letters; a non-letter can only match itself or its 0x20 twin, and name bytes
-      // are tokens, where '-' (0x2d) has no twin among token bytes (0x0d is never a token byte).
-      if (i == n) return id;
-    }
+    if (<i32>load<u8>(nameLen + <usize>id) == n && sameName(p, names + <usize>load<u16>(nameOff + (<usize>id << 1)), n)) return id;
     slot = (slot + 1) & (SLOTS - 1);
   }
+}
+
+/**
+ * [p, p+n) equals the lower-case name at q, ignoring case, four bytes at a time. '|0x20' folds
+ * letters; a non-letter matches only itself or its 0x20 twin: '-' also matches CR (0x0d), which
+ * the line scanner has already reported as an error, so the message is rejected either way.
+ */
+function sameName(p: usize, q: usize, n: i32): bool {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    if ((load<u32>(p + <usize>i) | 0x20202020) != load<u32>(q + <usize>i)) return false;
+  }
+  for (; i < n; i++) {
+    if ((<u32>load<u8>(p + <usize>i) | 32) != <u32>load<u8>(q + <usize>i)) return false;
+  }
+  return true;
 }
 
 // ---- methods

@@ -3,7 +3,7 @@
 // quoted-pairs) or tokens separated by LWS; LWS before '<' is optional (RFC 4475 3.1.1.6). In
 // the bare form the URI may not hold ',', '?' or ';' (20.10: those force the angle brackets), so
 // a ';' there starts the header parameters.
-import { cls, C_TOKEN, C_WS, C_URIC, skipWs, skipClass, skipQuoted, Span } from "./scan";
+import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
 
 export class NameAddr {
@@ -53,12 +53,7 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
   if (load<u8>(p) == 60) {
     const s = p + 1;
     let q = s;
-    while (q < end) {
-      c = <u32>load<u8>(q);
-      if (c == 62) break;
-      if ((cls(c) & C_URIC) == 0 && c != 37 && c != 35) return false;
-      q++;
-    }
+    while (q < end && load<u8>(q) != 62) q++;      // what is inside, parseUri checks
     if (q >= end) return false;
     out.uri.setAbs(base, s, q);
     out.angle = true;

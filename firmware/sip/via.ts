@@ -78,7 +78,7 @@ function viaParam(base: usize, v: Via): bool {
   const n = params.nameLen;
   const vp = base + <usize>params.valOff, ve = vp + <usize>params.valLen;
   if (params.is("branch")) {
-    if (!params.hasValue || params.quoted || skipClass(vp, ve, C_TOKEN) != ve) return false;
+    if (!params.token) return false;
     v.branch.set(params.valOff, params.valLen);
   } else if (params.is("received")) {
     if (!params.hasValue || params.quoted) return false;
