@@ -8,7 +8,7 @@
 // Spans are fields of preallocated Span objects, offsets relative to `base`; a SipMsg stays
 // valid as long as the bytes it was parsed over. See docs/sip-parser.md.
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
-import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, Span } from "./scan";
+import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, deltaSeconds, Span } from "./scan";
 import { headerId, methodId, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
   H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
@@ -19,28 +19,19 @@ import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_CTL
   E_CONTENT_ENCODING } from "./error";
 import { SipUri, parseUri } from "./uri";
 import { Via, parseVia } from "./via";
-import { NameAddr, parseNameAddr } from "./nameaddr";
+import { NameAddr, parseNameAddr, parseContact, contactExpires } from "./nameaddr";
 import { Params } from "./params";
 import { eqBytes } from "../sys/bytes";
 
 export * from "./headers";
 export * from "./error";
-export { Span } from "./scan";
+export { Span, EXPIRES_DEFAULT } from "./scan";
 
 // Shared scratch for value parsing (one message is parsed at a time).
 const via = new Via();
 const na = new NameAddr();
 const uri = new SipUri();
 const params = new Params();
-
-/** Expires value of a malformed or overlarge delta-seconds (RFC 3261 20.19, 10.2.1.1). */
-export const EXPIRES_DEFAULT: i32 = 3600;
-
-function deltaSeconds(p: usize, e: usize): i32 {
-  const v = digits(p, e);
-  if (v < 0 || v > 0xffffffff) return EXPIRES_DEFAULT;
-  return v > 0x7fffffff ? 0x7fffffff : <i32>v;
-}
 
 export class SipMsg {
   base: usize = 0;
@@ -386,24 +377,14 @@ export class SipMsg {
     if (this.contactStar) this.fail(E_CONTACT);
     let p = vs;
     while (true) {
-      if (!parseNameAddr(this.base, p, ve, true, false, na, uri)) { this.fail(E_CONTACT); return; }
-      let exp = -1;
-      params.begin(this.base, na.rest, ve);
-      while (params.next()) {
-        if (params.is("expires")) {
-          const vp = this.base + <usize>params.valOff;
-          exp = params.quoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>params.valLen);
-        }
-      }
-      if (params.err) { this.fail(E_CONTACT); return; }
+      const q = parseContact(this.base, p, ve, na, uri);
+      if (q == 0) { this.fail(E_CONTACT); return; }
       if (this.contactCount == 0) {
         this.contactUri.set(na.uri.off, na.uri.len);
-        this.contactExpires = exp;
+        this.contactExpires = contactExpires;
       }
       this.contactCount++;
-      const q = params.p;
       if (q >= ve) return;
-      if (load<u8>(q) != 44) { this.fail(E_CONTACT); return; }
       p = q + 1;
     }
   }
@@ -473,4 +454,47 @@ function nameAt(p: usize, names: string): bool {
         <i32>load<u8>(p + 2) == names.charCodeAt(i + 2)) return true;
   }
   return false;
+}
+
+/**
+ * Walks every Contact value of a parsed message in order (all Contact headers, comma-separated
+ * values too; "*" skipped): uri, display and expires (-1 when absent) of each, e.g. the bindings
+ * a registrar returns (RFC 3261 10.2.4). Create once (it owns its scratch), reuse per message.
+ */
+export class ContactIter {
+  uri: Span = new Span();
+  display: Span = new Span();
+  expires: i32 = -1;
+  private m: SipMsg | null = null;
+  private hdr: i32 = -1;
+  private p: usize = 0;
+  private end: usize = 0;
+  private na: NameAddr = new NameAddr();
+  private u: SipUri = new SipUri();
+
+  begin(m: SipMsg): ContactIter {
+    this.m = m; this.hdr = -1; this.p = 0; this.end = 0;
+    return this;
+  }
+
+  /** Moves to the next contact; false at the end or at a malformed value. */
+  next(): bool {
+    const m = this.m;
+    if (m === null) return false;
+    while (this.p >= this.end) {
+      const h = m.find(H_CONTACT, this.hdr);
+      if (h < 0) return false;
+      this.hdr = h;
+      this.p = m.base + <usize>m.hdrValueOff(h);
+      this.end = this.p + <usize>m.hdrValueLen(h);
+      if (this.end - this.p == 1 && load<u8>(this.p) == 42) this.p = this.end;
+    }
+    const q = parseContact(m.base, this.p, this.end, this.na, this.u);
+    if (q == 0) { this.p = this.end; this.hdr = m.hdrCount; return false; }
+    this.uri.set(this.na.uri.off, this.na.uri.len);
+    this.display.set(this.na.display.off, this.na.display.len);
+    this.expires = contactExpires;
+    this.p = q < this.end ? q + 1 : this.end;
+    return true;
+  }
 }

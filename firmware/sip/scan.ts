@@ -190,6 +190,17 @@ export function skipEscaped(p: usize, end: usize, bits: u32): usize {
   return p;
 }
 
+/** Expires value of a malformed or overlarge delta-seconds (RFC 3261 20.19, 10.2.1.1). */
+export const EXPIRES_DEFAULT: i32 = 3600;
+
+/** delta-seconds [p, end) (RFC 3261 20.19): the value, capped at 2^31-1; EXPIRES_DEFAULT when it is
+ *  not 1*DIGIT or above 2^32-1. */
+export function deltaSeconds(p: usize, e: usize): i32 {
+  const v = digits(p, e);
+  if (v < 0 || v > 0xffffffff) return EXPIRES_DEFAULT;
+  return v > 0x7fffffff ? 0x7fffffff : <i32>v;
+}
+
 /** Parses 1*DIGIT filling [p, end); -1 when it is not that. Values above 2^32-1 come back as 2^32. */
 export function digits(p: usize, end: usize): i64 {
   if (p >= end) return -1;
