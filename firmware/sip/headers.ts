@@ -1,8 +1,9 @@
 // SIP header field names and methods (RFC 3261 7.3, 20; compact forms 7.3.3 and the IANA SIP
-// parameters registry), and the iterator over comma-separated header values (7.3.1).
+// parameters registry), the iterator over comma-separated header values (7.3.1), and two value
+// rules several headers share: option-tag lists (20.32) and the RFC 1123 date (20.17).
 // Names are case-insensitive: a 128-slot open-addressing table keyed on length, first and last
 // byte finds the candidate, one comparison confirms it. Methods are case-sensitive tokens.
-import { cls, C_WS, skipQuoted, Span } from "./scan";
+import { cls, C_WS, C_TOKEN, skipQuoted, skipWs, skipClass, Span } from "./scan";
 
 export const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H_CONTACT = 6,
   H_MAX_FORWARDS = 7, H_CONTENT_LENGTH = 8, H_CONTENT_TYPE = 9, H_EXPIRES = 10, H_MIN_EXPIRES = 11,
@@ -187,4 +188,46 @@ export class ListIter {
     this.p = p + 1;
     return true;
   }
+}
+
+// ---- value rules shared by several headers
+
+/** token *( COMMA token ), or empty when allowed (RFC 3261 20.32, 20.37, 20.40). */
+export function tokenList(p: usize, end: usize, empty: bool): bool {
+  if (p >= end) return empty;
+  while (true) {
+    p = skipWs(p, end);
+    const t = skipClass(p, end, C_TOKEN);
+    if (t == p) return false;
+    p = skipWs(t, end);
+    if (p >= end) return true;
+    if (load<u8>(p) != 44) return false;
+    p++;
+  }
+}
+
+/** rfc1123-date = wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
+ *  (RFC 3261 20.17; the only time zone SIP allows is GMT). */
+export function dateOk(p: usize, end: usize): bool {
+  const shape = "w, dd m yyyy dd:dd:dd GMT";
+  if (end - p != 29) return false;
+  if (!nameAt(p, "MonTueWedThuFriSatSun") || !nameAt(p + 8, "JanFebMarAprMayJunJulAugSepOctNovDec")) return false;
+  let q = p + 3;
+  for (let i = 1; i < shape.length; i++) {
+    const k = shape.charCodeAt(i);
+    if (k == 109) { q += 3; continue; }
+    const c = <i32>load<u8>(q);
+    if (k == 100 || k == 121) { if (<u32>(c - 48) > 9) return false; }
+    else if (c != k) return false;
+    q++;
+  }
+  return true;
+}
+
+function nameAt(p: usize, names: string): bool {
+  for (let i = 0; i < names.length; i += 3) {
+    if (<i32>load<u8>(p) == names.charCodeAt(i) && <i32>load<u8>(p + 1) == names.charCodeAt(i + 1) &&
+        <i32>load<u8>(p + 2) == names.charCodeAt(i + 2)) return true;
+  }
+  return false;
 }

@@ -9,7 +9,7 @@
 // valid as long as the bytes it was parsed over. See docs/sip-parser.md.
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
 import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, deltaSeconds, Span } from "./scan";
-import { headerId, methodId, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
+import { headerId, methodId, tokenList, dateOk, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
   H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
 import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_CTL, E_BARE_CR,
@@ -414,46 +414,6 @@ export class SipMsg {
       p = q + 1;
     }
   }
-}
-
-/** token *( COMMA token ), or empty when allowed (RFC 3261 20.32, 20.37, 20.40). */
-function tokenList(p: usize, end: usize, empty: bool): bool {
-  if (p >= end) return empty;
-  while (true) {
-    p = skipWs(p, end);
-    const t = skipClass(p, end, C_TOKEN);
-    if (t == p) return false;
-    p = skipWs(t, end);
-    if (p >= end) return true;
-    if (load<u8>(p) != 44) return false;
-    p++;
-  }
-}
-
-/** rfc1123-date = wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
- *  (RFC 3261 20.17; the only time zone SIP allows is GMT). */
-function dateOk(p: usize, end: usize): bool {
-  const shape = "w, dd m yyyy dd:dd:dd GMT";
-  if (end - p != 29) return false;
-  if (!nameAt(p, "MonTueWedThuFriSatSun") || !nameAt(p + 8, "JanFebMarAprMayJunJulAugSepOctNovDec")) return false;
-  let q = p + 3;
-  for (let i = 1; i < shape.length; i++) {
-    const k = shape.charCodeAt(i);
-    if (k == 109) { q += 3; continue; }
-    const c = <i32>load<u8>(q);
-    if (k == 100 || k == 121) { if (<u32>(c - 48) > 9) return false; }
-    else if (c != k) return false;
-    q++;
-  }
-  return true;
-}
-
-function nameAt(p: usize, names: string): bool {
-  for (let i = 0; i < names.length; i += 3) {
-    if (<i32>load<u8>(p) == names.charCodeAt(i) && <i32>load<u8>(p + 1) == names.charCodeAt(i + 1) &&
-        <i32>load<u8>(p + 2) == names.charCodeAt(i + 2)) return true;
-  }
-  return false;
 }
 
 /**
