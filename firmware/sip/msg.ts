@@ -12,7 +12,7 @@ import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass
 import { headerId, methodId, tokenList, dateOk, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
   H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
-import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_CTL, E_BARE_CR,
+import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS,
   E_LINE_TOO_LONG, E_TOO_MANY_HEADERS, E_HEADER_NAME, E_TRUNCATED, E_VIA, E_FROM, E_TO, E_CALL_ID,
   E_CSEQ, E_CSEQ_METHOD, E_CONTACT, E_MAX_FORWARDS, E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT,
   E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE, E_DUPLICATE, E_VERSION,
@@ -82,7 +82,8 @@ export class SipMsg {
   contentType: Span = new Span();
   body: Span = new Span();
   hdrCount: i32 = 0;
-  /** First error (E_*), 0 when none; errHdr is the header index it was found in, or -1. */
+  /** First error (E_*), 0 when none; errHdr: index of the header it was found in (for a line
+   *  that is no header, the header before it), -1 for the start line. */
   err: i32 = E_OK;
   errHdr: i32 = -1;
   /** Bit per header id (< 64) seen in this message. */
@@ -133,7 +134,7 @@ export class SipMsg {
     let p = base;
     while (p < end && (load<u8>(p) == 13 || load<u8>(p) == 10)) p++;
     if (p >= end) return this.finish(E_EMPTY);
-    let le = scanLine(p, end, false, E_CTL, E_BARE_CR);
+    let le = scanLine(p, end, false);
     if (lineErr != 0) this.fail(lineErr);
     if (<i32>(le - p) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
     this.startLine(p, le > p && load<u8>(le - 1) == 13 ? le - 1 : le);
@@ -143,7 +144,7 @@ export class SipMsg {
       const c = load<u8>(p);
       if (c == 10) { p++; blank = true; break; }
       if (c == 13 && p + 1 < end && load<u8>(p + 1) == 10) { p += 2; blank = true; break; }
-      le = scanLine(p, end, true, E_CTL, E_BARE_CR);
+      le = scanLine(p, end, true);
       // name HCOLON: the name ends before the ':' and any SP/HT; a known name is checked by
       // matching it, an unknown one must be a token
       const ns = p;

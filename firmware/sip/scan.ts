@@ -4,6 +4,8 @@
 // read at or past `end`. Inside a header value a CR or LF is always part of a fold (the line
 // scanner guarantees it), so "whitespace" here is SP, HT, CR and LF: folding is handled in place.
 
+import { E_CTL, E_BARE_CR } from "./error";
+
 // Character classes, one bit each (a byte may be in several).
 export const C_TOKEN: u32 = 0x0001;   // token: alphanum - . ! % * _ + ` ' ~
 export const C_WS: u32 = 0x0002;      // SP HT CR LF
@@ -67,17 +69,18 @@ export function hexVal(c: i32): i32 {
 
 // ---- lines
 
-/** Error from the last scanLine: 0, or an E_* code (bad control byte, bare CR). */
+/** Error from the last scanLine: 0, E_CTL or E_BARE_CR. */
 export let lineErr: i32 = 0;
 
 /**
  * Position of the LF that ends the line starting at p, or `end` when the datagram ends first.
  * With `fold`, an LF followed by SP or HT continues the line (RFC 3261 7.3.1). A line may end in
  * CRLF or a bare LF; a CR elsewhere, or a control byte other than HT that is not escaped by a
- * backslash (a quoted-pair), sets lineErr (the scan still finds the end, so parsing can go on).
+ * backslash (a quoted-pair), sets lineErr to E_BARE_CR or E_CTL (the scan still finds the end, so
+ * parsing can go on).
  * Bytes >= 0x20 are skipped eight at a time (SWAR): ~1.5 wasm instructions per byte here.
  */
-export function scanLine(p: usize, end: usize, fold: bool, ctlErr: i32, crErr: i32): usize {
+export function scanLine(p: usize, end: usize, fold: bool): usize {
   const start = p;
   lineErr = 0;
   while (p < end) {
@@ -94,7 +97,7 @@ export function scanLine(p: usize, end: usize, fold: bool, ctlErr: i32, crErr: i
     let c = <u32>load<u8>(p);
     if (c == 13) {
       if (p + 1 < end && load<u8>(p + 1) == 10) { c = 10; p++; }
-      else if (lineErr == 0) lineErr = crErr;
+      else if (lineErr == 0) lineErr = E_BARE_CR;
     }
     if (c == 10) {
       if (fold && p + 1 < end) {
@@ -104,7 +107,7 @@ export function scanLine(p: usize, end: usize, fold: bool, ctlErr: i32, crErr: i
       return p;
     }
     if (c != 9 && c != 13 && !(p > start && load<u8>(p - 1) == 92)) {
-      if (lineErr == 0) lineErr = ctlErr;
+      if (lineErr == 0) lineErr = E_CTL;
     }
     p++;
   }
