@@ -245,7 +245,10 @@ export class SipMsg {
       const c = <u32>load<u8>(q);
       if (c <= 32 || c >= 127) { this.fail(E_REQUEST_URI); return; }
     }
-    if (!parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts)) this.fail(E_REQUEST_URI);
+    // headers have no place in a Request-URI (RFC 3261 19.1.1 table 1; RFC 4475 3.1.2.11)
+    if (!parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts) || this.ruriParts.headers.len > 0) {
+      this.fail(E_REQUEST_URI);
+    }
   }
 
   /** "SIP/" 1*DIGIT "." 1*DIGIT (SIP any case); sets versionOk for 2.0. */
