@@ -293,10 +293,15 @@ function special(p: usize, n: i32): bool {
     eqNoCase(p, n, "maddr") || eqNoCase(p, n, "transport");
 }
 
+// Comparison is quadratic in the number of parameters or headers: URIs with more than this many
+// are not compared (they are not equal), so a hostile URI cannot make it expensive.
+const MAX_ITEMS = 32;
+
 /** Every param of section A that B also has agrees; one only A has is not special. */
 function paramsAgree(a: usize, ae: usize, b: usize, be: usize): bool {
-  let p = a;
+  let p = a, k = 0;
   while (p < ae) {
+    if (++k > MAX_ITEMS) return false;
     p = item(p, ae, 59);
     const an = ns, anl = <i32>(ne - ns), av = vs, avl = <i32>(ve - vs);
     if (findItem(b, be, 59, an, anl)) {
@@ -307,8 +312,9 @@ function paramsAgree(a: usize, ae: usize, b: usize, be: usize): bool {
 }
 
 function headersIn(a: usize, ae: usize, b: usize, be: usize): bool {
-  let p = a;
+  let p = a, k = 0;
   while (p < ae) {
+    if (++k > MAX_ITEMS) return false;
     p = item(p, ae, 38);
     const an = ns, anl = <i32>(ne - ns), av = vs, avl = <i32>(ve - vs);
     if (!findItem(b, be, 38, an, anl) || !escEq(av, avl, vs, <i32>(ve - vs), false)) return false;
@@ -324,7 +330,8 @@ function spanEq(ab: usize, a: Span, bb: usize, b: Span, ci: bool): bool {
  * RFC 3261 19.1.4: true when two parsed sip/sips URIs (over bases ab and bb) are equivalent:
  * same scheme, userinfo case-sensitive, host case-insensitive, same explicit port; parameters in
  * both agree; user, ttl, method, maddr, transport in only one never match; headers all in both.
- * Other schemes compare byte for byte, case-insensitively.
+ * Other schemes compare byte for byte, case-insensitively. More than 32 parameters or headers in
+ * one URI: not equal (bounded work).
  */
 export function uriEqual(ab: usize, a: SipUri, bb: usize, b: SipUri): bool {
   if (a.scheme != b.scheme) return false;
