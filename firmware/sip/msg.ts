@@ -9,7 +9,7 @@
 // valid as long as the bytes it was parsed over. See docs/sip-parser.md.
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
 import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, deltaSeconds, Span } from "./scan";
-import { headerId, methodId, tokenList, dateOk, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
+import { headerId, methodId, tokenList, dateOk, ListIter, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
   H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
 import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS,
@@ -460,5 +460,44 @@ export class ContactIter {
     this.expires = contactExpires;
     this.p = q < this.end ? q + 1 : this.end;
     return true;
+  }
+}
+
+/**
+ * Walks the comma-separated values of every header with one id, in message order (e.g. all
+ * Record-Route entries for a route set, all Supported tags): `item` is each value, trimmed;
+ * quoted strings and <...> are respected (ListIter). Empty values are skipped. Create once, reuse.
+ */
+export class ValueIter {
+  private list: ListIter = new ListIter();
+  private m: SipMsg | null = null;
+  private id: i32 = 0;
+  private hdr: i32 = -1;
+  private open: bool = false;
+  /** The current value, relative to the message base. */
+  get item(): Span { return this.list.item; }
+  /** Index of the header the current value is in. */
+  get header(): i32 { return this.hdr; }
+
+  begin(m: SipMsg, id: i32): ValueIter {
+    this.m = m; this.id = id; this.hdr = -1; this.open = false;
+    return this;
+  }
+
+  /** Moves to the next non-empty value; false when there is none. */
+  next(): bool {
+    const m = this.m;
+    if (m === null) return false;
+    while (true) {
+      if (this.open && this.list.next()) {
+        if (this.list.item.len > 0) return true;
+        continue;
+      }
+      const h = m.find(this.id, this.hdr);
+      if (h < 0) { this.open = false; return false; }
+      this.hdr = h;
+      this.list.begin(m.base, m.hdrValueOff(h), m.hdrValueLen(h));
+      this.open = true;
+    }
   }
 }

@@ -1,6 +1,6 @@
 // Messages as real peers send them (test/fixtures/sip/: Asterisk, kamailio, baresip, FRITZ!Box,
 // Linphone, Yealink, Grandstream): every field the UA uses, checked exactly.
-import { SipMsg, Span, ListIter, ContactIter, M_INVITE, M_BYE, M_OPTIONS, M_REGISTER, M_NOTIFY, H_VIA, H_RECORD_ROUTE,
+import { SipMsg, Span, ListIter, ContactIter, ValueIter, M_INVITE, M_BYE, M_OPTIONS, M_REGISTER, M_NOTIFY, H_VIA, H_RECORD_ROUTE,
   H_ALLOW, H_SUPPORTED, H_SESSION_EXPIRES, H_AUTHORIZATION, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE,
   H_EVENT, H_SUBSCRIPTION_STATE, H_CONTENT_TYPE, H_USER_AGENT, H_SERVER, H_OTHER, E_OK,
   headerId } from "../../firmware/sip/msg";
@@ -199,6 +199,22 @@ describe("responses from real peers", () => {
     expect(m.find(H_PROXY_AUTHENTICATE)).toBe(5);
     expect(m.contentLength).toBe(0);
     expect(checkResponse(m)).toBe(PASS);
+  });
+});
+
+describe("values of multi-valued headers", () => {
+  it("ValueIter walks every value of every header with an id, respecting quotes and <>", () => {
+    expect(parseText(m, "OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>\nCall-ID: c\nCSeq: 1 OPTIONS\n" +
+      "Record-Route: <sip:p1;lr>, \"a,b\" <sip:p2;lr>;x=\"q,r\"\nSupported: timer\nRecord-Route: <sip:p3,x@h;lr>\nSupported:\nSupported: 100rel , replaces\n\n")).toBe(E_OK);
+    const vi = new ValueIter();
+    let s = "";
+    vi.begin(m, H_RECORD_ROUTE);
+    while (vi.next()) s += str(m, vi.item) + "|";
+    expect(s).toBe("<sip:p1;lr>|\"a,b\" <sip:p2;lr>;x=\"q,r\"|<sip:p3,x@h;lr>|");
+    s = "";
+    vi.begin(m, H_SUPPORTED);
+    while (vi.next()) s += str(m, vi.item) + "@" + vi.header.toString() + "|";
+    expect(s).toBe("timer@6|100rel@9|replaces@9|");
   });
 });
 
