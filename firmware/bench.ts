@@ -68,3 +68,24 @@ export function bench_media(frames: i32): i32 {
   }
   return sum;
 }
+
+// ---- bench_sip_parse: the SIP parser over one message.
+import { SipMsg } from "./sip/msg";
+
+const sipMsg = new SipMsg();
+
+/**
+ * Parses the SIP message [ptr, ptr+len) reps times: start line, every header, and the Via, From,
+ * To, CSeq, Call-ID and Contact values (SipMsg.parse). Returns a checksum of the fields found, or
+ * minus the parse error when the message is not well formed.
+ */
+export function bench_sip_parse(ptr: usize, len: i32, reps: i32): i32 {
+  let sum = 0;
+  for (let i = 0; i < reps; i++) {
+    const r = sipMsg.parse(ptr, len);
+    if (r != 0) return -r;
+    sum += sipMsg.hdrCount + sipMsg.viaCount + sipMsg.viaBranch.len + sipMsg.fromTag.len + sipMsg.toUri.len +
+      sipMsg.callId.len + <i32>sipMsg.cseq + sipMsg.contactUri.len + sipMsg.body.len;
+  }
+  return sum;
+}

@@ -58,3 +58,15 @@ export const DTMF_VOLUME: i32 = 10;
 export const DTMF_QUEUE: i32 = 16;
 /** A received DTMF event without packets for this long has ended (its end packets were lost). */
 export const DTMF_RX_TIMEOUT_MS: i32 = 600;
+
+// ---- SIP message layer (firmware/sip/; docs/sip-parser.md)
+/** Header fields indexed per message; more is a parse error (400 Too many headers). */
+export const SIP_MAX_HEADERS: i32 = 80;
+/** Longest start line or header field (name, value and folds), bytes; longer is a parse error. */
+export const SIP_MAX_LINE: i32 = 2048;
+/** Largest datagram the parser looks at (a UDP datagram holds at most 65507). */
+export const SIP_MAX_MSG: i32 = 65535;
+/** Warn-agent of the Warning: 399 header sent with a 400 (RFC 3261 20.43: a token will do). */
+export const SIP_WARN_AGENT = "intercom";
+/** Longest realm, nonce or opaque kept from a digest challenge (RFC 2617); longer is refused. */
+export const DIGEST_FIELD_MAX: i32 = 200;

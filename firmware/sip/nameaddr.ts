@@ -1,0 +1,101 @@
+// name-addr / addr-spec (RFC 3261 20.10 and 25.1): `[display-name] <URI>` or a bare URI, as in
+// From, To, Contact, Route, Record-Route, Refer-To. The display name is a quoted-string (with
+// quoted-pairs) or tokens separated by LWS; LWS before '<' is optional (RFC 4475 3.1.1.6). In
+// the bare form the URI may not hold ',', '?' or ';' (20.10: those force the angle brackets), so
+// a ';' there starts the header parameters.
+import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, Span } from "./scan";
+import { parseUri, SipUri } from "./uri";
+import { Params } from "./params";
+
+export class NameAddr {
+  /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
+   *  tokens; len 0 when absent. */
+  display: Span = new Span();
+  quoted: bool = false;
+  /** The URI, without angle brackets. */
+  uri: Span = new Span();
+  angle: bool = false;
+  /** First byte after the URI or its '>': where header parameters begin. */
+  rest: usize = 0;
+}
+
+/**
+ * Parses a name-addr or addr-spec at p within [p, end) of a message at base; the URI is parsed
+ * into u. `list`: a ',' ends a bare URI (list headers). `angle`: only name-addr is allowed
+ * (Route, Record-Route). Returns false when malformed (unterminated quote or '<', non-token
+ * display name, bad URI, '?' or ',' in a bare URI).
+ */
+export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, angle: bool, out: NameAddr, u: SipUri): bool {
+  out.display.clear(); out.quoted = false; out.angle = false;
+  p = skipWs(p, end);
+  if (p >= end) return false;
+  let c = <u32>load<u8>(p);
+  if (c == 34) {
+    const q = skipQuoted(p, end);
+    if (q == 0) return false;
+    out.display.setAbs(base, p + 1, q - 1);
+    out.quoted = true;
+    p = skipWs(q, end);
+    if (p >= end || load<u8>(p) != 60) return false;
+  } else if (c != 60) {
+    // Tokens then '<' make a display name; anything else is a bare URI from p.
+    let q = p, last = p;
+    while (true) {
+      const t = skipClass(q, end, C_TOKEN);
+      if (t == q) break;
+      last = t;
+      q = skipWs(t, end);
+    }
+    if (q < end && load<u8>(q) == 60 && last > p) {
+      out.display.setAbs(base, p, last);
+      p = q;
+    }
+  }
+  if (load<u8>(p) == 60) {
+    const s = p + 1;
+    let q = s;
+    while (q < end && load<u8>(q) != 62) q++;      // what is inside, parseUri checks
+    if (q >= end) return false;
+    out.uri.setAbs(base, s, q);
+    out.angle = true;
+    out.rest = q + 1;
+  } else {
+    if (angle) return false;
+    const s = p;
+    while (p < end) {
+      c = <u32>load<u8>(p);
+      if (c == 59 || (cls(c) & C_WS) != 0) break;
+      if (c == 44) { if (list) break; return false; }
+      if (c == 63) return false;
+      p++;
+    }
+    out.uri.setAbs(base, s, p);
+    out.rest = p;
+  }
+  return parseUri(base, out.uri.off, out.uri.len, u);
+}
+
+const params = new Params();
+
+/** The expires parameter of the last contact parseContact read (-1 when it had none). */
+export let contactExpires: i32 = -1;
+
+/**
+ * Parses one contact-param (RFC 3261 20.10) at p: a name-addr or addr-spec into out and u, then
+ * its parameters; expires (delta-seconds, EXPIRES_DEFAULT when malformed) lands in contactExpires.
+ * Returns the position of the ',' that ends it or `end`; 0 when malformed.
+ */
+export function parseContact(base: usize, p: usize, end: usize, out: NameAddr, u: SipUri): usize {
+  contactExpires = -1;
+  if (!parseNameAddr(base, p, end, true, false, out, u)) return 0;
+  params.begin(base, out.rest, end);
+  while (params.next()) {
+    if (params.is("expires")) {
+      const vp = base + <usize>params.valOff;
+      contactExpires = params.quoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>params.valLen);
+    }
+  }
+  const q = params.p;
+  if (params.err || (q < end && load<u8>(q) != 44)) return 0;
+  return q;
+}

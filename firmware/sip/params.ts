@@ -1,0 +1,78 @@
+// Header parameters (RFC 3261 25.1 generic-param): `*( SEMI token [ EQUAL gen-value ] )` with
+// SEMI = SWS ";" SWS and EQUAL = SWS "=" SWS, gen-value = token / host / quoted-string. Used for
+// Via, Contact, From/To, Route, Content-Type and digest challenges alike. Names compare
+// case-insensitively. One scanner object per user, created at start-up, reused per message.
+import { cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
+import { eqNoCase } from "../sys/bytes";
+
+export class Params {
+  base: usize = 0;
+  /** Scan position: after next() returned false it rests on the first byte after the section. */
+  p: usize = 0;
+  end: usize = 0;
+  nameOff: i32 = 0;
+  nameLen: i32 = 0;
+  /** Value without quotes (escapes left as written); 0/0 when absent. */
+  valOff: i32 = 0;
+  valLen: i32 = 0;
+  hasValue: bool = false;
+  quoted: bool = false;
+  /** The value is a token (unquoted, no ':' '[' ']'). */
+  token: bool = false;
+  /** A parameter was malformed (empty name, empty or unterminated value); next() returned false. */
+  err: bool = false;
+
+  /** Starts at p (just before a ';' or at the end of the section) within a message at base. */
+  begin(base: usize, p: usize, end: usize): Params {
+    this.base = base; this.p = p; this.end = end; this.err = false;
+    return this;
+  }
+
+  /** Reads the next `;name[=value]`; false at the end of the section (p at the byte that ended
+   *  it) or on a malformed parameter (err set). */
+  next(): bool {
+    const end = this.end;
+    let p = skipWs(this.p, end);
+    if (p >= end || load<u8>(p) != 59) { this.p = p; return false; }
+    p = skipWs(p + 1, end);
+    const n = skipClass(p, end, C_TOKEN);
+    if (n == p) return this.fail(p);
+    this.nameOff = <i32>(p - this.base);
+    this.nameLen = <i32>(n - p);
+    this.hasValue = false; this.quoted = false; this.token = false; this.valOff = 0; this.valLen = 0;
+    p = skipWs(n, end);
+    if (p < end && load<u8>(p) == 61) {
+      p = skipWs(p + 1, end);
+      if (p < end && load<u8>(p) == 34) {
+        const q = skipQuoted(p, end);
+        if (q == 0) return this.fail(p);
+        this.valOff = <i32>(p + 1 - this.base);
+        this.valLen = <i32>(q - p - 2);
+        this.quoted = true;
+        p = q;
+      } else {
+        let q = skipClass(p, end, C_TOKEN);
+        this.token = q > p;
+        if (q < end && (cls(load<u8>(q)) & C_GENV) != 0) { q = skipClass(q, end, C_GENV); this.token = false; }
+        if (q == p) return this.fail(p);
+        this.valOff = <i32>(p - this.base);
+        this.valLen = <i32>(q - p);
+        p = q;
+      }
+      this.hasValue = true;
+    } else p = n;
+    this.p = p;
+    return true;
+  }
+
+  /** The current name equals lit (ASCII, any case). */
+  is(lit: string): bool { return eqNoCase(this.base + <usize>this.nameOff, this.nameLen, lit); }
+
+  private fail(p: usize): bool { this.err = true; this.p = p; return false; }
+}
+
+/** True when the byte at p ends a header value element: end of the range or a comma. */
+// @ts-ignore: decorator
+@inline export function atElementEnd(p: usize, end: usize, list: bool): bool {
+  return p >= end || (list && load<u8>(p) == 44);
+}
