@@ -35,6 +35,30 @@ export const SDP_MAX_MEDIA: i32 = 8;
 /** Payload types kept per m= line; the rest of a longer list is ignored. */
 export const SDP_MAX_FMTS: i32 = 32;
 
+// ---- media (one call's audio path: docs/media.md)
+/** RTP/RTCP port pairs are tried from this even port upwards (RTP even, RTCP = RTP + 1). */
+export const RTP_PORT_MIN: i32 = 16384;
+/** Number of port pairs tried before giving up (E_ADDRINUSE). */
+export const RTP_PORT_PAIRS: i32 = 256;
+/** Largest RTP datagram accepted (header + 60 ms of G.711 with room for CSRCs/extensions). */
+export const RTP_PACKET_MAX: i32 = 640;
+/** Largest RTCP compound packet accepted. */
+export const RTCP_PACKET_MAX: i32 = 512;
+/** Jitter buffer slots of 10 ms (80 samples of G.711) each: 32 = 320 ms of audio. Power of 2. */
+export const JB_BLOCKS: i32 = 32;
+/** Playout delay bounds (ms, beyond the fastest packet) and the initial target. */
+export const JB_MIN_MS: i32 = 20;
+export const JB_INIT_MS: i32 = 40;
+export const JB_MAX_MS: i32 = 200;
+/** RTCP report interval (ms), randomised 0.5..1.5 times (RFC 3550 6.2, two parties). */
+export const RTCP_INTERVAL_MS: i32 = 5000;
+/** Outgoing DTMF: event length (ms), RFC 4733 volume (-dBm0), queued digits. */
+export const DTMF_SEND_MS: i32 = 100;
+export const DTMF_VOLUME: i32 = 10;
+export const DTMF_QUEUE: i32 = 16;
+/** A received DTMF event without packets for this long has ended (its end packets were lost). */
+export const DTMF_RX_TIMEOUT_MS: i32 = 600;
+
 // ---- SIP message layer (firmware/sip/; docs/sip-parser.md)
 /** Header fields indexed per message; more is a parse error (400 Too many headers). */
 export const SIP_MAX_HEADERS: i32 = 80;

@@ -5,7 +5,8 @@
 import { Writer, parseIp4 } from "../sys/bytes";
 import * as random from "../sys/random";
 import { USER_AGENT, SIP_WARN_AGENT } from "../config";
-import { SipMsg, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, M_COUNT, HEADER_NAMES, METHOD_NAMES, errorText } from "./msg";
+import { SipMsg, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, M_COUNT, headerNamePtr, headerNameLen, methodNamePtr,
+  methodNameLen, errorText } from "./msg";
 import { UasPolicy, uas, checkErr, unsupported } from "./validate";
 
 const tagBuf = memory.data(16);
@@ -14,58 +15,50 @@ const tagW = new Writer(tagBuf, 16);
 /** RFC 3261 8.1.1.7: every branch this UA creates starts with it. */
 export const BRANCH_COOKIE = "z9hG4bK";
 
-/** The standard reason phrase of a status code (RFC 3261 21 and extensions). */
-export function reasonPhrase(code: i32): string {
-  switch (code) {
-    case 100: return "Trying";
-    case 180: return "Ringing";
-    case 181: return "Call Is Being Forwarded";
-    case 182: return "Queued";
-    case 183: return "Session Progress";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 407: return "Proxy Authentication Required";
-    case 408: return "Request Timeout";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Unsupported URI Scheme";
-    case 420: return "Bad Extension";
-    case 422: return "Session Interval Too Small";
-    case 423: return "Interval Too Brief";
-    case 480: return "Temporarily Unavailable";
-    case 481: return "Call/Transaction Does Not Exist";
-    case 482: return "Loop Detected";
-    case 483: return "Too Many Hops";
-    case 486: return "Busy Here";
-    case 487: return "Request Terminated";
-    case 488: return "Not Acceptable Here";
-    case 491: return "Request Pending";
-    case 500: return "Server Internal Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "Version Not Supported";
-    case 603: return "Decline";
+// Reason phrases (RFC 3261 21 and extensions), "code phrase" per line; one literal (continued
+// lines, no '+': a concatenation would be built at run time).
+const REASONS = "100 Trying\n180 Ringing\n181 Call Is Being Forwarded\n182 Queued\n183 Session Progress\n\
+200 OK\n202 Accepted\n400 Bad Request\n401 Unauthorized\n403 Forbidden\n404 Not Found\n\
+405 Method Not Allowed\n406 Not Acceptable\n407 Proxy Authentication Required\n408 Request Timeout\n\
+415 Unsupported Media Type\n416 Unsupported URI Scheme\n420 Bad Extension\n422 Session Interval Too Small\n\
+423 Interval Too Brief\n480 Temporarily Unavailable\n481 Call/Transaction Does Not Exist\n\
+482 Loop Detected\n483 Too Many Hops\n486 Busy Here\n487 Request Terminated\n488 Not Acceptable Here\n\
+491 Request Pending\n500 Server Internal Error\n501 Not Implemented\n503 Service Unavailable\n\
+505 Version Not Supported\n603 Decline\n";
+
+/** Writes the standard reason phrase of a status code (for unknown codes by class: "Progress",
+ *  "OK", "Redirect", "Error"). */
+export function reason(w: Writer, code: i32): Writer {
+  const n = REASONS.length;
+  let i = 0;
+  while (i < n) {
+    const c = (REASONS.charCodeAt(i) - 48) * 100 + (REASONS.charCodeAt(i + 1) - 48) * 10 + REASONS.charCodeAt(i + 2) - 48;
+    let e = i + 4;
+    while (REASONS.charCodeAt(e) != 10) e++;
+    if (c == code) {
+      for (let k = i + 4; k < e; k++) w.byte(REASONS.charCodeAt(k));
+      return w;
+    }
+    i = e + 1;
   }
-  return code < 200 ? "Progress" : code < 300 ? "OK" : code < 400 ? "Redirect" : "Error";
+  return w.str(code < 200 ? "Progress" : code < 300 ? "OK" : code < 400 ? "Redirect" : "Error");
 }
 
 // ---- responses
 
 /**
- * Writes a response's status line and the headers it copies from the request (RFC 3261 8.2.6.2):
+ * Writes a response's status line (reason phrase `text`, or the standard one) and the headers it
+ * copies from the request (RFC 3261 8.2.6.2):
  * every Via value in order, From, To (adding ;tag=toTag when the request's To has none and a
  * tag is given), Call-ID, CSeq. With the request's source address (srcIp != 0), the top Via gets
  * ;received= (18.2.1: when sent-by is not that address; RFC 3581: always when rport is present)
  * and rport gets its value. The caller adds its headers, then end().
  */
-export function response(w: Writer, req: SipMsg, code: i32, reason: string | null = null,
+export function response(w: Writer, req: SipMsg, code: i32, text: string | null = null,
     toTag: usize = 0, toTagLen: i32 = 0, srcIp: u32 = 0, srcPort: i32 = 0): Writer {
-  w.str("SIP/2.0 ").dec(<u64>code).byte(32).str(reason !== null ? reason : reasonPhrase(code)).crlf();
+  w.str("SIP/2.0 ").dec(<u64>code).byte(32);
+  if (text !== null) w.str(text); else reason(w, code);
+  w.crlf();
   const base = req.base;
   let first = true;
   for (let i = req.find(H_VIA); i >= 0; i = req.find(H_VIA, i)) {
@@ -137,7 +130,7 @@ export function rejection(w: Writer, req: SipMsg, code: i32, pol: UasPolicy = ua
 
 /** "METHOD uri SIP/2.0" CRLF. */
 export function requestLine(w: Writer, method: i32, uri: usize, uriLen: i32): Writer {
-  return w.str(METHOD_NAMES[method]).byte(32).bytes(uri, uriLen).str(" SIP/2.0").crlf();
+  return methodName(w, method).byte(32).bytes(uri, uriLen).str(" SIP/2.0").crlf();
 }
 
 /** A new branch: the magic cookie and 64 random bits in hex (RFC 3261 8.1.1.7). */
@@ -161,7 +154,10 @@ export function via(w: Writer, ip: u32, host: usize, hostLen: i32, port: i32, br
 export function maxForwards(w: Writer): Writer { return w.str("Max-Forwards: 70").crlf(); }
 
 /** "Name: " for a header id. */
-export function header(w: Writer, id: i32): Writer { return w.str(HEADER_NAMES[id]).str(": "); }
+export function header(w: Writer, id: i32): Writer { return w.bytes(headerNamePtr(id), headerNameLen(id)).str(": "); }
+
+/** A method's name (M_*, not M_OTHER). */
+export function methodName(w: Writer, id: i32): Writer { return w.bytes(methodNamePtr(id), methodNameLen(id)); }
 
 /**
  * A name-addr header, e.g. From: "Door" <sip:door@pbx>;tag=abc. The display name (UTF-8 bytes,
@@ -191,7 +187,7 @@ export function callId(w: Writer, id: usize, idLen: i32): Writer { return header
 
 /** "CSeq: n METHOD". */
 export function cseq(w: Writer, n: u32, method: i32): Writer {
-  return header(w, H_CSEQ).dec(<u64>n).byte(32).str(METHOD_NAMES[method]).crlf();
+  return methodName(header(w, H_CSEQ).dec(<u64>n).byte(32), method).crlf();
 }
 
 /** "Contact: <uri>" with ;expires=n when expires >= 0. */
@@ -214,7 +210,7 @@ export function allow(w: Writer, mask: u32): Writer {
   for (let m = 1; m < M_COUNT; m++) {
     if ((mask & (<u32>1 << <u32>m)) == 0) continue;
     if (sep) w.str(", ");
-    w.str(METHOD_NAMES[m]);
+    methodName(w, m);
     sep = true;
   }
   return w.crlf();

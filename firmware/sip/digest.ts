@@ -5,10 +5,10 @@
 // where the caller keeps it: it is hashed in place, never copied, never written anywhere.
 import { DIGEST_FIELD_MAX } from "../config";
 import { C_TOKEN, skipWs, skipClass, skipQuoted, Span } from "./scan";
-import { SipMsg, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION, HEADER_NAMES } from "./msg";
+import { SipMsg, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION } from "./msg";
 import { Md5 } from "./md5";
 import { Writer, eqNoCase, eqBytes } from "../sys/bytes";
-import { quoted } from "./build";
+import { quoted, header } from "./build";
 import * as random from "../sys/random";
 
 export const D_OK = 0;
@@ -238,7 +238,7 @@ export class DigestClient {
     }
     digestResponse(resp, this.algorithm, this.qop, user, userLen, this.realm, this.realmLen, pass, passLen,
       method, methodLen, uri, uriLen, this.nonce, this.nonceLen, this.nc, cnonce, cnonceLen, body, bodyLen);
-    w.str(HEADER_NAMES[this.proxy ? H_PROXY_AUTHORIZATION : H_AUTHORIZATION]).str(": Digest username=");
+    header(w, this.proxy ? H_PROXY_AUTHORIZATION : H_AUTHORIZATION).str("Digest username=");
     quoted(w, user, userLen).str(", realm=");
     quoted(w, this.realm, this.realmLen).str(", nonce=");
     quoted(w, this.nonce, this.nonceLen).str(", uri=");

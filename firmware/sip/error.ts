@@ -36,49 +36,19 @@ export const E_NO_TO = 31;
 export const E_NO_CALL_ID = 32;
 export const E_NO_CSEQ = 33;
 export const E_NO_CONTENT_TYPE = 34;     // a body without Content-Type (RFC 3261 20.15)
-export const E_ACCEPT = 35;              // Accept malformed
-export const E_CONTENT_ENCODING = 36;
+export const E_CONTENT_ENCODING = 35;
+
+// Indexed by code.
+const TEXT: StaticArray<string> = ["OK", "Empty message", "Message too long", "Bad start line",
+  "Bad Request-URI", "Bad status code", "Control character", "Bare CR", "Line too long",
+  "Too many headers", "Bad header line", "Truncated headers", "Bad Via", "Bad From", "Bad To",
+  "Bad Call-ID", "Bad CSeq", "CSeq method mismatch", "Bad Contact", "Bad Max-Forwards",
+  "Bad Content-Length", "Conflicting Content-Length", "Content-Length too large",
+  "Bad Content-Type", "Bad Route", "Bad option tags", "Bad Date", "Duplicate header",
+  "Version Not Supported", "Missing Via", "Missing From", "Missing To", "Missing Call-ID",
+  "Missing CSeq", "Missing Content-Type", "Bad Content-Encoding"];
 
 /** Short reason for a 400 reason phrase or Warning text; "Bad Request" for unknown codes. */
 export function errorText(code: i32): string {
-  switch (code) {
-    case E_OK: return "OK";
-    case E_EMPTY: return "Empty message";
-    case E_TOO_LONG: return "Message too long";
-    case E_START_LINE: return "Malformed start line";
-    case E_REQUEST_URI: return "Malformed Request-URI";
-    case E_STATUS: return "Bad status code";
-    case E_CTL: return "Control character in header";
-    case E_BARE_CR: return "Bare CR";
-    case E_LINE_TOO_LONG: return "Header line too long";
-    case E_TOO_MANY_HEADERS: return "Too many headers";
-    case E_HEADER_NAME: return "Malformed header line";
-    case E_TRUNCATED: return "Truncated headers";
-    case E_VIA: return "Malformed Via";
-    case E_FROM: return "Malformed From";
-    case E_TO: return "Malformed To";
-    case E_CALL_ID: return "Malformed Call-ID";
-    case E_CSEQ: return "Malformed CSeq";
-    case E_CSEQ_METHOD: return "CSeq method mismatch";
-    case E_CONTACT: return "Malformed Contact";
-    case E_MAX_FORWARDS: return "Malformed Max-Forwards";
-    case E_CONTENT_LENGTH: return "Malformed Content-Length";
-    case E_CONTENT_LENGTH_CONFLICT: return "Conflicting Content-Length";
-    case E_BODY_TRUNCATED: return "Content-Length exceeds datagram";
-    case E_CONTENT_TYPE: return "Malformed Content-Type";
-    case E_ROUTE: return "Malformed Route";
-    case E_OPTION_TAGS: return "Malformed option tags";
-    case E_DATE: return "Malformed Date";
-    case E_DUPLICATE: return "Duplicate header";
-    case E_VERSION: return "Version Not Supported";
-    case E_NO_VIA: return "Missing Via";
-    case E_NO_FROM: return "Missing From";
-    case E_NO_TO: return "Missing To";
-    case E_NO_CALL_ID: return "Missing Call-ID";
-    case E_NO_CSEQ: return "Missing CSeq";
-    case E_NO_CONTENT_TYPE: return "Missing Content-Type";
-    case E_ACCEPT: return "Malformed Accept";
-    case E_CONTENT_ENCODING: return "Malformed Content-Encoding";
-  }
-  return "Bad Request";
+  return <u32>code < <u32>TEXT.length ? TEXT[code] : "Bad Request";
 }

@@ -1,8 +1,9 @@
 // SIP header field names and methods (RFC 3261 7.3, 20; compact forms 7.3.3 and the IANA SIP
-// parameters registry), and the iterator over comma-separated header values (7.3.1).
+// parameters registry), the iterator over comma-separated header values (7.3.1), and two value
+// rules several headers share: option-tag lists (20.32) and the RFC 1123 date (20.17).
 // Names are case-insensitive: a 128-slot open-addressing table keyed on length, first and last
 // byte finds the candidate, one comparison confirms it. Methods are case-sensitive tokens.
-import { cls, C_WS, skipQuoted, Span } from "./scan";
+import { cls, C_WS, C_TOKEN, skipQuoted, skipWs, skipClass, Span } from "./scan";
 
 export const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H_CONTACT = 6,
   H_MAX_FORWARDS = 7, H_CONTENT_LENGTH = 8, H_CONTENT_TYPE = 9, H_EXPIRES = 10, H_MIN_EXPIRES = 11,
@@ -18,31 +19,47 @@ export const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ
   H_ALERT_INFO = 48, H_SERVICE_ROUTE = 49, H_AUTHENTICATION_INFO = 50, H_PATH = 51;
 export const H_COUNT = 52;
 
-/** Canonical header names by id (what builders write). */
-export const HEADER_NAMES: StaticArray<string> = [
-  "", "Via", "From", "To", "Call-ID", "CSeq", "Contact", "Max-Forwards", "Content-Length",
-  "Content-Type", "Expires", "Min-Expires", "Route", "Record-Route", "WWW-Authenticate",
-  "Proxy-Authenticate", "Authorization", "Proxy-Authorization", "Require", "Proxy-Require",
-  "Supported", "Unsupported", "Allow", "Accept", "Session-Expires", "Min-SE", "User-Agent", "Server",
-  "Warning", "Event", "Retry-After", "Reason", "Content-Encoding", "Date", "Subject",
-  "Allow-Events", "Refer-To", "Referred-By", "RSeq", "RAck", "Subscription-State", "Accept-Encoding",
-  "Accept-Language", "Timestamp", "P-Asserted-Identity", "Replaces", "Content-Disposition",
-  "Call-Info", "Alert-Info", "Service-Route", "Authentication-Info", "Path",
-];
+/** Canonical header names in id order from H_VIA (what builders write). */
+// One literal (continued lines, no '+': a concatenation would be built at run time).
+const HEADER_LIST = "Via From To Call-ID CSeq Contact Max-Forwards Content-Length Content-Type \
+Expires Min-Expires Route Record-Route WWW-Authenticate Proxy-Authenticate Authorization \
+Proxy-Authorization Require Proxy-Require Supported Unsupported Allow Accept Session-Expires Min-SE \
+User-Agent Server Warning Event Retry-After Reason Content-Encoding Date Subject Allow-Events Refer-To \
+Referred-By RSeq RAck Subscription-State Accept-Encoding Accept-Language Timestamp P-Asserted-Identity \
+Replaces Content-Disposition Call-Info Alert-Info Service-Route Authentication-Info Path";
 
 const SLOTS: i32 = 128;
 const table = memory.data(SLOTS);       // slot -> header id (0 = empty)
 const compact = memory.data(26);        // 'a'..'z' -> header id
+const NAME_CAP: i32 = 640;
+const names = memory.data(NAME_CAP);    // the names as ASCII, one after another
+const nameOff = memory.data(H_COUNT * 2);
+const nameLen = memory.data(H_COUNT);
 
 // @ts-ignore: decorator
 @inline function slotOf(n: i32, first: u32, last: u32): i32 {
   return <i32>((<u32>n * 7 + (first | 32) * 3 + (last | 32)) & <u32>(SLOTS - 1));
 }
 
+/** Splits a space-separated list literal into ASCII at dst, with offsets and lengths per index
+ *  from 1; returns the bytes used. */
+export function packNames(list: string, dst: usize, off: usize, len: usize): i32 {
+  let o = 0, id = 1, start = 0;
+  for (let i = 0; i <= list.length; i++) {
+    const c = i < list.length ? list.charCodeAt(i) : 32;
+    if (c != 32) { store<u8>(dst + <usize>o, <u8>c); o++; continue; }
+    store<u16>(off + (<usize>id << 1), <u16>start);
+    store<u8>(len + <usize>id, <u8>(o - start));
+    id++; start = o;
+  }
+  return o;
+}
+
 function initNames(): void {
+  packNames(HEADER_LIST, names, nameOff, nameLen);
   for (let id = 1; id < H_COUNT; id++) {
-    const s = HEADER_NAMES[id];
-    let slot = slotOf(s.length, s.charCodeAt(0), s.charCodeAt(s.length - 1));
+    const p = headerNamePtr(id), n = headerNameLen(id);
+    let slot = slotOf(n, load<u8>(p), load<u8>(p + <usize>n - 1));
     while (load<u8>(table + <usize>slot) != 0) slot = (slot + 1) & (SLOTS - 1);
     store<u8>(table + <usize>slot, <u8>id);
   }
@@ -53,6 +70,11 @@ function initNames(): void {
   for (let i = 0; i < letters.length; i++) store<u8>(compact + <usize>(letters.charCodeAt(i) - 97), <u8>ids[i]);
 }
 initNames();
+
+/** Address of header id's canonical name (ASCII); 1 <= id < H_COUNT. */
+export function headerNamePtr(id: i32): usize { return names + <usize>load<u16>(nameOff + (<usize>id << 1)); }
+/** Length of header id's canonical name. */
+export function headerNameLen(id: i32): i32 { return <i32>load<u8>(nameLen + <usize>id); }
 
 /** Header id of the name [p, p+n) (any case, compact forms too); H_OTHER when unknown. */
 export function headerId(p: usize, n: i32): i32 {
@@ -65,16 +87,25 @@ export function headerId(p: usize, n: i32): i32 {
   while (true) {
     const id = <i32>load<u8>(table + <usize>slot);
     if (id == 0) return H_OTHER;
-    const s = HEADER_NAMES[id];
-    if (s.length == n) {
-      let i = 0;
-      while (i < n && (<u32>load<u8>(p + <usize>i) | 32) == (<u32>s.charCodeAt(i) | 32)) i++;
-      // '|32' folds letters; a non-letter can only match itself or its 0x20 twin, and name bytes
-      // are tokens, where '-' (0x2d) has no twin among token bytes (0x0d is never a token byte).
-      if (i == n) return id;
-    }
+    if (headerNameLen(id) == n && sameName(p, headerNamePtr(id), n)) return id;
     slot = (slot + 1) & (SLOTS - 1);
   }
+}
+
+/**
+ * [p, p+n) equals the name at q, ignoring case, four bytes at a time. '|0x20' folds letters; a
+ * non-letter matches only itself or its 0x20 twin: '-' also matches CR (0x0d), which the line
+ * scanner has already reported as an error, so the message is rejected either way.
+ */
+function sameName(p: usize, q: usize, n: i32): bool {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    if (((load<u32>(p + <usize>i) ^ load<u32>(q + <usize>i)) & 0xdfdfdfdf) != 0) return false;
+  }
+  for (; i < n; i++) {
+    if (((<u32>load<u8>(p + <usize>i) ^ <u32>load<u8>(q + <usize>i)) & 0xdf) != 0) return false;
+  }
+  return true;
 }
 
 // ---- methods
@@ -84,20 +115,21 @@ export const M_OTHER = 0, M_INVITE = 1, M_ACK = 2, M_BYE = 3, M_CANCEL = 4, M_OP
   M_PUBLISH = 14;
 export const M_COUNT = 15;
 
-/** Method names by id. */
-export const METHOD_NAMES: StaticArray<string> = ["", "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS",
-  "REGISTER", "INFO", "PRACK", "UPDATE", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"];
+const METHOD_LIST = "INVITE ACK BYE CANCEL OPTIONS REGISTER INFO PRACK UPDATE SUBSCRIBE NOTIFY REFER MESSAGE PUBLISH";
+const methods = memory.data(96);
+const methodOff = memory.data(M_COUNT * 2);
+const methodLen = memory.data(M_COUNT);
+packNames(METHOD_LIST, methods, methodOff, methodLen);
+
+/** Address of method id's name (ASCII); 1 <= id < M_COUNT. */
+export function methodNamePtr(id: i32): usize { return methods + <usize>load<u16>(methodOff + (<usize>id << 1)); }
+/** Length of method id's name. */
+export function methodNameLen(id: i32): i32 { return <i32>load<u8>(methodLen + <usize>id); }
 
 /** Method id of the token [p, p+n) (case-sensitive, RFC 3261 7.1); M_OTHER when unknown. */
 export function methodId(p: usize, n: i32): i32 {
-  if (n < 3 || n > 9) return M_OTHER;
-  const first = <i32>load<u8>(p);
   for (let id = 1; id < M_COUNT; id++) {
-    const s = METHOD_NAMES[id];
-    if (s.length != n || s.charCodeAt(0) != first) continue;
-    let i = 1;
-    while (i < n && <i32>load<u8>(p + <usize>i) == s.charCodeAt(i)) i++;
-    if (i == n) return id;
+    if (methodNameLen(id) == n && memory.compare(p, methodNamePtr(id), <usize>n) == 0) return id;
   }
   return M_OTHER;
 }
@@ -156,4 +188,46 @@ export class ListIter {
     this.p = p + 1;
     return true;
   }
+}
+
+// ---- value rules shared by several headers
+
+/** token *( COMMA token ), or empty when allowed (RFC 3261 20.32, 20.37, 20.40). */
+export function tokenList(p: usize, end: usize, empty: bool): bool {
+  if (p >= end) return empty;
+  while (true) {
+    p = skipWs(p, end);
+    const t = skipClass(p, end, C_TOKEN);
+    if (t == p) return false;
+    p = skipWs(t, end);
+    if (p >= end) return true;
+    if (load<u8>(p) != 44) return false;
+    p++;
+  }
+}
+
+/** rfc1123-date = wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
+ *  (RFC 3261 20.17; the only time zone SIP allows is GMT). */
+export function dateOk(p: usize, end: usize): bool {
+  const shape = "w, dd m yyyy dd:dd:dd GMT";
+  if (end - p != 29) return false;
+  if (!nameAt(p, "MonTueWedThuFriSatSun") || !nameAt(p + 8, "JanFebMarAprMayJunJulAugSepOctNovDec")) return false;
+  let q = p + 3;
+  for (let i = 1; i < shape.length; i++) {
+    const k = shape.charCodeAt(i);
+    if (k == 109) { q += 3; continue; }
+    const c = <i32>load<u8>(q);
+    if (k == 100 || k == 121) { if (<u32>(c - 48) > 9) return false; }
+    else if (c != k) return false;
+    q++;
+  }
+  return true;
+}
+
+function nameAt(p: usize, names: string): bool {
+  for (let i = 0; i < names.length; i += 3) {
+    if (<i32>load<u8>(p) == names.charCodeAt(i) && <i32>load<u8>(p + 1) == names.charCodeAt(i + 1) &&
+        <i32>load<u8>(p + 2) == names.charCodeAt(i + 2)) return true;
+  }
+  return false;
 }

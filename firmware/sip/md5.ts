@@ -35,8 +35,9 @@ export class Md5 {
     return this;
   }
 
-  /** Adds len bytes at p. */
+  /** Adds len bytes at p (nothing when len <= 0). */
   update(p: usize, len: i32): Md5 {
+    if (len <= 0) return this;
     const buf = this.st + 16;
     this.total += <u64>len;
     while (len > 0) {

@@ -8,39 +8,30 @@
 // Spans are fields of preallocated Span objects, offsets relative to `base`; a SipMsg stays
 // valid as long as the bytes it was parsed over. See docs/sip-parser.md.
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
-import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, Span } from "./scan";
-import { headerId, methodId, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
+import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, deltaSeconds, Span } from "./scan";
+import { headerId, methodId, tokenList, dateOk, ListIter, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
   H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
-import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_CTL, E_BARE_CR,
+import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS,
   E_LINE_TOO_LONG, E_TOO_MANY_HEADERS, E_HEADER_NAME, E_TRUNCATED, E_VIA, E_FROM, E_TO, E_CALL_ID,
   E_CSEQ, E_CSEQ_METHOD, E_CONTACT, E_MAX_FORWARDS, E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT,
   E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE, E_DUPLICATE, E_VERSION,
   E_CONTENT_ENCODING } from "./error";
 import { SipUri, parseUri } from "./uri";
 import { Via, parseVia } from "./via";
-import { NameAddr, parseNameAddr } from "./nameaddr";
+import { NameAddr, parseNameAddr, parseContact, contactExpires } from "./nameaddr";
 import { Params } from "./params";
 import { eqBytes } from "../sys/bytes";
 
 export * from "./headers";
 export * from "./error";
-export { Span } from "./scan";
+export { Span, EXPIRES_DEFAULT } from "./scan";
 
 // Shared scratch for value parsing (one message is parsed at a time).
 const via = new Via();
 const na = new NameAddr();
 const uri = new SipUri();
 const params = new Params();
-
-/** Expires value of a malformed or overlarge delta-seconds (RFC 3261 20.19, 10.2.1.1). */
-export const EXPIRES_DEFAULT: i32 = 3600;
-
-function deltaSeconds(p: usize, e: usize): i32 {
-  const v = digits(p, e);
-  if (v < 0 || v > 0xffffffff) return EXPIRES_DEFAULT;
-  return v > 0x7fffffff ? 0x7fffffff : <i32>v;
-}
 
 export class SipMsg {
   base: usize = 0;
@@ -91,7 +82,8 @@ export class SipMsg {
   contentType: Span = new Span();
   body: Span = new Span();
   hdrCount: i32 = 0;
-  /** First error (E_*), 0 when none; errHdr is the header index it was found in, or -1. */
+  /** First error (E_*), 0 when none; errHdr: index of the header it was found in (for a line
+   *  that is no header, the header before it), -1 for the start line. */
   err: i32 = E_OK;
   errHdr: i32 = -1;
   /** Bit per header id (< 64) seen in this message. */
@@ -142,7 +134,7 @@ export class SipMsg {
     let p = base;
     while (p < end && (load<u8>(p) == 13 || load<u8>(p) == 10)) p++;
     if (p >= end) return this.finish(E_EMPTY);
-    let le = scanLine(p, end, false, E_CTL, E_BARE_CR);
+    let le = scanLine(p, end, false);
     if (lineErr != 0) this.fail(lineErr);
     if (<i32>(le - p) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
     this.startLine(p, le > p && load<u8>(le - 1) == 13 ? le - 1 : le);
@@ -152,18 +144,21 @@ export class SipMsg {
       const c = load<u8>(p);
       if (c == 10) { p++; blank = true; break; }
       if (c == 13 && p + 1 < end && load<u8>(p + 1) == 10) { p += 2; blank = true; break; }
-      le = scanLine(p, end, true, E_CTL, E_BARE_CR);
+      le = scanLine(p, end, true);
+      // name HCOLON: the name ends before the ':' and any SP/HT; a known name is checked by
+      // matching it, an unknown one must be a token
       const ns = p;
-      const ne = skipClass(p, le, C_TOKEN);
-      let q = ne;
-      while (q < le && (load<u8>(q) == 32 || load<u8>(q) == 9)) q++;
+      let q = p;
+      while (q < le && load<u8>(q) != 58) q++;
+      let ne = q;
+      while (ne > ns && (load<u8>(ne - 1) == 32 || load<u8>(ne - 1) == 9)) ne--;
       p = le + 1;
-      if (ne == ns || q >= le || load<u8>(q) != 58) { this.fail(E_HEADER_NAME); continue; }
+      const id = ne > ns ? headerId(ns, <i32>(ne - ns)) : 0;
+      if (q >= le || ne == ns || (id == 0 && skipClass(ns, ne, C_TOKEN) != ne)) { this.fail(E_HEADER_NAME); continue; }
       if (lineErr != 0) this.fail(lineErr);
       if (<i32>(le - ns) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
       const vs = skipWs(q + 1, le);
       const ve = trimEnd(vs, le);
-      const id = headerId(ns, <i32>(ne - ns));
       const n = this.hdrCount;
       if (n < SIP_MAX_HEADERS) {
         const r = this.hdrs + (<usize>n << 4);
@@ -250,7 +245,10 @@ export class SipMsg {
       const c = <u32>load<u8>(q);
       if (c <= 32 || c >= 127) { this.fail(E_REQUEST_URI); return; }
     }
-    if (!parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts)) this.fail(E_REQUEST_URI);
+    // headers have no place in a Request-URI (RFC 3261 19.1.1 table 1; RFC 4475 3.1.2.11)
+    if (!parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts) || this.ruriParts.headers.len > 0) {
+      this.fail(E_REQUEST_URI);
+    }
   }
 
   /** "SIP/" 1*DIGIT "." 1*DIGIT (SIP any case); sets versionOk for 2.0. */
@@ -345,10 +343,7 @@ export class SipMsg {
     params.begin(this.base, na.rest, ve);
     while (params.next()) {
       if (params.is("tag")) {
-        const tp = this.base + <usize>params.valOff;
-        if (!params.hasValue || params.quoted || skipClass(tp, tp + <usize>params.valLen, C_TOKEN) != tp + <usize>params.valLen) {
-          this.fail(code); return;
-        }
+        if (!params.token) { this.fail(code); return; }
         tagOff = params.valOff; tagLen = params.valLen;
       }
     }
@@ -386,24 +381,14 @@ export class SipMsg {
     if (this.contactStar) this.fail(E_CONTACT);
     let p = vs;
     while (true) {
-      if (!parseNameAddr(this.base, p, ve, true, false, na, uri)) { this.fail(E_CONTACT); return; }
-      let exp = -1;
-      params.begin(this.base, na.rest, ve);
-      while (params.next()) {
-        if (params.is("expires")) {
-          const vp = this.base + <usize>params.valOff;
-          exp = params.quoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>params.valLen);
-        }
-      }
-      if (params.err) { this.fail(E_CONTACT); return; }
+      const q = parseContact(this.base, p, ve, na, uri);
+      if (q == 0) { this.fail(E_CONTACT); return; }
       if (this.contactCount == 0) {
         this.contactUri.set(na.uri.off, na.uri.len);
-        this.contactExpires = exp;
+        this.contactExpires = contactExpires;
       }
       this.contactCount++;
-      const q = params.p;
       if (q >= ve) return;
-      if (load<u8>(q) != 44) { this.fail(E_CONTACT); return; }
       p = q + 1;
     }
   }
@@ -435,42 +420,84 @@ export class SipMsg {
   }
 }
 
-/** token *( COMMA token ), or empty when allowed (RFC 3261 20.32, 20.37, 20.40). */
-function tokenList(p: usize, end: usize, empty: bool): bool {
-  if (p >= end) return empty;
-  while (true) {
-    p = skipWs(p, end);
-    const t = skipClass(p, end, C_TOKEN);
-    if (t == p) return false;
-    p = skipWs(t, end);
-    if (p >= end) return true;
-    if (load<u8>(p) != 44) return false;
-    p++;
+/**
+ * Walks every Contact value of a parsed message in order (all Contact headers, comma-separated
+ * values too; "*" skipped): uri, display and expires (-1 when absent) of each, e.g. the bindings
+ * a registrar returns (RFC 3261 10.2.4). Create once (it owns its scratch), reuse per message.
+ */
+export class ContactIter {
+  uri: Span = new Span();
+  display: Span = new Span();
+  expires: i32 = -1;
+  private m: SipMsg | null = null;
+  private hdr: i32 = -1;
+  private p: usize = 0;
+  private end: usize = 0;
+  private na: NameAddr = new NameAddr();
+  private u: SipUri = new SipUri();
+
+  begin(m: SipMsg): ContactIter {
+    this.m = m; this.hdr = -1; this.p = 0; this.end = 0;
+    return this;
+  }
+
+  /** Moves to the next contact; false at the end or at a malformed value. */
+  next(): bool {
+    const m = this.m;
+    if (m === null) return false;
+    while (this.p >= this.end) {
+      const h = m.find(H_CONTACT, this.hdr);
+      if (h < 0) return false;
+      this.hdr = h;
+      this.p = m.base + <usize>m.hdrValueOff(h);
+      this.end = this.p + <usize>m.hdrValueLen(h);
+      if (this.end - this.p == 1 && load<u8>(this.p) == 42) this.p = this.end;
+    }
+    const q = parseContact(m.base, this.p, this.end, this.na, this.u);
+    if (q == 0) { this.p = this.end; this.hdr = m.hdrCount; return false; }
+    this.uri.set(this.na.uri.off, this.na.uri.len);
+    this.display.set(this.na.display.off, this.na.display.len);
+    this.expires = contactExpires;
+    this.p = q < this.end ? q + 1 : this.end;
+    return true;
   }
 }
 
-/** rfc1123-date = wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
- *  (RFC 3261 20.17; the only time zone SIP allows is GMT). */
-function dateOk(p: usize, end: usize): bool {
-  const shape = "w, dd m yyyy dd:dd:dd GMT";
-  if (end - p != 29) return false;
-  if (!nameAt(p, "MonTueWedThuFriSatSun") || !nameAt(p + 8, "JanFebMarAprMayJunJulAugSepOctNovDec")) return false;
-  let q = p + 3;
-  for (let i = 1; i < shape.length; i++) {
-    const k = shape.charCodeAt(i);
-    if (k == 109) { q += 3; continue; }
-    const c = <i32>load<u8>(q);
-    if (k == 100 || k == 121) { if (<u32>(c - 48) > 9) return false; }
-    else if (c != k) return false;
-    q++;
-  }
-  return true;
-}
+/**
+ * Walks the comma-separated values of every header with one id, in message order (e.g. all
+ * Record-Route entries for a route set, all Supported tags): `item` is each value, trimmed;
+ * quoted strings and <...> are respected (ListIter). Empty values are skipped. Create once, reuse.
+ */
+export class ValueIter {
+  private list: ListIter = new ListIter();
+  private m: SipMsg | null = null;
+  private id: i32 = 0;
+  private hdr: i32 = -1;
+  private open: bool = false;
+  /** The current value, relative to the message base. */
+  get item(): Span { return this.list.item; }
+  /** Index of the header the current value is in. */
+  get header(): i32 { return this.hdr; }
 
-function nameAt(p: usize, names: string): bool {
-  for (let i = 0; i < names.length; i += 3) {
-    if (<i32>load<u8>(p) == names.charCodeAt(i) && <i32>load<u8>(p + 1) == names.charCodeAt(i + 1) &&
-        <i32>load<u8>(p + 2) == names.charCodeAt(i + 2)) return true;
+  begin(m: SipMsg, id: i32): ValueIter {
+    this.m = m; this.id = id; this.hdr = -1; this.open = false;
+    return this;
   }
-  return false;
+
+  /** Moves to the next non-empty value; false when there is none. */
+  next(): bool {
+    const m = this.m;
+    if (m === null) return false;
+    while (true) {
+      if (this.open && this.list.next()) {
+        if (this.list.item.len > 0) return true;
+        continue;
+      }
+      const h = m.find(this.id, this.hdr);
+      if (h < 0) { this.open = false; return false; }
+      this.hdr = h;
+      this.list.begin(m.base, m.hdrValueOff(h), m.hdrValueLen(h));
+      this.open = true;
+    }
+  }
 }

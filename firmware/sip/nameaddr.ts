@@ -3,8 +3,9 @@
 // quoted-pairs) or tokens separated by LWS; LWS before '<' is optional (RFC 4475 3.1.1.6). In
 // the bare form the URI may not hold ',', '?' or ';' (20.10: those force the angle brackets), so
 // a ';' there starts the header parameters.
-import { cls, C_TOKEN, C_WS, C_URIC, skipWs, skipClass, skipQuoted, Span } from "./scan";
+import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
+import { Params } from "./params";
 
 export class NameAddr {
   /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
@@ -53,12 +54,7 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
   if (load<u8>(p) == 60) {
     const s = p + 1;
     let q = s;
-    while (q < end) {
-      c = <u32>load<u8>(q);
-      if (c == 62) break;
-      if ((cls(c) & C_URIC) == 0 && c != 37 && c != 35) return false;
-      q++;
-    }
+    while (q < end && load<u8>(q) != 62) q++;      // what is inside, parseUri checks
     if (q >= end) return false;
     out.uri.setAbs(base, s, q);
     out.angle = true;
@@ -77,4 +73,29 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
     out.rest = p;
   }
   return parseUri(base, out.uri.off, out.uri.len, u);
+}
+
+const params = new Params();
+
+/** The expires parameter of the last contact parseContact read (-1 when it had none). */
+export let contactExpires: i32 = -1;
+
+/**
+ * Parses one contact-param (RFC 3261 20.10) at p: a name-addr or addr-spec into out and u, then
+ * its parameters; expires (delta-seconds, EXPIRES_DEFAULT when malformed) lands in contactExpires.
+ * Returns the position of the ',' that ends it or `end`; 0 when malformed.
+ */
+export function parseContact(base: usize, p: usize, end: usize, out: NameAddr, u: SipUri): usize {
+  contactExpires = -1;
+  if (!parseNameAddr(base, p, end, true, false, out, u)) return 0;
+  params.begin(base, out.rest, end);
+  while (params.next()) {
+    if (params.is("expires")) {
+      const vp = base + <usize>params.valOff;
+      contactExpires = params.quoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>params.valLen);
+    }
+  }
+  const q = params.p;
+  if (params.err || (q < end && load<u8>(q) != 44)) return 0;
+  return q;
 }

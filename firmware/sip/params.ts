@@ -2,7 +2,7 @@
 // SEMI = SWS ";" SWS and EQUAL = SWS "=" SWS, gen-value = token / host / quoted-string. Used for
 // Via, Contact, From/To, Route, Content-Type and digest challenges alike. Names compare
 // case-insensitively. One scanner object per user, created at start-up, reused per message.
-import { C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
+import { cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
 import { eqNoCase } from "../sys/bytes";
 
 export class Params {
@@ -17,6 +17,8 @@ export class Params {
   valLen: i32 = 0;
   hasValue: bool = false;
   quoted: bool = false;
+  /** The value is a token (unquoted, no ':' '[' ']'). */
+  token: bool = false;
   /** A parameter was malformed (empty name, empty or unterminated value); next() returned false. */
   err: bool = false;
 
@@ -37,7 +39,7 @@ export class Params {
     if (n == p) return this.fail(p);
     this.nameOff = <i32>(p - this.base);
     this.nameLen = <i32>(n - p);
-    this.hasValue = false; this.quoted = false; this.valOff = 0; this.valLen = 0;
+    this.hasValue = false; this.quoted = false; this.token = false; this.valOff = 0; this.valLen = 0;
     p = skipWs(n, end);
     if (p < end && load<u8>(p) == 61) {
       p = skipWs(p + 1, end);
@@ -49,7 +51,9 @@ export class Params {
         this.quoted = true;
         p = q;
       } else {
-        const q = skipClass(p, end, C_GENV);
+        let q = skipClass(p, end, C_TOKEN);
+        this.token = q > p;
+        if (q < end && (cls(load<u8>(q)) & C_GENV) != 0) { q = skipClass(q, end, C_GENV); this.token = false; }
         if (q == p) return this.fail(p);
         this.valOff = <i32>(p - this.base);
         this.valLen = <i32>(q - p);

@@ -74,7 +74,7 @@ export function ip6Ok(p: usize, end: usize): bool {
 /**
  * Parses host = hostname / IPv4address / IPv6reference at p; returns the position after it, or
  * 0 when there is none. Hostnames are labels of alphanum, '-' and '_' (the last for peers that
- * use it) without empty labels; an all-digit name must be a valid IPv4 address.
+ * use it) without empty labels; an all-digit name must be a dotted quad of 0..255. One pass.
  */
 export function parseHost(p: usize, end: usize): usize {
   if (p >= end) return 0;
@@ -85,18 +85,27 @@ export function parseHost(p: usize, end: usize): usize {
     hostKind = HOST_IP6;
     return q + 1;
   }
-  const q = skipClass(p, end, C_HOST);
-  if (q == p) return 0;
-  let allNum = true;
-  let prev: u32 = 46;
-  for (let i = p; i < q; i++) {
-    const c = <u32>load<u8>(i);
-    if (c == 46) { if (prev == 46) return 0; }
-    else if ((cls(c) & C_DIGIT) == 0) allNum = false;
-    prev = c;
+  let q = p;
+  let dots = 0, part = 0, nd = 0, lab = 0;
+  let alpha = false, quad = true;
+  while (q < end) {
+    const c = <u32>load<u8>(q);
+    if (c - 48 < 10) {
+      part = part * 10 + <i32>c - 48;
+      nd++; lab++;
+    } else if (c == 46) {
+      if (lab == 0) return 0;
+      if (nd > 3 || part > 255) quad = false;
+      dots++; part = 0; nd = 0; lab = 0;
+    } else if ((cls(c) & C_HOST) != 0) {
+      alpha = true; lab++;
+    } else break;
+    q++;
   }
-  if (allNum) {
-    if (parseIp4(p, <i32>(q - p)) < 0) return 0;
+  if (q == p) return 0;
+  if (!alpha) {
+    // all digits and dots: only a dotted quad will do (a toplabel starts with a letter)
+    if (!quad || dots != 3 || lab == 0 || nd > 3 || part > 255) return 0;
     hostKind = HOST_IP4;
   } else hostKind = HOST_NAME;
   return q;
@@ -117,9 +126,11 @@ export function parseUri(base: usize, off: i32, len: i32, u: SipUri = scratch): 
   let p = skipClass(s, end, C_SCHEME);
   if (p >= end || load<u8>(p) != 58) return false;
   const sl = <i32>(p - s);
-  if (eqNoCase(s, sl, "sip")) u.scheme = S_SIP;
-  else if (eqNoCase(s, sl, "sips")) u.scheme = S_SIPS;
-  else if (eqNoCase(s, sl, "tel")) u.scheme = S_TEL;
+  if (sl == 3 || sl == 4) {
+    const w = load<u32>(s) | 0x20202020;           // s+3 is ':' at worst: inside the URI
+    if ((w & 0xffffff) == 0x706973) u.scheme = sl == 3 ? S_SIP : w == 0x73706973 ? S_SIPS : S_OTHER;
+    else if (sl == 3 && (w & 0xffffff) == 0x6c6574) u.scheme = S_TEL;
+  }
   p++;
   if (u.scheme == S_SIP || u.scheme == S_SIPS) return sipBody(base, p, end, u);
   if (p >= end) return false;
@@ -282,10 +293,15 @@ function special(p: usize, n: i32): bool {
     eqNoCase(p, n, "maddr") || eqNoCase(p, n, "transport");
 }
 
+// Comparison is quadratic in the number of parameters or headers: URIs with more than this many
+// are not compared (they are not equal), so a hostile URI cannot make it expensive.
+const MAX_ITEMS = 32;
+
 /** Every param of section A that B also has agrees; one only A has is not special. */
 function paramsAgree(a: usize, ae: usize, b: usize, be: usize): bool {
-  let p = a;
+  let p = a, k = 0;
   while (p < ae) {
+    if (++k > MAX_ITEMS) return false;
     p = item(p, ae, 59);
     const an = ns, anl = <i32>(ne - ns), av = vs, avl = <i32>(ve - vs);
     if (findItem(b, be, 59, an, anl)) {
@@ -296,8 +312,9 @@ function paramsAgree(a: usize, ae: usize, b: usize, be: usize): bool {
 }
 
 function headersIn(a: usize, ae: usize, b: usize, be: usize): bool {
-  let p = a;
+  let p = a, k = 0;
   while (p < ae) {
+    if (++k > MAX_ITEMS) return false;
     p = item(p, ae, 38);
     const an = ns, anl = <i32>(ne - ns), av = vs, avl = <i32>(ve - vs);
     if (!findItem(b, be, 38, an, anl) || !escEq(av, avl, vs, <i32>(ve - vs), false)) return false;
@@ -313,7 +330,8 @@ function spanEq(ab: usize, a: Span, bb: usize, b: Span, ci: bool): bool {
  * RFC 3261 19.1.4: true when two parsed sip/sips URIs (over bases ab and bb) are equivalent:
  * same scheme, userinfo case-sensitive, host case-insensitive, same explicit port; parameters in
  * both agree; user, ttl, method, maddr, transport in only one never match; headers all in both.
- * Other schemes compare byte for byte, case-insensitively.
+ * Other schemes compare byte for byte, case-insensitively. More than 32 parameters or headers in
+ * one URI: not equal (bounded work).
  */
 export function uriEqual(ab: usize, a: SipUri, bb: usize, b: SipUri): bool {
   if (a.scheme != b.scheme) return false;

@@ -71,16 +71,16 @@ const params = new Params();
 /**
  * The response a request must get before any application logic: PASS (0), DROP (-1, do not
  * answer), or a status code (400, 405, 406, 415, 416, 420, 501, 505). checkErr tells why.
- * build.ts writeRejection() writes the matching response.
+ * build.ts rejection() writes the matching response.
  */
 export function checkRequest(m: SipMsg, pol: UasPolicy = uas): i32 {
   checkErr = m.err;
   if (!m.isRequest || m.err == E_EMPTY || m.err == E_TOO_LONG) return DROP;
-  if (m.method == M_ACK) return m.err == E_OK && mandatory(m) == E_OK ? PASS : DROP;
+  if (m.method == M_ACK) return m.err == E_OK && mandatory(m, true) == E_OK ? PASS : DROP;
   if (!m.viaUsable) { if (m.err == E_OK) checkErr = E_NO_VIA; return DROP; }
   if (m.err != E_OK && m.err != E_VERSION) return 400;
   if (!m.versionOk) return 505;
-  const miss = mandatory(m);
+  const miss = mandatory(m, true);
   if (miss != E_OK) { checkErr = miss; return 400; }
   const bit: u32 = 1 << <u32>m.method;
   if (m.method == M_OTHER) return 501;
@@ -100,18 +100,19 @@ export function checkResponse(m: SipMsg): i32 {
   checkErr = m.err;
   if (m.isRequest || m.err != E_OK) return DROP;
   if (!m.viaUsable) { checkErr = E_NO_VIA; return DROP; }
-  checkErr = mandatory(m);
+  checkErr = mandatory(m, false);
   return checkErr == E_OK ? PASS : DROP;
 }
 
-/** The first mandatory header (RFC 3261 8.1.1) missing, as E_NO_*, or E_OK. */
-function mandatory(m: SipMsg): i32 {
+/** The first mandatory header (RFC 3261 8.1.1) missing, as E_NO_*, or E_OK. With `typed`, a body
+ *  must have a Content-Type (20.15; a response lacking it is still taken, not to lose a call). */
+function mandatory(m: SipMsg, typed: bool): i32 {
   if (m.viaCount == 0) return E_NO_VIA;
   if (m.fromUri.len == 0) return E_NO_FROM;
   if (m.toUri.len == 0) return E_NO_TO;
   if (m.callId.len == 0) return E_NO_CALL_ID;
   if (m.cseqMethodName.len == 0) return E_NO_CSEQ;
-  if (m.body.len > 0 && m.contentType.len == 0) return E_NO_CONTENT_TYPE;
+  if (typed && m.body.len > 0 && m.contentType.len == 0) return E_NO_CONTENT_TYPE;
   return E_OK;
 }
 

@@ -78,11 +78,13 @@ function viaParam(base: usize, v: Via): bool {
   const n = params.nameLen;
   const vp = base + <usize>params.valOff, ve = vp + <usize>params.valLen;
   if (params.is("branch")) {
-    if (!params.hasValue || params.quoted || skipClass(vp, ve, C_TOKEN) != ve) return false;
+    if (!params.token) return false;
     v.branch.set(params.valOff, params.valLen);
   } else if (params.is("received")) {
     if (!params.hasValue || params.quoted) return false;
-    if (parseIp4(vp, params.valLen) < 0 && !ip6Ok(vp, ve)) return false;
+    // RFC 3261 asks for a bare IPv6 address; some peers bracket it
+    const b = params.valLen > 2 && load<u8>(vp) == 91 && load<u8>(ve - 1) == 93;
+    if (parseIp4(vp, params.valLen) < 0 && !(b ? ip6Ok(vp + 1, ve - 1) : ip6Ok(vp, ve))) return false;
     v.received.set(params.valOff, params.valLen);
   } else if (params.is("rport")) {
     let r = 0;

@@ -182,11 +182,19 @@ export class RealClock implements Clock {
 
   at(at: number, fn: () => void): ClockEvent {
     let cancelled = false;
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
-      if (!cancelled) fn();
-    }, Math.max(0, at - (performance.now() - this.start)));
-    this.timers.add(handle);
+    let handle: NodeJS.Timeout;
+    // Node's timers may fire up to a millisecond before performance.now() reaches the time:
+    // re-arm for the rest, so no event ever runs before its time.
+    const arm = (): void => {
+      handle = setTimeout(() => {
+        this.timers.delete(handle);
+        if (cancelled) return;
+        if (this.now() < at) { arm(); return; }
+        fn();
+      }, Math.max(0, at - (performance.now() - this.start)));
+      this.timers.add(handle);
+    };
+    arm();
     return { at, cancel: () => { cancelled = true; clearTimeout(handle); this.timers.delete(handle); } };
   }
 

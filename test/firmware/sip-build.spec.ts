@@ -3,7 +3,7 @@
 import { SipMsg, M_INVITE, H_FROM, H_TO, H_CONTACT, H_RECORD_ROUTE, H_VIA, E_OK, E_NO_FROM } from "../../firmware/sip/msg";
 import { checkRequest, checkErr, uas, PASS } from "../../firmware/sip/validate";
 import { response, rejection, copyHeaders, end, requestLine, newBranch, newTag, newCallId, via, maxForwards,
-  nameAddr, callId, cseq, contact, userAgent, allow, supported, contentType, reasonPhrase } from "../../firmware/sip/build";
+  nameAddr, callId, cseq, contact, userAgent, allow, supported, contentType, reason } from "../../firmware/sip/build";
 import { Writer } from "../../firmware/sys/bytes";
 import { file, parseBuf, parseText, str, raw, addr, text, hval } from "./sip-util";
 
@@ -189,9 +189,11 @@ describe("requests", () => {
   });
 
   it("reason phrases", () => {
-    expect(reasonPhrase(200)).toBe("OK");
-    expect(reasonPhrase(481)).toBe("Call/Transaction Does Not Exist");
-    expect(reasonPhrase(499)).toBe("Error");
-    expect(reasonPhrase(199)).toBe("Progress");
+    expect(text(w.base, reason(w.reset(), 200).len)).toBe("OK");
+    expect(text(w.base, reason(w.reset(), 481).len)).toBe("Call/Transaction Does Not Exist");
+    expect(text(w.base, reason(w.reset(), 499).len)).toBe("Error");
+    expect(text(w.base, reason(w.reset(), 603).len)).toBe("Decline");
+    expect(text(w.base, reason(w.reset(), 100).len)).toBe("Trying");
+    expect(text(w.base, reason(w.reset(), 199).len)).toBe("Progress");
   });
 });

@@ -2,7 +2,7 @@
 // datagrams (test/fixtures/sip/hostile/) with the exact parse result and decision for each, and
 // generated ones: every truncation of real messages, 10,000 headers, deep comma and bracket
 // floods, seeded mutations. The parser must never trap or hang and always reach a decision.
-import { SipMsg, E_OK, E_CTL, E_BARE_CR, E_HEADER_NAME, E_FROM, E_TO, E_CALL_ID, E_VIA, E_OPTION_TAGS,
+import { SipMsg, E_OK, E_CSEQ_METHOD, E_CTL, E_BARE_CR, E_HEADER_NAME, E_FROM, E_TO, E_CALL_ID, E_VIA, E_OPTION_TAGS,
   E_CONTACT, E_START_LINE, E_CSEQ, E_BODY_TRUNCATED, E_CONTENT_LENGTH, E_STATUS, E_VERSION, E_REQUEST_URI,
   E_EMPTY, E_DUPLICATE, E_TRUNCATED, E_TOO_MANY_HEADERS, E_LINE_TOO_LONG, E_NO_VIA, E_NO_CONTENT_TYPE,
   E_TOO_LONG } from "../../firmware/sip/msg";
@@ -34,7 +34,11 @@ const NAMES: StaticArray<string> = [
   "invite-no-content-type.sip", "invite-gzip.sip", "invite-accept-wild.sip", "invite-accept-q0.sip",
   "invite-accept-empty.sip", "nul-in-body.sip", "tel-ruri.sip", "bad-uri-escape.sip", "bad-uri-port.sip",
   "bad-ipv4.sip", "addr-spec-with-header.sip", "date-ok.sip", "tab-everywhere.sip", "folded-headers.sip",
-  "fold-at-end.sip",
+  "fold-at-end.sip", "percent-method.sip", "semicolon-user.sip", "utf8-reason.sip", "response-huge-cseq.sip",
+  "angle-ruri.sip", "ruri-headers.sip", "spaces-in-angle.sip", "mismatch-unknown-method.sip",
+  "huge-status-code.sip", "branch-cookie-only.sip", "unknown-scheme-ruri.sip",
+  "require-unknown-proxy-require.sip", "unknown-content-type.sip", "multi-single-values.sip",
+  "multipart-message.sip", "invite-sdp-ok.sip",
 ];
 const PARSE: StaticArray<i32> = [
   E_CTL, E_CTL, E_CTL, E_OK, E_BARE_CR,
@@ -55,7 +59,11 @@ const PARSE: StaticArray<i32> = [
   E_OK, E_OK, E_OK, E_OK,
   E_OK, E_OK, E_OK, E_REQUEST_URI, E_TO,
   E_TO, E_TO, E_OK, E_OK, E_OK,
-  E_OK,
+  E_OK, E_OK, E_OK, E_OK, E_CSEQ,
+  E_REQUEST_URI, E_REQUEST_URI, E_TO, E_CSEQ_METHOD,
+  E_START_LINE, E_OK, E_OK,
+  E_OK, E_OK, E_DUPLICATE,
+  E_OK, E_OK,
 ];
 const DECISION: StaticArray<i32> = [
   400, 400, 400, PASS, 400,
@@ -76,7 +84,11 @@ const DECISION: StaticArray<i32> = [
   400, 415, PASS, 406,
   406, PASS, 416, 400, 400,
   400, 400, PASS, PASS, PASS,
-  PASS,
+  PASS, 501, PASS, PASS, DROP,
+  400, 400, 400, 400,
+  DROP, PASS, 416,
+  420, 415, 400,
+  405, PASS,
 ];
 
 describe("hostile corpus", () => {

@@ -1,6 +1,6 @@
 // Messages as real peers send them (test/fixtures/sip/: Asterisk, kamailio, baresip, FRITZ!Box,
 // Linphone, Yealink, Grandstream): every field the UA uses, checked exactly.
-import { SipMsg, Span, ListIter, M_INVITE, M_BYE, M_OPTIONS, M_REGISTER, M_NOTIFY, H_VIA, H_RECORD_ROUTE,
+import { SipMsg, Span, ListIter, ContactIter, ValueIter, M_INVITE, M_BYE, M_OPTIONS, M_REGISTER, M_NOTIFY, H_VIA, H_RECORD_ROUTE,
   H_ALLOW, H_SUPPORTED, H_SESSION_EXPIRES, H_AUTHORIZATION, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE,
   H_EVENT, H_SUBSCRIPTION_STATE, H_CONTENT_TYPE, H_USER_AGENT, H_SERVER, H_OTHER, E_OK,
   headerId } from "../../firmware/sip/msg";
@@ -199,6 +199,45 @@ describe("responses from real peers", () => {
     expect(m.find(H_PROXY_AUTHENTICATE)).toBe(5);
     expect(m.contentLength).toBe(0);
     expect(checkResponse(m)).toBe(PASS);
+  });
+});
+
+describe("values of multi-valued headers", () => {
+  it("ValueIter walks every value of every header with an id, respecting quotes and <>", () => {
+    expect(parseText(m, "OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>\nCall-ID: c\nCSeq: 1 OPTIONS\n" +
+      "Record-Route: <sip:p1;lr>, \"a,b\" <sip:p2;lr>;x=\"q,r\"\nSupported: timer\nRecord-Route: <sip:p3,x@h;lr>\nSupported:\nSupported: 100rel , replaces\n\n")).toBe(E_OK);
+    const vi = new ValueIter();
+    let s = "";
+    vi.begin(m, H_RECORD_ROUTE);
+    while (vi.next()) s += str(m, vi.item) + "|";
+    expect(s).toBe("<sip:p1;lr>|\"a,b\" <sip:p2;lr>;x=\"q,r\"|<sip:p3,x@h;lr>|");
+    s = "";
+    vi.begin(m, H_SUPPORTED);
+    while (vi.next()) s += str(m, vi.item) + "@" + vi.header.toString() + "|";
+    expect(s).toBe("timer@6|100rel@9|replaces@9|");
+  });
+});
+
+describe("contacts", () => {
+  it("a registrar's 200 lists every binding: ContactIter walks them all", () => {
+    expect(load("kamailio-200-register.sip")).toBe(E_OK);
+    expect(m.contactCount).toBe(3);
+    expect(str(m, m.contactUri)).toBe("sip:1001@192.168.1.60:5062");
+    expect(m.contactExpires).toBe(1800);
+    const ci = new ContactIter().begin(m);
+    let s = "";
+    while (ci.next()) s += str(m, ci.uri) + " " + ci.expires.toString() + " [" + str(m, ci.display) + "]|";
+    expect(s).toBe("sip:1001@192.168.1.60:5062 1800 []|sip:1001@192.168.1.50:5060 3600 []|sip:1001@10.0.0.7:5060;transport=udp 12 [Old phone]|");
+    expect(checkResponse(m)).toBe(PASS);
+  });
+
+  it("Contact: * and a received parameter in brackets", () => {
+    expect(parseText(m, "REGISTER sip:b SIP/2.0\nVia: SIP/2.0/UDP [2001:db8::9];received=[2001:db8::7];branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>\nCall-ID: c\nCSeq: 2 REGISTER\nContact: *\nExpires: 0\n\n")).toBe(E_OK);
+    expect(m.contactStar).toBe(true);
+    expect(m.contactCount).toBe(0);
+    expect(m.expires).toBe(0);
+    expect(str(m, m.viaReceived)).toBe("[2001:db8::7]");
+    expect(new ContactIter().begin(m).next()).toBe(false);
   });
 });
 

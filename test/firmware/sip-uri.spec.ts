@@ -168,6 +168,13 @@ describe("URI comparison (RFC 3261 19.1.4)", () => {
     expect(same("isbn:123", "ISBN:123")).toBe(true);
   });
 
+  it("bounded work: more than 32 parameters never compare equal", () => {
+    let a = "sip:a@h", b = "sip:a@h";
+    for (let i = 0; i < 32; i++) { a += ";p" + i.toString() + "=1"; b += ";p" + i.toString() + "=1"; }
+    expect(same(a, b)).toBe(true);
+    expect(same(a + ";x", b + ";x")).toBe(false);
+  });
+
   it("escEq decodes once, not recursively", () => {
     const a = raw("v%61lue%25%34%31"), b = raw("value%41"), c = raw("value%2541");
     expect(escEq(addr(a), a.byteLength, addr(b), b.byteLength, false)).toBe(false);

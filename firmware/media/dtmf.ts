@@ -1,0 +1,117 @@
+// DTMF digits: the RFC 4733 section 3.2 event codes (0-9, * = 10, # = 11, A-D = 12-15), the
+// received-digit queue the call layer reads (each digit with its source), and the bodies of SIP
+// INFO requests that carry a digit: application/dtmf-relay ("Signal=5\r\nDuration=160") and
+// application/dtmf (a digit or its event code alone), as sent by common PBXs and phones.
+import { DTMF_QUEUE } from "../config";
+
+/** Where a received digit came from (docs/events.md: dtmf.source). */
+export const SRC_RFC4733: i32 = 1;
+export const SRC_INFO: i32 = 2;
+
+const DIGITS = "0123456789*#ABCD";
+
+/** ASCII digit ('0'-'9', '*', '#', 'A'-'D') of event code 0..15, or -1. */
+export function digitOf(code: i32): i32 {
+  return <u32>code < 16 ? DIGITS.charCodeAt(code) : -1;
+}
+
+/** Event code 0..15 of an ASCII digit (a-d accepted), or -1. */
+export function codeOf(c: i32): i32 {
+  if (<u32>(c - 48) <= 9) return c - 48;
+  if (c == 42) return 10;
+  if (c == 35) return 11;
+  const u = c & ~0x20;
+  if (<u32>(u - 65) <= 3) return u - 65 + 12;
+  return -1;
+}
+
+// @ts-ignore: decorator
+@inline function isSpace(c: i32): bool { return c == 32 || c == 9; }
+
+/** A digit value as INFO bodies write it: one digit character, or an event code 0..15 in
+ *  decimal; surrounding blanks ignored. Returns the ASCII digit or -1. */
+function digitValue(p: usize, n: i32): i32 {
+  let a = 0, b = n;
+  while (a < b && isSpace(<i32>load<u8>(p + <usize>a))) a++;
+  while (b > a && isSpace(<i32>load<u8>(p + <usize>(b - 1)))) b--;
+  const len = b - a;
+  if (len == 1) return digitOf(codeOf(<i32>load<u8>(p + <usize>a)));
+  if (len == 2) {
+    const d1 = <i32>load<u8>(p + <usize>a) - 48, d2 = <i32>load<u8>(p + <usize>(a + 1)) - 48;
+    if (d1 == 1 && <u32>d2 <= 5) return digitOf(10 + d2);
+  }
+  return -1;
+}
+
+/** application/dtmf-relay body: the digit of its Signal= line (key case-insensitive, blanks
+ *  around '=' allowed, lines ended by CRLF or LF). Returns the ASCII digit, or -1 when there is
+ *  no valid Signal line. Duration is not needed by the receiver and is ignored. */
+export function parseDtmfRelay(p: usize, n: i32): i32 {
+  let i = 0;
+  while (i < n) {
+    let e = i;
+    while (e < n && load<u8>(p + <usize>e) != 10) e++;
+    let le = e;
+    if (le > i && load<u8>(p + <usize>(le - 1)) == 13) le--;
+    let k = i;
+    while (k < le && isSpace(<i32>load<u8>(p + <usize>k))) k++;
+    if (le - k >= 6) {
+      let match = true;
+      const key = "signal";
+      for (let j = 0; j < 6; j++) {
+        if ((<i32>load<u8>(p + <usize>(k + j)) | 0x20) != key.charCodeAt(j)) { match = false; break; }
+      }
+      if (match) {
+        let q = k + 6;
+        while (q < le && isSpace(<i32>load<u8>(p + <usize>q))) q++;
+        if (q < le && load<u8>(p + <usize>q) == 61) return digitValue(p + <usize>(q + 1), le - q - 1);
+      }
+    }
+    i = e + 1;
+  }
+  return -1;
+}
+
+/** application/dtmf body: one digit (or event code), optionally followed by a line end.
+ *  Returns the ASCII digit or -1. */
+export function parseDtmfBody(p: usize, n: i32): i32 {
+  let e = n;
+  while (e > 0) {
+    const c = <i32>load<u8>(p + <usize>(e - 1));
+    if (c != 13 && c != 10) break;
+    e--;
+  }
+  return digitValue(p, e);
+}
+
+/** Received digits waiting for the call layer, oldest first. Fixed size: when full, new digits
+ *  are dropped and counted. */
+export class DigitQueue {
+  private buf: usize = heap.alloc(<usize>(DTMF_QUEUE << 1));
+  private head: i32 = 0;
+  private count: i32 = 0;
+  dropped: i32 = 0;
+
+  /** Queues an ASCII digit with its source (SRC_*); false when the queue is full. */
+  push(digit: i32, source: i32): bool {
+    if (this.count >= DTMF_QUEUE) { this.dropped++; return false; }
+    const i = (this.head + this.count) % DTMF_QUEUE;
+    store<u8>(this.buf + <usize>(i << 1), <u8>digit);
+    store<u8>(this.buf + <usize>(i << 1) + 1, <u8>source);
+    this.count++;
+    return true;
+  }
+
+  /** Oldest digit as (source << 8) | ASCII digit, or -1 when empty. */
+  take(): i32 {
+    if (this.count == 0) return -1;
+    const p = this.buf + <usize>(this.head << 1);
+    const v = (<i32>load<u8>(p, 1) << 8) | <i32>load<u8>(p);
+    this.head = (this.head + 1) % DTMF_QUEUE;
+    this.count--;
+    return v;
+  }
+
+  get length(): i32 { return this.count; }
+  clear(): void { this.head = 0; this.count = 0; }
+}

@@ -1,0 +1,245 @@
+// The media session of the current call over the HAL: RTP on an even UDP port from
+// RTP_PORT_MIN, RTCP on the next (RFC 3550 11; no rtcp-mux), the audio device pacing the 20 ms
+// frames, the RTCP timer, and tones to the speaker also outside calls. The logic itself is in
+// stream.ts; this file only moves bytes between it and the HAL. One session at a time.
+//
+// Use from the call layer: open() when writing an SDP offer or answer (the local port), start()
+// once the peer's SDP is known, update() on a re-INVITE, stop() at the end of the call; poll()
+// from every firmware tick (it returns how soon it wants the next one).
+import * as hal from "../hal";
+import { now, Timer } from "../sys/clock";
+import * as log from "../sys/log";
+import * as random from "../sys/random";
+import { Json } from "../sys/json";
+import { RTP_PORT_MIN, RTP_PORT_PAIRS, RTP_PACKET_MAX, RTCP_PACKET_MAX, CALL_TICK_MS } from "../config";
+import { MediaStream, TX_MAX } from "./stream";
+import { SRC_INFO } from "./dtmf";
+
+const FRAME_BYTES: i32 = 320;
+const RX_BUDGET: i32 = 32;     // datagrams per poll, so a flood cannot hold the tick
+const FRAME_BUDGET: i32 = 5;   // audio frames per poll (catching up after a late tick)
+
+/** The call's media; its statistics stay readable after stop() until the next start(). */
+export const stream = new MediaStream();
+
+const rxBuf = memory.data(RTP_PACKET_MAX);
+const rtcpRx = memory.data(RTCP_PACKET_MAX);
+const fromBuf = memory.data(8);
+const txBuf = memory.data(TX_MAX);
+const mic = memory.data(FRAME_BYTES);
+const spk = memory.data(FRAME_BYTES);
+
+let rtpSock: i32 = -1;
+let rtcpSock: i32 = -1;
+let port: i32 = 0;
+let cursor: i32 = -1;
+let running = false;
+let toneOnly = false;
+let audioOn = false;
+let paced = false;        // no audio device: frames paced by the clock instead
+let nextFrameMs: i64 = 0;
+
+const rtcpTimer = new Timer((t: Timer): void => {
+  if (!running) return;
+  sendRtcp(false);
+  t.start(stream.rtcpDelay(false));
+});
+
+/** Opens the RTP/RTCP socket pair: at localPort (even, > 0), or else at the next free even
+ *  port from RTP_PORT_MIN (starting at a random pair so consecutive calls differ). Returns the
+ *  RTP port (RTCP is port + 1); an open pair is reused. Fails with E_INVAL (odd port), the
+ *  HAL's error (E_NETDOWN, E_NOMEM), or E_ADDRINUSE when no pair is free. */
+export function open(localPort: i32): i32 {
+  if (rtpSock >= 0) return port;
+  if (localPort > 0) {
+    if ((localPort & 1) != 0 || localPort > 65534) return hal.E_INVAL;
+    return openPair(localPort);
+  }
+  if (cursor < 0) cursor = <i32>random.range(0, RTP_PORT_PAIRS - 1);
+  for (let i = 0; i < RTP_PORT_PAIRS; i++) {
+    const p = RTP_PORT_MIN + 2 * ((cursor + i) % RTP_PORT_PAIRS);
+    const r = openPair(p);
+    if (r == hal.E_ADDRINUSE) continue;
+    if (r > 0) cursor = (cursor + i + 1) % RTP_PORT_PAIRS;
+    return r;
+  }
+  return hal.E_ADDRINUSE;
+}
+
+function openPair(p: i32): i32 {
+  const a = hal.net_udp_open(p);
+  if (a < 0) return a;
+  const b = hal.net_udp_open(p + 1);
+  if (b < 0) { hal.net_udp_close(a); return b; }
+  rtpSock = a; rtcpSock = b; port = p;
+  return p;
+}
+
+function closeSockets(): void {
+  if (rtpSock >= 0) hal.net_udp_close(rtpSock);
+  if (rtcpSock >= 0) hal.net_udp_close(rtcpSock);
+  rtpSock = -1; rtcpSock = -1; port = 0;
+}
+
+/** Starts the call's media: sockets (see open()), a fresh stream towards remoteIp:remotePort
+ *  (RTCP to remotePort + 1) with payload type pt of G.711 law (0 = μ, 1 = A), telephone-events
+ *  at dtmfPt (-1 = none), direction DIR_*; the audio device, the RTCP timer. A running session
+ *  restarts as a new stream on the same sockets. Returns the local RTP port, or open()'s error
+ *  (nothing started). Without an audio device the frames are paced by the clock with a silent
+ *  microphone. */
+export function start(localPort: i32, remoteIp: u32, remotePort: i32, pt: i32, law: i32, dtmfPt: i32, direction: i32): i32 {
+  if (running) { rtcpTimer.cancel(); running = false; }
+  const p = open(localPort);
+  if (p < 0) { log.warn().str("media: no RTP port (").int(p).str(")").end(); return p; }
+  const t = now();
+  stream.start(pt, law, dtmfPt, direction, remoteIp, remotePort, t);
+  startAudio(t);
+  running = true;
+  toneOnly = false;
+  rtcpTimer.start(stream.rtcpDelay(true));
+  log.info().str("media: port ").dec(p).str(" to ").ip4(remoteIp).byte(58).dec(remotePort)
+    .str(" pt ").dec(pt).str(" dir ").dec(direction).end();
+  return p;
+}
+
+/** A re-INVITE changed the session: hold/resume (direction), address, payload types or law. */
+export function update(remoteIp: u32, remotePort: i32, pt: i32, law: i32, dtmfPt: i32, direction: i32): void {
+  if (!running) return;
+  stream.update(pt, law, dtmfPt, direction, remoteIp, remotePort);
+}
+
+/** Ends the call's media: a last RTCP compound with BYE, sockets closed, audio stopped (unless
+ *  a tone is still playing). Harmless when not running (closes sockets left by open()). */
+export function stop(): void {
+  if (running) {
+    sendRtcp(true);
+    rtcpTimer.cancel();
+    running = false;
+    if (stream.tone.active && audioOn) toneOnly = true; else stopAudio();
+  }
+  closeSockets();
+}
+
+/** True between start() and stop(). */
+export function active(): bool { return running; }
+/** The local RTP port, 0 when closed. */
+export function localPort(): i32 { return port; }
+
+/** Queues a digit to send as RFC 4733 events; false when it cannot be sent (no call, no
+ *  telephone-event payload type, not sending, queue full, not a DTMF digit). */
+export function sendDigit(d: i32): bool { return running && stream.sendDigit(d); }
+
+/** The oldest received digit as (source << 8) | ASCII digit (source: SRC_RFC4733, SRC_INFO),
+ *  or -1 when none. */
+export function takeDigit(): i32 { return stream.digits.take(); }
+
+/** Queues a digit received in a SIP INFO (the SIP layer parses the body with dtmf.ts). */
+export function pushInfoDigit(d: i32): bool { return stream.digits.push(d, SRC_INFO); }
+
+/** Plays a tone (TONE_* of tone.ts) on the speaker, during a call or alone; TONE_NONE stops.
+ *  Returns false when there is no audio device to play it on. */
+export function playTone(kind: i32): bool {
+  stream.tone.start(kind);
+  if (!stream.tone.active || running) return true;
+  if (!toneOnly) {
+    startAudio(now());
+    if (!audioOn) { stream.tone.stop(); return false; }
+    toneOnly = true;
+  }
+  return true;
+}
+
+/** Services the session: received datagrams, due audio frames, DTMF timeouts. Returns the
+ *  milliseconds until it wants to run again, or -1 when idle. */
+export function poll(): i32 {
+  if (!running && !toneOnly) return -1;
+  const t = now();
+  if (running) {
+    receive(t);
+    stream.tick(t);
+  }
+  let frames = 0;
+  if (audioOn) {
+    while (frames < FRAME_BUDGET) {
+      const r = hal.audio_read(mic, FRAME_BYTES);
+      if (r == hal.E_AGAIN) break;
+      if (r < FRAME_BYTES) { log.warn().str("media: audio read ").int(r).end(); stopAudio(); paced = true; nextFrameMs = t; break; }
+      frame(t);
+      frames++;
+      if (!running && !toneOnly) break;
+    }
+    return CALL_TICK_MS;
+  }
+  if (!paced) return -1;
+  if (t - nextFrameMs > 100) nextFrameMs = t; // far behind: do not replay the backlog
+  while (frames < FRAME_BUDGET && t >= nextFrameMs) {
+    memory.fill(mic, 0, FRAME_BYTES);
+    frame(t);
+    nextFrameMs += CALL_TICK_MS;
+    frames++;
+  }
+  if (!running) { paced = false; return -1; }
+  const wait = nextFrameMs - t;
+  return wait > 0 ? <i32>wait : 0;
+}
+
+/** Writes the session's statistics into an event or status object (field names in
+ *  docs/media.md). */
+export function writeStats(j: Json): Json {
+  const s = stream;
+  return j.num("rtp_sent", s.sentPackets).num("rtp_received", s.rxPackets).num("lost", s.lost)
+    .num("late", s.jb.late).num("jitter_ms", s.jitterMs).num("delay_ms", s.jb.delayMs())
+    .num("concealed", s.concealedFrames).num("rtt_ms", s.rtcp.rttMs);
+}
+
+// ---- internals
+
+function startAudio(t: i64): void {
+  const r = hal.audio_start();
+  audioOn = r >= 0;
+  paced = !audioOn;
+  nextFrameMs = t;
+  if (!audioOn) log.warn().str("media: no audio device (").int(r).str("), clock-paced").end();
+}
+
+function stopAudio(): void {
+  if (audioOn) hal.audio_stop();
+  audioOn = false;
+  paced = false;
+  toneOnly = false;
+}
+
+function receive(t: i64): void {
+  for (let i = 0; i < RX_BUDGET; i++) {
+    const n = hal.net_udp_recv(rtpSock, rxBuf, RTP_PACKET_MAX, fromBuf, 6);
+    if (n < 0) break;
+    if (n > RTP_PACKET_MAX) { stream.invalid++; continue; } // truncated
+    stream.receiveRtp(rxBuf, n, fromIp(), fromPort(), t);
+  }
+  for (let i = 0; i < 8; i++) {
+    const n = hal.net_udp_recv(rtcpSock, rtcpRx, RTCP_PACKET_MAX, fromBuf, 6);
+    if (n < 0) break;
+    if (n <= RTCP_PACKET_MAX) stream.receiveRtcp(rtcpRx, n, fromIp(), fromPort(), t);
+  }
+}
+
+function fromIp(): u32 { return bswap<u32>(load<u32>(fromBuf)); }
+function fromPort(): i32 { return (<i32>load<u8>(fromBuf, 4) << 8) | <i32>load<u8>(fromBuf, 5); }
+
+/** One 20 ms frame: send the microphone, play the speaker. */
+function frame(t: i64): void {
+  if (running) {
+    const n = stream.sendFrame(mic, txBuf, t);
+    if (n > 0 && stream.sendPort > 0) hal.net_udp_send(rtpSock, stream.sendIp, stream.sendPort, txBuf, n);
+    stream.playFrame(spk, t);
+  } else {
+    stream.tone.render(spk, 160, false);
+    if (!stream.tone.active) stopAudio();
+  }
+  if (audioOn) hal.audio_write(spk, FRAME_BYTES);
+}
+
+function sendRtcp(bye: bool): void {
+  const n = stream.buildRtcp(now(), bye);
+  if (n > 0 && stream.rtcpPort > 0 && rtcpSock >= 0) hal.net_udp_send(rtcpSock, stream.rtcpIp, stream.rtcpPort, stream.rtcpBuf, n);
+}
