@@ -1,9 +1,10 @@
 // Every build-time size in one place. Memory is fixed at start-up from these; nothing grows
 // in the steady state. When a pool is full the firmware answers politely (503/486), never traps.
+import { T } from "./sys/text";
 
 /** Firmware version reported by `version`, the User-Agent header and the boot event. */
-export const FIRMWARE_VERSION = "0.1.0";
-export const USER_AGENT = "sip-intercom/0.1.0";
+export const FIRMWARE_VERSION = T("0.1.0");
+export const USER_AGENT = T("sip-intercom/0.1.0");
 
 // ---- tick loop
 /** Longest sleep the firmware asks for when idle (ms). */
@@ -67,7 +68,7 @@ export const SIP_MAX_LINE: i32 = 2048;
 /** Largest datagram the parser looks at (a UDP datagram holds at most 65507). */
 export const SIP_MAX_MSG: i32 = 65535;
 /** Warn-agent of the Warning: 399 header sent with a 400 (RFC 3261 20.43: a token will do). */
-export const SIP_WARN_AGENT = "intercom";
+export const SIP_WARN_AGENT = T("intercom");
 /** Longest realm, nonce or opaque kept from a digest challenge (RFC 2617); longer is refused. */
 export const DIGEST_FIELD_MAX: i32 = 200;
 

@@ -13,6 +13,7 @@ import * as store from "./console/store";
 import * as mem from "./sys/mem";
 import { Timer } from "./sys/clock";
 import * as app from "./app/app";
+import { T } from "./sys/text";
 
 export function init(): void {
   setNow(hal.clock_now_ms());
@@ -20,8 +21,8 @@ export function init(): void {
   store.restore();
   con.init();
   app.init();
-  log.info().str("sip-intercom ").str(FIRMWARE_VERSION).str(" started").end();
-  event.begin("boot").str("version", FIRMWARE_VERSION).end();
+  log.info().str(T("sip-intercom ")).str(FIRMWARE_VERSION).str(T(" started")).end();
+  event.begin(T("boot")).str(T("version"), FIRMWARE_VERSION).end();
   memWatch.start(0);
 }
 

@@ -46,7 +46,7 @@ function upToDate() {
 
 function asc(t) {
   const ascBin = join(root, "node_modules/assemblyscript/bin/asc.js");
-  execFileSync(process.execPath, [ascBin, t.entry, "--config", "asconfig.json", "--target", t.target], { stdio: "inherit" });
+  execFileSync(process.execPath, [ascBin, t.entry, "--config", join(root, "asconfig.json"), "--target", t.target], { stdio: "inherit" });
   // asc passes silently on a misspelled target: check the output exists and is fresh.
   if (!existsSync(t.out) || statSync(t.out).mtimeMs < Date.now() - 120000) throw new Error(`asc did not write ${t.out}`);
 }

@@ -13,6 +13,7 @@ import * as register from "../sip/register";
 import * as keepalive from "../sip/keepalive";
 import * as resolve from "../sip/resolve";
 import * as ua from "../sip/ua";
+import { T, Text } from "../sys/text";
 
 let appliedGen: i32 = -1;
 
@@ -31,12 +32,12 @@ function showRegistration(): void {
 }
 
 function onInput(input: i32, level: i32): void {
-  if (input == io.IN_EXIT && level == 1) door.open("exit");
+  if (input == io.IN_EXIT && level == 1) door.open(T("exit"));
 }
 
-function openHook(w: Writer): string | null { door.open("console"); return null; }
+function openHook(w: Writer): Text { door.open(T("console")); return 0; }
 function statusDoor(w: Writer): void {
-  w.str(door.isOpen() ? "open" : "closed").str(", opened ").dec(<u64>door.openings).str(" times");
+  w.str(door.isOpen() ? T("open") : T("closed")).str(T(", opened ")).dec(<u64>door.openings).str(T(" times"));
 }
 function beforeReset(factory: bool): void { register.unregister(); }
 

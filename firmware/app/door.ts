@@ -7,31 +7,32 @@ import * as log from "../sys/log";
 import { Timer, now } from "../sys/clock";
 import * as settings from "../console/settings";
 import * as io from "./io";
+import { T, Text } from "../sys/text";
 
 const CODE_MAX: i32 = 16;
 const typed = memory.data(CODE_MAX);
 let typedLen: i32 = 0;
 let lastDigitAt: i64 = 0;
-let openBy: string = "";
+let openBy: Text = T("");
 
 /** Door openings since boot (status). */
 export let openings: i32 = 0;
 
 const closeTimer = new Timer((t: Timer): void => {
   io.write(io.OUT_RELAY1, 0);
-  event.begin("door").str("state", "closed").str("by", openBy).end();
-  log.info().str("door: relay released").end();
+  event.begin(T("door")).str(T("state"), T("closed")).str(T("by"), openBy).end();
+  log.info().str(T("door: relay released")).end();
 });
 
 /** Pulses the lock relay for door.relay_ms (a second open while pulsing restarts the pulse). */
-export function open(by: string): void {
+export function open(by: Text): void {
   openBy = by;
   openings++;
   const ms = settings.intValue(settings.K_DOOR_RELAY_MS);
   io.write(io.OUT_RELAY1, 1);
   closeTimer.start(ms);
-  event.begin("door").str("state", "open").str("by", by).num("ms", ms).end();
-  log.info().str("door: opened by ").str(by).str(" for ").dec(ms).str(" ms").end();
+  event.begin(T("door")).str(T("state"), T("open")).str(T("by"), by).num(T("ms"), ms).end();
+  log.info().str(T("door: opened by ")).str(by).str(T(" for ")).dec(ms).str(T(" ms")).end();
 }
 
 /** True while the relay is pulsed. */

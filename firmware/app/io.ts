@@ -6,6 +6,7 @@ import * as hal from "../hal";
 import * as event from "../sys/event";
 import { now } from "../sys/clock";
 import { DEBOUNCE_MS } from "../config";
+import { T, Text, textLen, textPtr } from "../sys/text";
 
 export const IN_BUTTON1: i32 = 0;
 export const IN_EXIT: i32 = 1;
@@ -17,8 +18,8 @@ export const OUT_LED_STATUS: i32 = 1;
 export const OUT_LED_CALL: i32 = 2;
 const OUT_COUNT: i32 = 3;
 
-const IN_NAMES: StaticArray<string> = ["button1", "exit", "door"];
-const OUT_NAMES: StaticArray<string> = ["relay1", "led_status", "led_call"];
+const IN_NAMES: StaticArray<Text> = [T("button1"), T("exit"), T("door")];
+const OUT_NAMES: StaticArray<Text> = [T("relay1"), T("led_status"), T("led_call")];
 
 const inHandle = new StaticArray<i32>(IN_COUNT);
 const inStable = new StaticArray<i32>(IN_COUNT);   // debounced level
@@ -32,10 +33,8 @@ const nameBuf = memory.data(16);
 export let onInput: (input: i32, level: i32) => void = (input: i32, level: i32): void => {};
 export function setHandler(fn: (input: i32, level: i32) => void): void { onInput = fn; }
 
-function find(name: string): i32 {
-  const n = name.length;
-  for (let i = 0; i < n; i++) store<u8>(nameBuf + <usize>i, <u8>name.charCodeAt(i));
-  return hal.io_find(nameBuf, n);
+function find(name: Text): i32 {
+  return hal.io_find(textPtr(name), textLen(name));
 }
 
 export function init(): void {
@@ -72,7 +71,7 @@ export function poll(): i64 {
     const held = t - unchecked(inSince[i]);
     if (held >= DEBOUNCE_MS) {
       inStable[i] = v;
-      event.begin("io").str("name", IN_NAMES[i]).num("value", v).end();
+      event.begin(T("io")).str(T("name"), IN_NAMES[i]).num(T("value"), v).end();
       onInput(i, v);
     } else {
       const left = DEBOUNCE_MS - held;

@@ -6,6 +6,7 @@ import * as event from "../sys/event";
 import { Writer } from "../sys/bytes";
 import * as register from "../sip/register";
 import * as transport from "../sip/transport";
+import { T } from "../sys/text";
 
 const PROBE: u32 = 0xc0000201; // 192.0.2.1 (TEST-NET-1): "the default route"
 let ip: u32 = 0;
@@ -22,15 +23,15 @@ export function watch(): void {
   if (known && probe == ip) return;
   known = true;
   ip = probe;
-  const e = event.begin("net").str("state", ip != 0 ? "up" : "down");
-  if (ip != 0) e.key("ip").byte(34).ip4(ip).byte(34);
+  const e = event.begin(T("net")).str(T("state"), ip != 0 ? T("up") : T("down"));
+  if (ip != 0) e.key(T("ip")).byte(34).ip4(ip).byte(34);
   e.end();
 }
 
 /** The `status` network line. */
 export function status(w: Writer): void {
-  if (ip == 0) { w.str("down"); return; }
-  w.str("up, ").ip4(ip);
+  if (ip == 0) { w.str(T("down")); return; }
+  w.str(T("up, ")).ip4(ip);
   const p = transport.localPort();
-  if (p > 0) w.str(", SIP on UDP ").dec(<u64>p);
+  if (p > 0) w.str(T(", SIP on UDP ")).dec(<u64>p);
 }

@@ -6,6 +6,7 @@ import { indexOf, parseU32 } from "../sys/bytes";
 import { Writer } from "../sys/bytes";
 import { parseUri, S_SIP } from "./uri";
 import { SipUri } from "./uri";
+import { T } from "../sys/text";
 
 const HOST_MAX: i32 = 128;
 /** Registrar / domain host (sip.domain without its port). */
@@ -70,22 +71,22 @@ export function writeUser(w: Writer, p: usize, n: i32): Writer {
 
 /** sip:user@domain (the address-of-record; domain as configured, with its port). */
 export function writeAor(w: Writer): Writer {
-  w.str("sip:");
+  w.str(T("sip:"));
   writeUser(w, settings.valuePtr(settings.K_SIP_USER), settings.valueLen(settings.K_SIP_USER)).byte(64);
   return w.bytes(settings.valuePtr(settings.K_SIP_DOMAIN), settings.valueLen(settings.K_SIP_DOMAIN));
 }
 
 /** sip:domain (the registrar's Request-URI, RFC 3261 10.2). */
 export function writeDomainUri(w: Writer): Writer {
-  return w.str("sip:").bytes(settings.valuePtr(settings.K_SIP_DOMAIN), settings.valueLen(settings.K_SIP_DOMAIN));
+  return w.str(T("sip:")).bytes(settings.valuePtr(settings.K_SIP_DOMAIN), settings.valueLen(settings.K_SIP_DOMAIN));
 }
 
 /** Route: <sip:proxy;lr> when an outbound proxy is set (RFC 3261 8.1.2 pre-existing route set). */
 export function writeProxyRoute(w: Writer): Writer {
   if (proxyHostLen == 0) return w;
-  w.str("Route: <sip:").bytes(proxyHost, proxyHostLen);
+  w.str(T("Route: <sip:")).bytes(proxyHost, proxyHostLen);
   if (proxyPort != 5060) w.byte(58).dec(<u64>proxyPort);
-  return w.str(";lr>").crlf();
+  return w.str(T(";lr>")).crlf();
 }
 
 /** The digest user name: sip.auth_user, else sip.user. */

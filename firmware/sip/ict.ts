@@ -9,10 +9,11 @@ import { Txn, setState, transmit, S_CALLING, S_PROCEEDING, S_COMPLETED, S_ACCEPT
   TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
 import { SipMsg } from "./msg";
 import { sendNon2xxAck } from "./ack";
+import { T } from "../sys/text";
 
 /** Sends the INVITE in t.buf to (t.ip, t.port) and starts Timers A and B. */
 export function start(t: Txn): void {
-  setState(t, S_CALLING, "INVITE from TU");
+  setState(t, S_CALLING, T("INVITE from TU"));
   if (!transmit(t)) { fail(t); return; }
   t.interval = T1;
   t.retx.start(T1);
@@ -22,7 +23,7 @@ export function start(t: Txn): void {
 function fail(t: Txn): void {
   const tu = t.tu;
   tu(t, TU_TRANSPORT, null);
-  setState(t, S_TERMINATED, "transport error");
+  setState(t, S_TERMINATED, T("transport error"));
 }
 
 /** A response matched this transaction. */
@@ -36,14 +37,14 @@ export function onResponse(t: Txn, m: SipMsg): void {
         if (t.state == S_CALLING) {
           t.retx.cancel();
           t.expiry.cancel(); // Timer B guards the calling state only
-          setState(t, S_PROCEEDING, "1xx");
+          setState(t, S_PROCEEDING, T("1xx"));
         }
         tu(t, TU_PROVISIONAL, m);
       } else if (code < 300) {
         t.retx.cancel();
         t.status = code;
         t.expiry.start(64 * T1); // Timer M
-        setState(t, S_ACCEPTED, "2xx");
+        setState(t, S_ACCEPTED, T("2xx"));
         tu(t, TU_FINAL, m);
       } else {
         t.retx.cancel();
@@ -51,7 +52,7 @@ export function onResponse(t: Txn, m: SipMsg): void {
         t.status = code;
         sendNon2xxAck(t, m);
         t.linger.start(TIMER_D);
-        setState(t, S_COMPLETED, "300-699");
+        setState(t, S_COMPLETED, T("300-699"));
         tu(t, TU_FINAL, m);
       }
       break;
@@ -80,13 +81,13 @@ export function onExpiry(t: Txn): void {
   if (t.state == S_CALLING) {
     const tu = t.tu;
     tu(t, TU_TIMEOUT, null);
-    setState(t, S_TERMINATED, "Timer B");
+    setState(t, S_TERMINATED, T("Timer B"));
   } else if (t.state == S_ACCEPTED) {
-    setState(t, S_TERMINATED, "Timer M");
+    setState(t, S_TERMINATED, T("Timer M"));
   }
 }
 
 /** Timer D: stop absorbing retransmitted final responses. */
 export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, "Timer D");
+  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer D"));
 }

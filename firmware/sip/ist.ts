@@ -8,10 +8,11 @@
 import { Txn, setState, transmit, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED, T1, T2, T4,
   TU_TIMEOUT, TU_ACK } from "./txn";
 import { SipMsg } from "./msg";
+import { T } from "../sys/text";
 
 /** A new INVITE: the transaction starts in proceeding; the TU answers through respond(). */
 export function start(t: Txn): void {
-  setState(t, S_PROCEEDING, "INVITE");
+  setState(t, S_PROCEEDING, T("INVITE"));
 }
 
 /** The TU's response is in t.buf (t.len) with status t.status: send it and move on. */
@@ -22,12 +23,12 @@ export function respond(t: Txn): void {
   if (code < 200) return;
   if (code < 300) {
     t.expiry.start(64 * T1); // Timer L
-    setState(t, S_ACCEPTED, "2xx from TU");
+    setState(t, S_ACCEPTED, T("2xx from TU"));
   } else {
     t.interval = T1;
     t.retx.start(T1);        // Timer G
     t.expiry.start(64 * T1); // Timer H
-    setState(t, S_COMPLETED, "300-699 from TU");
+    setState(t, S_COMPLETED, T("300-699 from TU"));
   }
 }
 
@@ -38,7 +39,7 @@ export function onRequest(t: Txn, m: SipMsg, isAck: bool): void {
       t.retx.cancel();
       t.expiry.cancel();
       t.linger.start(T4); // Timer I
-      setState(t, S_CONFIRMED, "ACK");
+      setState(t, S_CONFIRMED, T("ACK"));
     } else if (t.state == S_ACCEPTED) {
       const tu = t.tu;
       tu(t, TU_ACK, m);
@@ -62,13 +63,13 @@ export function onExpiry(t: Txn): void {
     t.retx.cancel();
     const tu = t.tu;
     tu(t, TU_TIMEOUT, null);
-    setState(t, S_TERMINATED, "Timer H");
+    setState(t, S_TERMINATED, T("Timer H"));
   } else if (t.state == S_ACCEPTED) {
-    setState(t, S_TERMINATED, "Timer L");
+    setState(t, S_TERMINATED, T("Timer L"));
   }
 }
 
 /** Timer I. */
 export function onLinger(t: Txn): void {
-  if (t.state == S_CONFIRMED) setState(t, S_TERMINATED, "Timer I");
+  if (t.state == S_CONFIRMED) setState(t, S_TERMINATED, T("Timer I"));
 }

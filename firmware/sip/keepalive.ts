@@ -15,6 +15,7 @@ import * as register from "./register";
 import { Txn, NICT, TU_TIMEOUT, TU_TERMINATED, clientKey, abandon } from "./txn";
 import { SipMsg, M_OPTIONS, H_FROM, H_TO } from "./msg";
 import * as build from "./build";
+import { T } from "../sys/text";
 
 const MODE_OFF: i32 = 0;
 const MODE_CRLF: i32 = 1;
@@ -58,23 +59,23 @@ function options(ip: u32, port: i32): void {
   const t = transaction.alloc(NICT, M_OPTIONS, 0, onTxn, 2);
   if (t === null) return;
   w.base = t.buf; w.cap = t.cap; w.reset();
-  const rs = w.str("OPTIONS ").len;
+  const rs = w.str(T("OPTIONS ")).len;
   account.writeDomainUri(w);
   const rl = w.len - rs;
-  w.str(" SIP/2.0").crlf();
+  w.str(T(" SIP/2.0")).crlf();
   build.newBranch(bw.reset());
   build.via(w, register.localAddress(), 0, 0, transport.localPort(), branch, bw.len);
   build.maxForwards(w);
   account.writeProxyRoute(w);
   build.header(w, H_FROM).byte(60);
-  account.writeAor(w).str(">;tag=");
+  account.writeAor(w).str(T(">;tag="));
   build.newTag(w);
   w.crlf();
   build.header(w, H_TO).byte(60).bytes(w.base + <usize>rs, rl).byte(62).crlf();
   build.newCallId(idw.reset());
   build.callId(w, ids, idw.len);
   build.cseq(w, 1, M_OPTIONS);
-  w.str("Accept: application/sdp").crlf();
+  w.str(T("Accept: application/sdp")).crlf();
   build.userAgent(w);
   build.end(w);
   if (!w.ok) { abandon(t); return; }
@@ -90,7 +91,7 @@ function options(ip: u32, port: i32): void {
 function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (ev == TU_TERMINATED) { inFlight = false; return; }
   if (ev == TU_TIMEOUT) {
-    log.warn().str("keep-alive: the registrar does not answer OPTIONS").end();
+    log.warn().str(T("keep-alive: the registrar does not answer OPTIONS")).end();
     register.lost();
   }
 }

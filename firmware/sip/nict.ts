@@ -6,14 +6,15 @@
 import { Txn, setState, transmit, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1, T2, T4,
   TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
 import { SipMsg } from "./msg";
+import { T } from "../sys/text";
 
 /** Sends the request in t.buf to (t.ip, t.port) and starts Timers E and F. */
 export function start(t: Txn): void {
-  setState(t, S_TRYING, "request from TU");
+  setState(t, S_TRYING, T("request from TU"));
   if (!transmit(t)) {
     const tu = t.tu;
     tu(t, TU_TRANSPORT, null);
-    setState(t, S_TERMINATED, "transport error");
+    setState(t, S_TERMINATED, T("transport error"));
     return;
   }
   t.interval = T1;
@@ -25,7 +26,7 @@ export function onResponse(t: Txn, m: SipMsg): void {
   if (t.state != S_TRYING && t.state != S_PROCEEDING) return; // completed: absorb retransmissions
   const tu = t.tu;
   if (m.status < 200) {
-    if (t.state == S_TRYING) setState(t, S_PROCEEDING, "1xx");
+    if (t.state == S_TRYING) setState(t, S_PROCEEDING, T("1xx"));
     tu(t, TU_PROVISIONAL, m);
     return;
   }
@@ -33,7 +34,7 @@ export function onResponse(t: Txn, m: SipMsg): void {
   t.expiry.cancel();
   t.status = m.status;
   t.linger.start(T4); // Timer K
-  setState(t, S_COMPLETED, "final response");
+  setState(t, S_COMPLETED, T("final response"));
   tu(t, TU_FINAL, m);
 }
 
@@ -55,10 +56,10 @@ export function onExpiry(t: Txn): void {
   t.retx.cancel();
   const tu = t.tu;
   tu(t, TU_TIMEOUT, null);
-  setState(t, S_TERMINATED, "Timer F");
+  setState(t, S_TERMINATED, T("Timer F"));
 }
 
 /** Timer K. */
 export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, "Timer K");
+  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer K"));
 }

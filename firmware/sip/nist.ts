@@ -4,9 +4,10 @@
 // Retransmitted requests: discarded in trying, answered with the last response in proceeding
 // and completed.
 import { Txn, setState, transmit, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1 } from "./txn";
+import { T } from "../sys/text";
 
 export function start(t: Txn): void {
-  setState(t, S_TRYING, "request");
+  setState(t, S_TRYING, T("request"));
 }
 
 /** The TU's response is in t.buf with status t.status: send it. */
@@ -14,11 +15,11 @@ export function respond(t: Txn): void {
   if (t.state != S_TRYING && t.state != S_PROCEEDING) return;
   transmit(t);
   if (t.status < 200) {
-    if (t.state == S_TRYING) setState(t, S_PROCEEDING, "1xx from TU");
+    if (t.state == S_TRYING) setState(t, S_PROCEEDING, T("1xx from TU"));
     return;
   }
   t.linger.start(64 * T1); // Timer J
-  setState(t, S_COMPLETED, "final from TU");
+  setState(t, S_COMPLETED, T("final from TU"));
 }
 
 /** A retransmission of the request matched this transaction. */
@@ -28,5 +29,5 @@ export function onRequest(t: Txn): void {
 
 /** Timer J. */
 export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, "Timer J");
+  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer J"));
 }

@@ -32,6 +32,7 @@ import { parseNameAddr, NameAddr } from "./nameaddr";
 import { ListIter } from "./headers";
 import { Params } from "./params";
 import { SipUri, parseUri, uriEqual } from "./uri";
+import { T, Text } from "../sys/text";
 
 // States
 export const ST_OFF: i32 = 0;         // no account configured
@@ -43,7 +44,7 @@ export const ST_FAILED: i32 = 5;      // waiting out the back-off
 
 export let state: i32 = ST_OFF;
 /** Why the last attempt failed (a literal for status and events). */
-export let reason: string = "";
+export let reason: Text = T("");
 /** Status code of the last final response (0: none, e.g. a timeout). */
 export let lastCode: i32 = 0;
 /** Seconds the registrar granted. */
@@ -101,39 +102,40 @@ function onTimer(t: Timer): void { step(); }
 /** Wires the timer (see sys/clock.ts); call once at start-up before apply(). */
 export function init(): void { timer.fn = onTimer; }
 
-const STATE_NAMES: StaticArray<string> = ["unregistered", "unregistered", "registering", "registering", "registered", "failed"];
+const STATE_NAMES: StaticArray<Text> = [T("unregistered"), T("unregistered"), T("registering"), T("registering"), T("registered"), T("failed")];
 
 /** The state as the outside world names it (events, status, /api/state). */
-export function stateName(): string { return STATE_NAMES[state]; }
+export function stateName(): Text { return STATE_NAMES[state]; }
 
-function setState(s: i32, why: string): void {
+function setState(s: i32, why: Text): void {
   const before = STATE_NAMES[state];
   state = s;
   if (s == ST_REGISTERED || before != STATE_NAMES[s] || s == ST_FAILED) publish(why);
 }
 
-function publish(why: string): void {
-  const e = event.begin("registration").str("state", STATE_NAMES[state]);
-  e.bytes("aor", aor, aorLen);
-  if (registrarIp != 0) e.key("registrar").byte(34).ip4(registrarIp).byte(58).dec(<u64>registrarPort).byte(34);
-  if (state == ST_REGISTERED) e.num("expires", granted);
-  if (lastCode > 0) e.num("code", lastCode);
-  if (why.length > 0) e.str("reason", why);
+function publish(why: Text): void {
+  const e = event.begin(T("registration")).str(T("state"), STATE_NAMES[state]);
+  if (state != ST_OFF) e.bytes(T("aor"), aor, aorLen);
+  if (registrarIp != 0) e.key(T("registrar")).byte(34).ip4(registrarIp).byte(58).dec(<u64>registrarPort).byte(34);
+  if (state == ST_REGISTERED) e.num(T("expires"), granted);
+  if (lastCode > 0) e.num(T("code"), lastCode);
+  if (why != 0) e.str(T("reason"), why);
   e.end();
   if (state == ST_REGISTERED) {
-    log.info().str("registered ").bytes(aor, aorLen).str(" for ").dec(<u64>granted).str(" s").end();
+    log.info().str(T("registered ")).bytes(aor, aorLen).str(T(" for ")).dec(<u64>granted).str(T(" s")).end();
   } else if (state == ST_FAILED) {
-    log.warn().str("registration failed: ").str(why).end();
+    log.warn().str(T("registration failed: ")).str(why).end();
   }
 }
 
 /** Hash of the settings a binding depends on: a change restarts registration. */
+const BINDING_KEYS: StaticArray<i32> = [settings.K_SIP_USER, settings.K_SIP_PASSWORD, settings.K_SIP_AUTH_USER,
+  settings.K_SIP_DOMAIN, settings.K_SIP_PROXY, settings.K_SIP_PORT, settings.K_SIP_EXPIRES];
+
 function settingsHash(): u32 {
   let h: u32 = 2166136261;
-  const keys: StaticArray<i32> = [settings.K_SIP_USER, settings.K_SIP_PASSWORD, settings.K_SIP_AUTH_USER,
-    settings.K_SIP_DOMAIN, settings.K_SIP_PROXY, settings.K_SIP_PORT, settings.K_SIP_EXPIRES];
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
+  for (let i = 0; i < BINDING_KEYS.length; i++) {
+    const k = unchecked(BINDING_KEYS[i]);
     const p = settings.valuePtr(k), n = settings.valueLen(k);
     for (let j = 0; j < n; j++) h = (h ^ <u32>load<u8>(p + <usize>j)) * 16777619;
     h = (h ^ 0xff) * 16777619;
@@ -174,10 +176,10 @@ export function apply(): void {
     state = ST_OFF;
     registrarIp = 0;
     timer.cancel();
-    publish("not configured");
+    publish(T("not configured"));
     return;
   }
-  setState(ST_RESOLVING, "");
+  setState(ST_RESOLVING, T(""));
   step();
 }
 
@@ -193,12 +195,12 @@ function step(): void {
   if (state == ST_OFF || txn !== null) return;
   const r = resolve.lookup(account.hopHost(), account.hopHostLen());
   if (r == resolve.R_PENDING) { state = ST_RESOLVING; timer.start(100); return; }
-  if (r == resolve.R_FAILED) { fail("cannot resolve the registrar", 0); return; }
+  if (r == resolve.R_FAILED) { fail(T("cannot resolve the registrar"), 0); return; }
   registrarIp = resolve.lastIp;
   registrarPort = account.hopPort();
   localIp = hal.net_local_ip(registrarIp);
   if (localIp == 0 || transport.localPort() == 0) {
-    if (state != ST_WAIT_NET) setState(ST_WAIT_NET, "network down");
+    if (state != ST_WAIT_NET) setState(ST_WAIT_NET, T("network down"));
     timer.start(1000);
     return;
   }
@@ -216,10 +218,10 @@ function send(remove: bool): void {
   w.reset();
   cseq++;
   // Request-URI: the registrar domain (10.2); via the proxy when one is set.
-  const ruriStart = w.str("REGISTER ").len;
+  const ruriStart = w.str(T("REGISTER ")).len;
   account.writeDomainUri(w);
   const ruriLen = w.len - ruriStart;
-  w.str(" SIP/2.0").crlf();
+  w.str(T(" SIP/2.0")).crlf();
   build.newBranch(bw.reset());
   build.via(w, localIp, 0, 0, transport.localPort(), branch, bw.len);
   build.maxForwards(w);
@@ -229,7 +231,7 @@ function send(remove: bool): void {
   build.callId(w, callId, callIdLen);
   build.cseq(w, cseq, M_REGISTER);
   writeContact(w);
-  w.str("Expires: ").dec(<u64>(remove ? 0 : expires)).crlf();
+  w.str(T("Expires: ")).dec(<u64>(remove ? 0 : expires)).crlf();
   build.allow(w, uas.allow);
   build.userAgent(w);
   if (digest.ready) {
@@ -238,7 +240,7 @@ function send(remove: bool): void {
     answered = true;
   } else answered = false;
   build.end(w);
-  if (!w.ok) { abandon(t); fail("REGISTER too large", 0); return; }
+  if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
   t.len = w.len;
   t.key = clientKey(branch, bw.len);
   t.ip = registrarIp;
@@ -247,7 +249,7 @@ function send(remove: bool): void {
   txn = t;
   txnGen = t.gen;
   sent++;
-  if (!remove && state != ST_REGISTERED && state != ST_REGISTERING) setState(ST_REGISTERING, "");
+  if (!remove && state != ST_REGISTERED && state != ST_REGISTERING) setState(ST_REGISTERING, T(""));
   transaction.startClient(t);
 }
 
@@ -255,8 +257,8 @@ const REGISTER_TEXT = memory.data<u8>([82, 69, 71, 73, 83, 84, 69, 82]); // "REG
 
 /** Contact: <sip:user@ip:port> (the public address once the registrar showed us one). */
 function writeContact(w: Writer): void {
-  const s = w.str("Contact: <").len;
-  w.str("sip:");
+  const s = w.str(T("Contact: <")).len;
+  w.str(T("sip:"));
   account.writeUser(w, settings.valuePtr(settings.K_SIP_USER), settings.valueLen(settings.K_SIP_USER)).byte(64);
   w.ip4(publicIp != 0 ? publicIp : localIp).byte(58).dec(<u64>(publicPort != 0 ? publicPort : transport.localPort()));
   const n = w.len - s;
@@ -272,15 +274,15 @@ export function unregister(): void {
   timer.cancel();
   send(true);
   state = ST_OFF;
-  publish("unregistered");
+  publish(T("unregistered"));
 }
 
 function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (t !== txn || t.gen != txnGen) return;
   if (ev == TU_TERMINATED) { txn = null; return; }
   if (removing) return;
-  if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail("no response from the registrar", 0); return; }
-  if (ev == TU_TRANSPORT) { fail("cannot send to the registrar", 0); return; }
+  if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail(T("no response from the registrar"), 0); return; }
+  if (ev == TU_TRANSPORT) { fail(T("cannot send to the registrar"), 0); return; }
   if (ev != TU_FINAL || m === null) return;
   const code = m.status;
   lastCode = code;
@@ -290,18 +292,18 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     const i = m.find(H_MIN_EXPIRES);
     const min = i >= 0 ? parseSeconds(m, i) : -1;
     if (min > expires && min <= 86400) {
-      log.info().str("registrar asks for at least ").dec(<u64>min).str(" s").end();
+      log.info().str(T("registrar asks for at least ")).dec(<u64>min).str(T(" s")).end();
       expires = min;
       sendNow();
       return;
     }
-    fail("interval too brief", code);
+    fail(T("interval too brief"), code);
     return;
   }
   let retry = -1;
   const ra = m.find(H_RETRY_AFTER);
   if (ra >= 0) retry = parseSeconds(m, ra);
-  fail(code == 403 ? "forbidden" : code == 404 ? "unknown user" : "rejected by the registrar", code, retry);
+  fail(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
 }
 
 /**
@@ -312,11 +314,11 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
  */
 function challenged(m: SipMsg, proxy: bool): void {
   if (findChallenge(m, proxy, challenge) != D_OK || digest.accept(m.base, challenge, proxy) != D_OK) {
-    fail("unsupported authentication", m.status);
+    fail(T("unsupported authentication"), m.status);
     return;
   }
   if (challenge.stale && staleTries < 2) staleTries++;
-  else if (authTries >= 1) { digest.ready = false; fail("authentication failed", m.status); return; }
+  else if (authTries >= 1) { digest.ready = false; fail(T("authentication failed"), m.status); return; }
   else authTries++;
   sendNow();
 }
@@ -344,21 +346,21 @@ function registered(m: SipMsg): void {
       if (!parseNameAddr(m.base, s, e, false, false, na, uri)) continue;
       if (!parseUri(contactUri, 0, contactLen, ours) || !uriEqual(m.base, uri, contactUri, ours)) continue;
       params.begin(m.base, na.rest, e);
-      while (params.next()) if (params.is("expires") && params.hasValue) g = digitsOf(m.base + <usize>params.valOff, params.valLen, g);
+      while (params.next()) if (params.is(T("expires")) && params.hasValue) g = digitsOf(m.base + <usize>params.valOff, params.valLen, g);
     }
   }
   granted = g;
   expiresAt = now() + <i64>g * 1000;
   const natIp = m.viaReceived.len > 0 ? parseIp(m) : 0;
   const natPort = m.viaRport > 0 ? m.viaRport : 0;
-  setState(ST_REGISTERED, "");
-  if (g <= 0) { fail("binding not kept by the registrar", m.status); return; }
+  setState(ST_REGISTERED, T(""));
+  if (g <= 0) { fail(T("binding not kept by the registrar"), m.status); return; }
   if (natIp != 0 && (natIp != localIp || (natPort != 0 && natPort != transport.localPort())) &&
       (natIp != publicIp || natPort != publicPort)) {
     // Behind NAT: register again at once with the address the registrar sees.
     publicIp = natIp;
     publicPort = natPort;
-    log.info().str("registrar sees us at ").ip4(natIp).byte(58).dec(<u64>natPort).str(": updating the contact").end();
+    log.info().str(T("registrar sees us at ")).ip4(natIp).byte(58).dec(<u64>natPort).str(T(": updating the contact")).end();
     timer.start(0);
     return;
   }
@@ -401,7 +403,7 @@ function parseSeconds(m: SipMsg, i: i32): i32 {
   return n > 0 ? v : -1;
 }
 
-function fail(why: string, code: i32, retryAfter: i32 = -1): void {
+function fail(why: Text, code: i32, retryAfter: i32 = -1): void {
   failures++;
   lastCode = code;
   reason = why;
@@ -422,10 +424,10 @@ export function watchNetwork(): void {
   if (ip == localIp) return;
   if (ip == 0) {
     abandonTxn();
-    setState(ST_WAIT_NET, "network down");
+    setState(ST_WAIT_NET, T("network down"));
     timer.start(1000);
   } else {
-    log.info().str("local address is now ").ip4(ip).end();
+    log.info().str(T("local address is now ")).ip4(ip).end();
     abandonTxn();
     failures = 0;
     state = ST_RESOLVING;
@@ -438,7 +440,7 @@ export function lost(): void {
   if (state != ST_REGISTERED) return;
   abandonTxn();
   resolve.forget(account.hopHost(), account.hopHostLen());
-  fail("registrar not answering", 0);
+  fail(T("registrar not answering"), 0);
 }
 
 /** A finished lookup may unblock registration. */
@@ -456,15 +458,15 @@ export function keepalivePort(): i32 { return registrarPort; }
 /** The `status` line. */
 export function status(w: Writer): void {
   w.str(STATE_NAMES[state]);
-  if (state == ST_OFF) { w.str(" (no account: set sip.user and sip.domain)"); return; }
-  w.str(" ").bytes(aor, aorLen);
+  if (state == ST_OFF) { w.str(T(" (no account: set sip.user and sip.domain)")); return; }
+  w.str(T(" ")).bytes(aor, aorLen);
   if (state == ST_REGISTERED) {
     const left = (expiresAt - now()) / 1000;
-    w.str(", expires in ").int(left > 0 ? left : 0).str(" s");
+    w.str(T(", expires in ")).int(left > 0 ? left : 0).str(T(" s"));
   } else if (state == ST_FAILED) {
-    w.str(": ").str(reason);
-    if (lastCode > 0) w.str(" (").dec(<u64>lastCode).str(")");
+    w.str(T(": ")).str(reason);
+    if (lastCode > 0) w.str(T(" (")).dec(<u64>lastCode).str(T(")"));
     const left = (retryAt - now()) / 1000;
-    w.str(", retry in ").int(left > 0 ? left : 0).str(" s");
-  } else if (state == ST_WAIT_NET) w.str(": network down");
+    w.str(T(", retry in ")).int(left > 0 ? left : 0).str(T(" s"));
+  } else if (state == ST_WAIT_NET) w.str(T(": network down"));
 }

@@ -7,6 +7,7 @@ import * as log from "../sys/log";
 import { now } from "../sys/clock";
 import { eqBytesNoCase, parseIp4 } from "../sys/bytes";
 import { RESOLVE_SLOTS, RESOLVE_NAME_MAX } from "../config";
+import { T } from "../sys/text";
 
 export const R_PENDING: i32 = 0;
 export const R_OK: i32 = 1;
@@ -87,10 +88,10 @@ export function poll(): bool {
     if (r == hal.OK) {
       e.ip = bswap<u32>(load<u32>(addr));
       e.state = R_OK;
-      log.info().str("dns: ").bytes(e.name, e.nameLen).str(" is ").ip4(e.ip).end();
+      log.info().str(T("dns: ")).bytes(e.name, e.nameLen).str(T(" is ")).ip4(e.ip).end();
     } else {
       e.state = R_FAILED;
-      log.warn().str("dns: cannot resolve ").bytes(e.name, e.nameLen).end();
+      log.warn().str(T("dns: cannot resolve ")).bytes(e.name, e.nameLen).end();
     }
   }
   return done;

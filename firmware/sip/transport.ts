@@ -6,6 +6,7 @@ import * as hal from "../hal";
 import * as log from "../sys/log";
 import { Timer } from "../sys/clock";
 import { SIP_RX_CAP } from "../config";
+import { T } from "../sys/text";
 
 let sock: i32 = -1;
 let port: i32 = 0;
@@ -41,12 +42,12 @@ function open(): bool {
   if (sock >= 0) return true;
   const s = hal.net_udp_open(wantPort);
   if (s < 0) {
-    log.warn().str("sip: cannot open UDP port ").dec(wantPort).str(" (error ").int(s).str("), retrying").end();
+    log.warn().str(T("sip: cannot open UDP port ")).dec(wantPort).str(T(" (error ")).int(s).str(T("), retrying")).end();
     return false;
   }
   sock = s;
   port = hal.net_udp_local_port(s);
-  log.info().str("sip: listening on UDP port ").dec(port).end();
+  log.info().str(T("sip: listening on UDP port ")).dec(port).end();
   return true;
 }
 
@@ -62,10 +63,10 @@ export function send(ip: u32, dport: i32, p: usize, n: i32): bool {
   if (sock < 0 || ip == 0 || dport <= 0 || dport > 65535) return false;
   const r = hal.net_udp_send(sock, ip, dport, p, n);
   if (r < 0) {
-    log.debug().str("sip: send failed (error ").int(r).str(")").end();
+    log.debug().str(T("sip: send failed (error ")).int(r).str(T(")")).end();
     return false;
   }
-  if (log.on(log.TRACE)) log.trace().str("sip: sent ").dec(n).str(" bytes to ").ip4(ip).byte(58).dec(dport).end();
+  if (log.on(log.TRACE)) log.trace().str(T("sip: sent ")).dec(n).str(T(" bytes to ")).ip4(ip).byte(58).dec(dport).end();
   return true;
 }
 

@@ -14,6 +14,7 @@ import * as log from "../sys/log";
 import { TXN_BUF } from "../config";
 import { SipMsg } from "./msg";
 import * as transport from "./transport";
+import { T, Text } from "../sys/text";
 
 // Kinds
 export const ICT: i32 = 0;  // INVITE client
@@ -81,20 +82,20 @@ export class Txn {
   get live(): bool { return this.state != S_FREE && this.state != S_TERMINATED; }
 }
 
-const STATE_NAMES: StaticArray<string> = ["free", "calling", "trying", "proceeding", "completed", "confirmed", "accepted", "terminated"];
-const KIND_NAMES: StaticArray<string> = ["ict", "nict", "ist", "nist"];
+const STATE_NAMES: StaticArray<Text> = [T("free"), T("calling"), T("trying"), T("proceeding"), T("completed"), T("confirmed"), T("accepted"), T("terminated")];
+const KIND_NAMES: StaticArray<Text> = [T("ict"), T("nict"), T("ist"), T("nist")];
 
-export function stateName(s: i32): string { return <u32>s < 8 ? STATE_NAMES[s] : "?"; }
+export function stateName(s: i32): Text { return <u32>s < 8 ? STATE_NAMES[s] : T("?"); }
 
 /** Moves t to state s, logging why; a move backwards is a broken invariant and is refused. */
-export function setState(t: Txn, s: i32, why: string): void {
+export function setState(t: Txn, s: i32, why: Text): void {
   if (s < t.state && s != S_FREE) {
-    log.error().str("txn ").dec(t.index).str(": refused ").str(stateName(t.state)).str(" -> ").str(stateName(s)).end();
+    log.error().str(T("txn ")).dec(t.index).str(T(": refused ")).str(stateName(t.state)).str(T(" -> ")).str(stateName(s)).end();
     return;
   }
   if (log.on(log.DEBUG)) {
-    log.debug().str(KIND_NAMES[t.kind]).str(" ").dec(t.index).str(": ").str(stateName(t.state)).str(" -> ")
-      .str(stateName(s)).str(" on ").str(why).end();
+    log.debug().str(KIND_NAMES[t.kind]).str(T(" ")).dec(t.index).str(T(": ")).str(stateName(t.state)).str(T(" -> "))
+      .str(stateName(s)).str(T(" on ")).str(why).end();
   }
   t.state = s;
   if (s == S_TERMINATED) terminate(t);
@@ -113,7 +114,7 @@ function terminate(t: Txn): void {
 
 /** Ends t at once (the owner gave up, e.g. at shutdown). */
 export function abandon(t: Txn): void {
-  if (t.state != S_FREE) setState(t, S_TERMINATED, "abandoned");
+  if (t.state != S_FREE) setState(t, S_TERMINATED, T("abandoned"));
 }
 
 /** (Re)transmits the transaction's buffer. */

@@ -14,6 +14,7 @@ import { Txn, IST, NIST, serverKey } from "./txn";
 import { SipMsg, M_ACK, M_INVITE, M_OPTIONS, M_CANCEL, M_REGISTER, M_BYE, M_INFO } from "./msg";
 import { checkRequest, checkResponse, PASS, DROP, uas } from "./validate";
 import * as build from "./build";
+import { T } from "../sys/text";
 
 /** The message being handled (parsed in place over transport.rxBuf). */
 export const msg = new SipMsg();
@@ -135,7 +136,7 @@ export function respond(t: Txn, m: SipMsg, code: i32, extra: ((w: Writer) => voi
     toTag: usize = 0, toTagLen: i32 = 0): void {
   const w = txWriter(t);
   if (toTagLen == 0 && code > 100) { build.newTag(tagW.reset()); toTag = tagBuf; toTagLen = tagW.len; }
-  build.response(w, m, code, null, toTag, toTagLen, srcIp, srcPort);
+  build.response(w, m, code, 0, toTag, toTagLen, srcIp, srcPort);
   if (code == 405 || code == 501) build.allow(w, uas.allow);
   if (extra !== null) extra(w);
   else {
@@ -156,9 +157,9 @@ export function txWriter(t: Txn): Writer {
 /** Sends the response built in t's buffer through the transaction. */
 export function finish(t: Txn, w: Writer, code: i32): void {
   if (!w.ok) {
-    log.warn().str("sip: response ").dec(<u64>code).str(" too large, sending 500").end();
+    log.warn().str(T("sip: response ")).dec(<u64>code).str(T(" too large, sending 500")).end();
     w.reset();
-    build.response(w, msg, 500, null, 0, 0, srcIp, srcPort);
+    build.response(w, msg, 500, 0, 0, 0, srcIp, srcPort);
     build.end(w);
     code = 500;
   }
@@ -173,7 +174,7 @@ function options(t: Txn): void {
 
 function optionsExtra(w: Writer): void {
   build.allow(w, uas.allow);
-  w.str("Accept: application/sdp").crlf();
+  w.str(T("Accept: application/sdp")).crlf();
   build.supported(w, uas);
   build.server(w);
   build.end(w);
@@ -193,7 +194,7 @@ function cancel(key: u32): void {
  *  retransmissions), statelessly otherwise. */
 function reject(code: i32): void {
   rejected++;
-  if (log.on(log.DEBUG)) log.debug().str("sip: rejecting request with ").dec(<u64>code).end();
+  if (log.on(log.DEBUG)) log.debug().str(T("sip: rejecting request with ")).dec(<u64>code).end();
   const key = serverKey(msg);
   const existing = transaction.findServer(msg, key);
   if (existing !== null) { transaction.dispatchRequest(existing, msg); return; }
@@ -209,8 +210,8 @@ function reject(code: i32): void {
 function stateless(code: i32): void {
   const w = slw.reset();
   if (code == 503) {
-    build.response(w, msg, 503, null, 0, 0, srcIp, srcPort);
-    w.str("Retry-After: 5").crlf();
+    build.response(w, msg, 503, 0, 0, 0, srcIp, srcPort);
+    w.str(T("Retry-After: 5")).crlf();
     build.server(w);
     build.end(w);
   } else build.rejection(w, msg, code, uas, 0, 0, srcIp, srcPort);
