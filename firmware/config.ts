@@ -75,8 +75,9 @@ export const DIGEST_FIELD_MAX: i32 = 200;
 // ---- SIP transport, transactions, registration
 /** Largest SIP datagram taken whole; larger ones are dropped (UDP messages stay under the MTU). */
 export const SIP_RX_CAP: i32 = 4096;
-/** Buffer for a stateless response. */
-export const SIP_TX_CAP: i32 = 2048;
+/** Buffer for a stateless response: it copies the request's Via, From, To, Call-ID and CSeq, so
+ *  it is as large as the largest request taken. */
+export const SIP_TX_CAP: i32 = SIP_RX_CAP + 512;
 /** Transactions alive at once (client and server); a full pool answers 503. */
 export const MAX_TRANSACTIONS: i32 = 12;
 /** Bytes kept per transaction: the request (client) or the last response (server). */

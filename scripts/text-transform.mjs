@@ -34,6 +34,7 @@ export default class TextTransform extends Transform {
     let blobDecl = null;
 
     const handle = (text, node) => {
+      if (text.length === 0) return 0; // the empty text is handle 0
       const bytes = Buffer.from(text, "utf8");
       if (bytes.length > MAX_LEN) throw new Error(`${where(node)}: T() text longer than ${MAX_LEN} bytes`);
       let off = texts.get(text);

@@ -67,7 +67,8 @@ function apply(): void {
 /** Everything the application polls each tick; returns the ms until it wants the next tick. */
 export function poll(): i64 {
   if (settings.generation != appliedGen) apply();
-  ua.poll();
+  const more = ua.poll();
   if (resolve.poll()) register.onResolved();
-  return io.poll();
+  const wait = io.poll();
+  return more ? 0 : wait;
 }

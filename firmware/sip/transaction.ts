@@ -52,6 +52,16 @@ export function liveCount(): i32 {
   return n;
 }
 
+/** Live server transactions. */
+export function serverCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
+    const t = unchecked(pool[i]);
+    if (t.state != S_FREE && t.kind >= IST) n++;
+  }
+  return n;
+}
+
 /** Starts a client transaction whose request is already in t.buf, bound for (t.ip, t.port). */
 export function startClient(t: Txn): void {
   if (t.kind == ICT) ict.start(t); else nict.start(t);

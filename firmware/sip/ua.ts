@@ -7,10 +7,11 @@
 // the top Via has rport, else the source address and the sent-by port.
 import * as log from "../sys/log";
 import { Writer } from "../sys/bytes";
-import { SIP_TX_CAP } from "../config";
+import { SIP_TX_CAP, MAX_TRANSACTIONS } from "../config";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
-import { Txn, IST, NIST, serverKey } from "./txn";
+import { Txn, IST, NIST, serverKey, abandon, fnv, FNV_BASIS } from "./txn";
+import * as random from "../sys/random";
 import { SipMsg, M_ACK, M_INVITE, M_OPTIONS, M_CANCEL, M_REGISTER, M_BYE, M_INFO } from "./msg";
 import { checkRequest, checkResponse, PASS, DROP, uas } from "./validate";
 import * as build from "./build";
@@ -23,6 +24,8 @@ export let srcIp: u32 = 0;
 export let srcPort: i32 = 0;
 
 const OWNER_UAS: i32 = 0;
+/** Server transactions alive at once; the rest of the pool is kept for our own requests. */
+const SERVER_SLOTS: i32 = MAX_TRANSACTIONS - 4;
 
 // Buffers (declared before the handler slots below, whose defaults use them).
 const tagBuf = memory.data(24);
@@ -30,6 +33,7 @@ const tagW = new Writer(tagBuf, 24);
 const txw = new Writer(0, 0);
 const slBuf = memory.data(SIP_TX_CAP);
 const slw = new Writer(slBuf, SIP_TX_CAP);
+let tagSecret: u32 = 0;
 
 // Statistics (status, tests).
 export let rxRequests: i32 = 0;
@@ -62,15 +66,17 @@ export function setCallHandlers(invite: (m: SipMsg, t: Txn) => void, inDialog: (
 
 function noTu(t: Txn, ev: i32, m: SipMsg | null): void {}
 
-/** Handles every datagram waiting on the SIP socket (bounded per tick). */
-export function poll(): void {
+/** Handles the datagrams waiting on the SIP socket, at most 16 a tick (so a flood cannot hold
+ *  the tick); returns true when more may be waiting (the caller ticks again at once). */
+export function poll(): bool {
   for (let i = 0; i < 16; i++) {
     const n = transport.receive();
-    if (n < 0) return;
+    if (n < 0) return false;
     srcIp = transport.rxIp;
     srcPort = transport.rxPort;
     handle(transport.rxBuf, n);
   }
+  return true;
 }
 
 /** Parses and dispatches one datagram (also the entry point for tests). */
@@ -88,30 +94,38 @@ function onResponse(): void {
   dropped++; // a stray response: RFC 3261 18.1.2 says drop it
 }
 
+// Which requests get a server transaction: only those that start or belong to a call (INVITE,
+// BYE, INFO, CANCEL's INVITE). Everything the unit answers at once with a final response (OPTIONS,
+// rejections, 405, 481, 501) is answered statelessly (RFC 3261 8.2.7: a retransmission gets the
+// response again), so a flood of such requests cannot fill the transaction pool and lock calls
+// and registration out. SERVER_SLOTS leaves the rest of the pool to our own requests.
 function onRequest(): void {
   const code = checkRequest(msg);
   if (code == DROP) { dropped++; return; }
   rxRequests++;
-  if (code != PASS) { reject(code); return; }
+  if (code != PASS) { rejected++; reply(code, null); return; }
   const key = serverKey(msg);
   const existing = transaction.findServer(msg, key);
   if (existing !== null) { transaction.dispatchRequest(existing, msg); return; }
-  if (msg.method == M_ACK) { onAck(msg); return; }
-  if (msg.method == M_CANCEL) { cancel(key); return; }
-  const t = newServer(key);
-  if (t === null) { stateless(503); return; }
   switch (msg.method) {
-    case M_OPTIONS: options(t); break;
-    case M_INVITE: if (msg.toTag.len > 0) onInDialog(msg, t); else onInvite(msg, t); break;
+    case M_ACK: onAck(msg); return;
+    case M_CANCEL: cancel(key); return;
+    case M_OPTIONS: reply(200, optionsExtra); return;
+    case M_INVITE:
     case M_BYE:
-    case M_INFO: onInDialog(msg, t); break;
-    case M_REGISTER: respond(t, msg, 405, null); break; // not a registrar (RFC 4475 3.3.7)
-    default: respond(t, msg, 405, null);
+    case M_INFO: {
+      const t = newServer(key);
+      if (t === null) { reply(503, retryAfter); return; }
+      if (msg.method == M_INVITE && msg.toTag.len == 0) onInvite(msg, t); else onInDialog(msg, t);
+      return;
+    }
   }
+  reply(405, null); // known but not handled here: REGISTER (not a registrar, RFC 4475 3.3.7), MESSAGE...
 }
 
 /** A server transaction for the request being handled, or null when the pool is full. */
 function newServer(key: u32): Txn | null {
+  if (transaction.serverCount() >= SERVER_SLOTS) return null;
   const t = transaction.alloc(msg.method == M_INVITE ? IST : NIST, msg.method, key, noTu, OWNER_UAS);
   if (t === null) return null;
   replyTo(t);
@@ -122,7 +136,7 @@ function newServer(key: u32): Txn | null {
 /** Sets t's destination for responses (RFC 3261 18.2.2, RFC 3581 4). */
 function replyTo(t: Txn): void {
   t.ip = srcIp;
-  t.port = msg.viaRport >= 0 || msg.viaPort <= 0 ? (msg.viaRport >= 0 ? srcPort : 5060) : msg.viaPort;
+  t.port = replyPort();
 }
 
 
@@ -157,19 +171,16 @@ export function txWriter(t: Txn): Writer {
 /** Sends the response built in t's buffer through the transaction. */
 export function finish(t: Txn, w: Writer, code: i32): void {
   if (!w.ok) {
-    log.warn().str(T("sip: response ")).dec(<u64>code).str(T(" too large, sending 500")).end();
-    w.reset();
-    build.response(w, msg, 500, 0, 0, 0, srcIp, srcPort);
-    build.end(w);
-    code = 500;
+    // The request's own headers did not fit (hundreds of Via/Record-Route values): a stateless
+    // 500 from the larger buffer, or nothing when even that cannot hold them.
+    log.warn().str(T("sip: response ")).dec(<u64>code).str(T(" too large for a transaction")).end();
+    abandon(t);
+    reply(500, retryAfter);
+    return;
   }
   t.len = w.len;
   t.status = code;
   transaction.respond(t);
-}
-
-function options(t: Txn): void {
-  respond(t, msg, 200, optionsExtra);
 }
 
 function optionsExtra(w: Writer): void {
@@ -180,42 +191,53 @@ function optionsExtra(w: Writer): void {
   build.end(w);
 }
 
+function retryAfter(w: Writer): void {
+  w.str(T("Retry-After: 5")).crlf();
+  build.server(w);
+  build.end(w);
+}
+
 /** CANCEL (RFC 3261 9.2): 200 when it matches an INVITE server transaction, else 481. */
 function cancel(key: u32): void {
   const inv = transaction.findCancelled(key);
-  const t = newServer(key);
-  if (t === null) { stateless(503); return; }
-  if (inv === null) { respond(t, msg, 481, null); return; }
-  respond(t, msg, 200, null);
+  if (inv === null) { reply(481, null); return; }
+  reply(200, null);
   onCancel(msg, inv);
 }
 
-/** A checkRequest() rejection: through a server transaction when one is free (it absorbs
- *  retransmissions), statelessly otherwise. */
-function reject(code: i32): void {
-  rejected++;
-  if (log.on(log.DEBUG)) log.debug().str(T("sip: rejecting request with ")).dec(<u64>code).end();
-  const key = serverKey(msg);
-  const existing = transaction.findServer(msg, key);
-  if (existing !== null) { transaction.dispatchRequest(existing, msg); return; }
-  const t = newServer(key);
-  if (t === null) { stateless(code); return; }
-  const w = txWriter(t);
-  build.rejection(w, msg, code, uas, 0, 0, srcIp, srcPort);
-  finish(t, w, code);
+/**
+ * A stateless final response to the request being handled (RFC 3261 8.2.7): the standard extras
+ * for the code (a checkRequest() rejection gets Warning/Allow/Unsupported/Accept through
+ * build.rejection), or what `extra` writes. Sent to the response address (18.2.2, RFC 3581).
+ */
+export function reply(code: i32, extra: ((w: Writer) => void) | null): void {
+  const w = slw.reset();
+  statelessTag();
+  if (extra === null) build.rejection(w, msg, code, uas, tagBuf, 16, srcIp, srcPort);
+  else {
+    build.response(w, msg, code, 0, tagBuf, 16, srcIp, srcPort);
+    extra(w);
+  }
+  if (!w.ok) { log.warn().str(T("sip: response too large for the buffer, not sent")).end(); return; }
+  transport.send(srcIp, replyPort(), w.base, w.len);
 }
 
+/** The To tag of a stateless response (RFC 3261 8.2.7: the same request always gets the same
+ *  tag): 64 bits hashed from the Call-ID, From tag and branch under a secret drawn at boot. */
+function statelessTag(): void {
+  if (tagSecret == 0) tagSecret = random.u32() | 1;
+  const a = hashSpans(FNV_BASIS ^ tagSecret);
+  const b = hashSpans(a ^ 0x5bd1e995);
+  tagW.reset().hex(<u64>a, 8).hex(<u64>b, 8);
+}
 
-/** A stateless response (no transaction to keep it). */
-function stateless(code: i32): void {
-  const w = slw.reset();
-  if (code == 503) {
-    build.response(w, msg, 503, 0, 0, 0, srcIp, srcPort);
-    w.str(T("Retry-After: 5")).crlf();
-    build.server(w);
-    build.end(w);
-  } else build.rejection(w, msg, code, uas, 0, 0, srcIp, srcPort);
-  if (!w.ok) return;
-  const port = msg.viaRport >= 0 ? srcPort : msg.viaPort > 0 ? msg.viaPort : 5060;
-  transport.send(srcIp, port, w.base, w.len);
+function hashSpans(h: u32): u32 {
+  h = fnv(h, msg.ptr(msg.callId), msg.callId.len);
+  h = fnv(h, msg.ptr(msg.fromTag), msg.fromTag.len);
+  return fnv(h, msg.ptr(msg.viaBranch), msg.viaBranch.len);
+}
+
+/** The response port for the request being handled (RFC 3261 18.2.2, RFC 3581 4). */
+function replyPort(): i32 {
+  return msg.viaRport >= 0 ? srcPort : msg.viaPort > 0 ? msg.viaPort : 5060;
 }
