@@ -64,14 +64,16 @@ export default class TextTransform extends Transform {
     const visit = (node, strict, inDecorator) => {
       if (node.kind === NodeKind.Call && node.expression.kind === NodeKind.Identifier && node.expression.text === "T") {
         const arg = node.args.length === 1 ? node.args[0] : null;
-        if (!arg || arg.kind !== NodeKind.Literal || arg.literalKind !== LiteralKind.String) {
-          throw new Error(`${where(node)}: T() takes exactly one string literal`);
-        }
-        const h = handle(arg.value, node);
+        const text = arg && arg.kind === NodeKind.Literal ? (arg.literalKind === LiteralKind.String ? arg.value
+          : arg.literalKind === LiteralKind.Template && !arg.tag && arg.expressions.length === 0 ? arg.parts[0] : null) : null;
+        if (text === null) throw new Error(`${where(node)}: T() takes exactly one string literal (or a template without substitutions)`);
+        const h = handle(text, node);
         return Node.createIntegerLiteralExpression(i64_new(h >>> 0, 0), node.range);
       }
-      if (strict && !inDecorator && node.kind === NodeKind.Literal && node.literalKind === LiteralKind.String) {
-        throw new Error(`${where(node)}: string literal in firmware code; write T(${JSON.stringify(node.value)}) (UTF-8 text blob, see firmware/sys/text.ts)`);
+      if (strict && !inDecorator && node.kind === NodeKind.Literal &&
+          (node.literalKind === LiteralKind.String || node.literalKind === LiteralKind.Template)) {
+        const v = node.literalKind === LiteralKind.String ? node.value : node.parts.join("...");
+        throw new Error(`${where(node)}: string literal in firmware code; write T(${JSON.stringify(v.slice(0, 40))}) (UTF-8 text blob, see firmware/sys/text.ts)`);
       }
       walk(node, strict, inDecorator);
       return node;

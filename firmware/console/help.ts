@@ -5,7 +5,7 @@
 import { Writer, lower } from "../sys/bytes";
 import * as settings from "./settings";
 import { T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST } from "./settings";
-import { T, textLen } from "../sys/text";
+import { T, textLen, textAt } from "../sys/text";
 
 // Command indices: the lines of HELP, in order.
 export const C_HELP: i32 = 0;
@@ -24,7 +24,7 @@ export const C_VERSION: i32 = 12;
 export const C_REBOOT: i32 = 13;
 export const C_LOG: i32 = 14;
 
-const HELP = `help [prefix]      commands, or help on settings
+const HELP = T(`help [prefix]      commands, or help on settings
 show [prefix]      settings
 get <key>          one setting
 set <key> <value>  change a setting (until save)
@@ -38,13 +38,13 @@ hangup             end the call
 open               open the door
 version            firmware, board, host
 reboot             restart
-log [level]        error|warn|info|debug|trace`;
+log [level]        error|warn|info|debug|trace`);
 
 /** `help`: the command list. */
 export function help(w: Writer): void {
-  const n = HELP.length;
+  const n = textLen(HELP);
   for (let i = 0; i < n; i++) {
-    const c = HELP.charCodeAt(i);
+    const c = textAt(HELP, i);
     if (c == 10) w.crlf(); else w.byte(c);
   }
   w.crlf().str(T("ok")).crlf();
@@ -52,13 +52,13 @@ export function help(w: Writer): void {
 
 /** Index of the command named by [p, p+n) (ASCII case-insensitive), or -1. */
 export function commandIndex(p: usize, n: i32): i32 {
-  const m = HELP.length;
+  const m = textLen(HELP);
   let idx = 0, start = 0;
   while (start < m) {
     let j = 0;
-    while (j < n && start + j < m && lower(<i32>load<u8>(p + <usize>j)) == HELP.charCodeAt(start + j)) j++;
-    if (j == n && n > 0 && start + j < m && HELP.charCodeAt(start + j) == 32) return idx;
-    while (start < m && HELP.charCodeAt(start) != 10) start++;
+    while (j < n && start + j < m && lower(<i32>load<u8>(p + <usize>j)) == textAt(HELP, start + j)) j++;
+    if (j == n && n > 0 && start + j < m && textAt(HELP, start + j) == 32) return idx;
+    while (start < m && textAt(HELP, start) != 10) start++;
     start++;
     idx++;
   }
@@ -67,11 +67,11 @@ export function commandIndex(p: usize, n: i32): i32 {
 
 /** Writes `error: usage: <syntax of command idx>` and the line end. */
 export function usage(w: Writer, idx: i32): void {
-  const m = HELP.length;
+  const m = textLen(HELP);
   let i = 0;
-  for (let l = 0; l < idx && i < m; i++) if (HELP.charCodeAt(i) == 10) l++;
+  for (let l = 0; l < idx && i < m; i++) if (textAt(HELP, i) == 10) l++;
   w.str(T("error: usage: "));
-  while (i < m && !(HELP.charCodeAt(i) == 32 && HELP.charCodeAt(i + 1) == 32)) w.byte(HELP.charCodeAt(i++));
+  while (i < m && !(textAt(HELP, i) == 32 && textAt(HELP, i + 1) == 32)) w.byte(textAt(HELP, i++));
   w.crlf();
 }
 
