@@ -1,9 +1,10 @@
 // Every build-time size in one place. Memory is fixed at start-up from these; nothing grows
 // in the steady state. When a pool is full the firmware answers politely (503/486), never traps.
+import { T } from "./sys/text";
 
 /** Firmware version reported by `version`, the User-Agent header and the boot event. */
-export const FIRMWARE_VERSION = "0.1.0";
-export const USER_AGENT = "sip-intercom/0.1.0";
+export const FIRMWARE_VERSION = T("0.1.0");
+export const USER_AGENT = T("sip-intercom/0.1.0");
 
 // ---- tick loop
 /** Longest sleep the firmware asks for when idle (ms). */
@@ -67,6 +68,24 @@ export const SIP_MAX_LINE: i32 = 2048;
 /** Largest datagram the parser looks at (a UDP datagram holds at most 65507). */
 export const SIP_MAX_MSG: i32 = 65535;
 /** Warn-agent of the Warning: 399 header sent with a 400 (RFC 3261 20.43: a token will do). */
-export const SIP_WARN_AGENT = "intercom";
+export const SIP_WARN_AGENT = T("intercom");
 /** Longest realm, nonce or opaque kept from a digest challenge (RFC 2617); longer is refused. */
 export const DIGEST_FIELD_MAX: i32 = 200;
+
+// ---- SIP transport, transactions, registration
+/** Largest SIP datagram taken whole; larger ones are dropped (UDP messages stay under the MTU). */
+export const SIP_RX_CAP: i32 = 4096;
+/** Buffer for a stateless response: it copies the request's Via, From, To, Call-ID and CSeq, so
+ *  it is as large as the largest request taken. */
+export const SIP_TX_CAP: i32 = SIP_RX_CAP + 512;
+/** Transactions alive at once (client and server); a full pool answers 503. */
+export const MAX_TRANSACTIONS: i32 = 12;
+/** Bytes kept per transaction: the request (client) or the last response (server). */
+export const TXN_BUF: i32 = 2048;
+/** Host names cached by the resolver. */
+export const RESOLVE_SLOTS: i32 = 4;
+export const RESOLVE_NAME_MAX: i32 = 128;
+
+// ---- io
+/** An input level must hold this long to count (ms). */
+export const DEBOUNCE_MS: i64 = 20;

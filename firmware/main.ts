@@ -12,14 +12,17 @@ import * as con from "./console/console";
 import * as store from "./console/store";
 import * as mem from "./sys/mem";
 import { Timer } from "./sys/clock";
+import * as app from "./app/app";
+import { T } from "./sys/text";
 
 export function init(): void {
   setNow(hal.clock_now_ms());
   settings.loadDefaults();
   store.restore();
   con.init();
-  log.info().str("sip-intercom ").str(FIRMWARE_VERSION).str(" started").end();
-  event.begin("boot").str("version", FIRMWARE_VERSION).end();
+  app.init();
+  log.info().str(T("sip-intercom ")).str(FIRMWARE_VERSION).str(T(" started")).end();
+  event.begin(T("boot")).str(T("version"), FIRMWARE_VERSION).end();
   memWatch.start(0);
 }
 
@@ -30,8 +33,10 @@ export function tick(nowMs: i64): i32 {
   setNow(nowMs);
   runTimers();
   con.poll();
+  const appWait = app.poll();
   hal.sys_watchdog_feed();
   let wait: i64 = IDLE_TICK_MS;
+  if (appWait >= 0 && appWait < wait) wait = appWait;
   if (con.busy()) wait = CONSOLE_RETRY_MS;
   const due = nextDue();
   if (due >= 0 && due - now() < wait) wait = due > now() ? due - now() : 0;

@@ -46,7 +46,7 @@ function upToDate() {
 
 function asc(t) {
   const ascBin = join(root, "node_modules/assemblyscript/bin/asc.js");
-  execFileSync(process.execPath, [ascBin, t.entry, "--config", "asconfig.json", "--target", t.target], { stdio: "inherit" });
+  execFileSync(process.execPath, [ascBin, t.entry, "--config", join(root, "asconfig.json"), "--target", t.target], { stdio: "inherit" });
   // asc passes silently on a misspelled target: check the output exists and is fresh.
   if (!existsSync(t.out) || statSync(t.out).mtimeMs < Date.now() - 120000) throw new Error(`asc did not write ${t.out}`);
 }
@@ -79,7 +79,11 @@ async function measure() {
     if (dev.traps.length) throw new Error(`firmware trapped at boot: ${dev.traps[0]}`);
   }
   console.log(line);
-  if (size > WASM_BUDGET) throw new Error(`firmware.wasm is over its ${WASM_BUDGET}-byte budget`);
+  if (size > WASM_BUDGET) {
+    // INTERCOM_BUDGET_WARN=1 lets a work-in-progress branch build over budget; CI never sets it.
+    if (process.env.INTERCOM_BUDGET_WARN) console.warn(`warning: firmware.wasm is over its ${WASM_BUDGET}-byte budget`);
+    else throw new Error(`firmware.wasm is over its ${WASM_BUDGET}-byte budget`);
+  }
 }
 
 async function main() {

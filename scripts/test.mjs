@@ -48,7 +48,7 @@ run("typecheck (tsc, strict)", process.execPath, [join(root, "node_modules/types
 run("HAL bindings up to date", process.execPath, ["hal/gen.mjs", "--check"]);
 if (!only) {
   run("firmware specs (as-pect)", process.execPath,
-    [join(root, "node_modules/@as-pect/cli/bin/asp.js"), "--config", "test/as-pect.config.js", "-a", "test/as-pect.asconfig.json"]);
+    [join(root, "node_modules/@as-pect/cli/bin/asp.js"), "--config", "test/as-pect.config.js", "-a", join(root, "test/as-pect.asconfig.json")]);
 }
 
 // Bundle the TypeScript suites with esbuild (no extra TS runner needed).

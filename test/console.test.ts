@@ -196,8 +196,8 @@ test("show marks pending values and quotes what set would read differently", asy
   assert.deepEqual(await s.run("set sip.display error: none"), ["ok"]);
   assert.deepEqual(await s.run("get sip.display"), ["\"error: none\" (pending, saved: \" Front door \")", "ok"]);
   assert.deepEqual(await s.run("revert"), ["reverted 1 changes", "ok"]);
-  assert.deepEqual(await s.run("status"), ["network: down", "registration: not available yet", "call: not available yet",
-    "door: not available yet", "settings: generation 1", `uptime: ${Math.floor(s.clock.now() / 1000)} s`, "ok"]);
+  assert.deepEqual(await s.run("status"), ["network: down", "registration: unregistered (no account: set sip.user and sip.domain)", "call: not available yet",
+    "door: closed, opened 0 times", "settings: generation 1", `uptime: ${Math.floor(s.clock.now() / 1000)} s`, "ok"]);
 });
 
 test("show fits when every value is at its longest, pending over saved", async () => {
@@ -281,9 +281,9 @@ test("status, version, log", async () => {
   s.clock.advance(5000);
   assert.deepEqual(await s.run("status"), [
     "network: down",
-    "registration: not available yet",
+    "registration: unregistered (no account: set sip.user and sip.domain)",
     "call: not available yet",
-    "door: not available yet",
+    "door: closed, opened 0 times",
     "settings: defaults",
     "uptime: 5 s",
     "ok",
@@ -305,7 +305,8 @@ test("call, hangup, open: not available until their modules fill the hooks", asy
   assert.deepEqual(await s.run("call 1001"), ["error: not available yet"]);
   assert.deepEqual(await s.run("call"), ["error: usage: call <target>"]);
   assert.deepEqual(await s.run("hangup"), ["error: not available yet"]);
-  assert.deepEqual(await s.run("open"), ["error: not available yet"]);
+  assert.deepEqual(await s.run("open"), ["ok"]);
+  assert.deepEqual((await s.run("status"))[3], "door: open, opened 1 times");
   assert.deepEqual(await s.run("open now"), ["error: usage: open"]);
   assert.deepEqual(await s.run("dial 1001"), ["error: unknown command (try help)"]);
   assert.deepEqual(await s.run("Version"), [`firmware ${VERSION}`, "board host", `host host-sim node ${process.version}`, "serial sim-000001", "ok"]);

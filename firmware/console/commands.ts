@@ -16,6 +16,7 @@ import {
   help, helpKeys, commandIndex, usage, noKey, C_HELP, C_SHOW, C_GET, C_SET, C_UNSET, C_SAVE, C_REVERT,
   C_FACTORY_RESET, C_STATUS, C_CALL, C_HANGUP, C_OPEN, C_VERSION, C_REBOOT, C_LOG,
 } from "./help";
+import { T, Text } from "../sys/text";
 
 /** Set by reboot and factory-reset: the console reboots once the answer is out. */
 export let rebootRequested = false;
@@ -43,8 +44,8 @@ function rest(p: usize, n: i32, i: i32): void {
   tn = n - i;
 }
 
-function ok(w: Writer): void { w.str("ok").crlf(); }
-function fail(w: Writer, reason: string): void { w.str("error: ").str(reason).crlf(); }
+function ok(w: Writer): void { w.str(T("ok")).crlf(); }
+function fail(w: Writer, reason: Text): void { w.str(T("error: ")).str(reason).crlf(); }
 
 /** Runs one command line [p, p+n) (not empty) and writes its answer into w. */
 export function run(p: usize, n: i32, w: Writer): void {
@@ -52,7 +53,7 @@ export function run(p: usize, n: i32, w: Writer): void {
   const c = commandIndex(tp, tn);
   rest(p, n, i);
   const ap = tp, an = tn; // the arguments, trimmed
-  if (c < 0) { fail(w, "unknown command (try help)"); return; }
+  if (c < 0) { fail(w, T("unknown command (try help)")); return; }
   // commands without arguments
   if (c >= C_SAVE && c != C_CALL && c != C_LOG && an > 0) { usage(w, c); return; }
   switch (c) {
@@ -62,7 +63,7 @@ export function run(p: usize, n: i32, w: Writer): void {
     case C_SET: set(ap, an, w); break;
     case C_UNSET: unset(ap, an, w); break;
     case C_SAVE: save(w); break;
-    case C_REVERT: w.str("reverted ").dec(settings.revert()).str(" changes").crlf(); ok(w); break;
+    case C_REVERT: w.str(T("reverted ")).dec(settings.revert()).str(T(" changes")).crlf(); ok(w); break;
     case C_FACTORY_RESET: factoryReset(w); break;
     case C_STATUS: status(w); break;
     case C_CALL: call(ap, an, w); break;
@@ -79,7 +80,7 @@ export function run(p: usize, n: i32, w: Writer): void {
 function oneKey(kp: usize, kn: i32, cmd: i32, w: Writer): i32 {
   if (kn == 0 || next(kp, kn, 0) < kn) { usage(w, cmd); return -1; }
   const k = settings.find(kp, kn);
-  if (k < 0) w.str("error: unknown key ").bytes(kp, kn).crlf();
+  if (k < 0) w.str(T("error: unknown key ")).bytes(kp, kn).crlf();
   return k;
 }
 
@@ -89,11 +90,11 @@ function oneKey(kp: usize, kn: i32, cmd: i32, w: Writer): i32 {
  *  a value with spaces at an end (or in quotes) in double quotes, so that `set` reads it back;
  *  also `ok` and `error...`, so that no result line looks like a final line. */
 function repr(w: Writer, k: i32, p: usize, n: i32): void {
-  if (n > 0 && settings.isSecret(k)) { w.str("********"); return; }
+  if (n > 0 && settings.isSecret(k)) { w.str(T("********")); return; }
   let q = n == 0;
   if (n > 0) {
     const a = <i32>load<u8>(p), b = <i32>load<u8>(p + <usize>(n - 1));
-    q = a == 32 || b == 32 || (n >= 2 && a == 34 && b == 34) || eqLit(p, n, "ok") || (n >= 5 && eqLit(p, 5, "error"));
+    q = a == 32 || b == 32 || (n >= 2 && a == 34 && b == 34) || eqLit(p, n, T("ok")) || (n >= 5 && eqLit(p, 5, T("error")));
   }
   if (q) w.byte(34).bytes(p, n).byte(34);
   else w.bytes(p, n);
@@ -103,7 +104,7 @@ function repr(w: Writer, k: i32, p: usize, n: i32): void {
 function value(w: Writer, k: i32): void {
   repr(w, k, settings.pendingPtr(k), settings.pendingLenOf(k));
   if (settings.isDirty(k)) {
-    w.str(" (pending, saved: ");
+    w.str(T(" (pending, saved: "));
     repr(w, k, settings.valuePtr(k), settings.valueLen(k));
     w.byte(41);
   }
@@ -118,7 +119,7 @@ function show(ap: usize, an: i32, w: Writer): void {
   for (let k = 0; k < settings.COUNT; k++) {
     if (!settings.keyStarts(k, ap, an)) continue;
     if (w.cap - w.len < SHOW_LINE_MAX) { w.overflow = true; return; } // console.ts: answer too long
-    w.str(settings.schema(k).key).str(" = ");
+    w.str(settings.schema(k).key).str(T(" = "));
     value(w, k);
     w.crlf();
     found++;
@@ -148,7 +149,7 @@ function set(ap: usize, an: i32, w: Writer): void {
   if (k < 0) return;
   if (vn >= 2 && load<u8>(vp) == 34 && load<u8>(vp + <usize>(vn - 1)) == 34) { vp++; vn -= 2; }
   const mark = w.len;
-  w.str("error: ");
+  w.str(T("error: "));
   const m = check(k, vp, vn, norm, w);
   if (m < 0) { w.crlf(); return; }
   w.len = mark;
@@ -165,33 +166,33 @@ function unset(ap: usize, an: i32, w: Writer): void {
 
 function save(w: Writer): void {
   const r = store.save();
-  if (r < 0) { w.str("error: save failed (kv error ").int(r).str(")").crlf(); return; }
-  w.str("saved generation ").dec(store.currentGeneration()).str(", ").dec(r).str(" changed").crlf();
+  if (r < 0) { w.str(T("error: save failed (kv error ")).int(r).str(T(")")).crlf(); return; }
+  w.str(T("saved generation ")).dec(store.currentGeneration()).str(T(", ")).dec(r).str(T(" changed")).crlf();
   ok(w);
 }
 
 // ---- status, version, log
 
 function status(w: Writer): void {
-  w.str("network: ");
+  w.str(T("network: "));
   const net = hooks.statusNetwork;
   if (net !== null) net(w); else network(w);
   w.crlf();
-  statusLine(w, "registration: ", hooks.statusRegistration);
-  statusLine(w, "call: ", hooks.statusCall);
-  statusLine(w, "door: ", hooks.statusDoor);
+  statusLine(w, T("registration: "), hooks.statusRegistration);
+  statusLine(w, T("call: "), hooks.statusCall);
+  statusLine(w, T("door: "), hooks.statusDoor);
   const d = settings.dirtyCount();
-  w.str("settings: ");
-  if (store.currentSlot() < 0) w.str("defaults"); else w.str("generation ").dec(store.currentGeneration());
-  if (d > 0) w.str(", ").dec(d).str(" unsaved changes");
+  w.str(T("settings: "));
+  if (store.currentSlot() < 0) w.str(T("defaults")); else w.str(T("generation ")).dec(store.currentGeneration());
+  if (d > 0) w.str(T(", ")).dec(d).str(T(" unsaved changes"));
   w.crlf();
-  w.str("uptime: ").dec(<u64>(now() / 1000)).str(" s").crlf();
+  w.str(T("uptime: ")).dec(<u64>(now() / 1000)).str(T(" s")).crlf();
   ok(w);
 }
 
-function statusLine(w: Writer, name: string, f: StatusFn | null): void {
+function statusLine(w: Writer, name: Text, f: StatusFn | null): void {
   w.str(name);
-  if (f !== null) f(w); else w.str("not available yet");
+  if (f !== null) f(w); else w.str(T("not available yet"));
   w.crlf();
 }
 
@@ -205,17 +206,17 @@ function network(w: Writer): void {
   const ip = parseIp4(p, n);
   if (ip >= 0) dest = <u32>ip;
   const local = hal.net_local_ip(dest);
-  if (local == 0) w.str("down");
-  else w.str("up, ip ").ip4(local);
+  if (local == 0) w.str(T("down"));
+  else w.str(T("up, ip ")).ip4(local);
 }
 
 const INFO_CAP: i32 = 64;
 const info = memory.data(INFO_CAP);
 
-function sysInfo(w: Writer, name: string, keyPtr: usize, keyLen: i32): void {
+function sysInfo(w: Writer, name: Text, keyPtr: usize, keyLen: i32): void {
   w.str(name).byte(32);
   const r = hal.sys_info(keyPtr, keyLen, info, INFO_CAP);
-  if (r < 0) w.str("unknown");
+  if (r < 0) w.str(T("unknown"));
   else w.bytes(info, r < INFO_CAP ? r : INFO_CAP);
   w.crlf();
 }
@@ -225,10 +226,10 @@ const K_HOST = memory.data<u8>([0x68, 0x6f, 0x73, 0x74]);                 // "ho
 const K_SERIAL = memory.data<u8>([0x73, 0x65, 0x72, 0x69, 0x61, 0x6c]);   // "serial"
 
 function version(w: Writer): void {
-  w.str("firmware ").str(FIRMWARE_VERSION).crlf();
-  sysInfo(w, "board", K_BOARD, 5);
-  sysInfo(w, "host", K_HOST, 4);
-  sysInfo(w, "serial", K_SERIAL, 6);
+  w.str(T("firmware ")).str(FIRMWARE_VERSION).crlf();
+  sysInfo(w, T("board"), K_BOARD, 5);
+  sysInfo(w, T("host"), K_HOST, 4);
+  sysInfo(w, T("serial"), K_SERIAL, 6);
   ok(w);
 }
 
@@ -240,7 +241,7 @@ function logLevel(ap: usize, an: i32, w: Writer): void {
     return;
   }
   const l = settings.choiceIndex(settings.K_LOG_LEVEL, ap, an);
-  if (l < 0) { w.str("error: log level must be one of ").str(settings.schema(settings.K_LOG_LEVEL).pattern).crlf(); return; }
+  if (l < 0) { w.str(T("error: log level must be one of ")).str(settings.schema(settings.K_LOG_LEVEL).pattern).crlf(); return; }
   log.setLevel(l);
   ok(w);
 }
@@ -250,23 +251,23 @@ function logLevel(ap: usize, an: i32, w: Writer): void {
 function call(ap: usize, an: i32, w: Writer): void {
   if (an == 0) { usage(w, C_CALL); return; }
   const f = hooks.call;
-  if (f === null) { fail(w, "not available yet"); return; }
+  if (f === null) { fail(w, T("not available yet")); return; }
   done(w, f(ap, an, w));
 }
 
 function action(f: ActionFn | null, w: Writer): void {
-  if (f === null) { fail(w, "not available yet"); return; }
+  if (f === null) { fail(w, T("not available yet")); return; }
   done(w, f(w));
 }
 
-function done(w: Writer, reason: string | null): void {
-  if (reason === null) ok(w); else fail(w, reason);
+function done(w: Writer, reason: Text): void {
+  if (reason == 0) ok(w); else fail(w, reason);
 }
 
 function reboot(w: Writer): void {
   const f = hooks.beforeReset;
   if (f !== null) f(false);
-  w.str("rebooting").crlf();
+  w.str(T("rebooting")).crlf();
   ok(w);
   rebootRequested = true;
 }
@@ -275,8 +276,8 @@ function factoryReset(w: Writer): void {
   const f = hooks.beforeReset;
   if (f !== null) f(true);
   const r = store.erase();
-  if (r < 0) { w.str("error: factory-reset failed (kv error ").int(r).str(")").crlf(); return; }
-  w.str("settings erased, rebooting").crlf();
+  if (r < 0) { w.str(T("error: factory-reset failed (kv error ")).int(r).str(T(")")).crlf(); return; }
+  w.str(T("settings erased, rebooting")).crlf();
   ok(w);
   rebootRequested = true;
 }

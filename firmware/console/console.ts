@@ -12,6 +12,7 @@ import { Writer } from "../sys/bytes";
 import * as line from "./line";
 import { L_NONE, L_LINE, L_LONG } from "./line";
 import * as commands from "./commands";
+import { T } from "../sys/text";
 
 const inBuf = memory.data(CONSOLE_IN_CAP);
 let inPos: i32 = 0;
@@ -33,7 +34,7 @@ export function init(): void {
   sent = 0;
   inPos = inLen = 0;
   line.clear();
-  out.crlf().str("sip-intercom ").str(FIRMWARE_VERSION).str(", type help for commands").crlf().str("> ");
+  out.crlf().str(T("sip-intercom ")).str(FIRMWARE_VERSION).str(T(", type help for commands")).crlf().str(T("> "));
   flush();
 }
 
@@ -73,8 +74,8 @@ export function poll(): void {
       const r = line.feed(c, out);
       if (r == L_NONE) continue;
       if (r == L_LINE) execute();
-      else if (r == L_LONG) out.str("error: line too long (max ").dec(CONSOLE_LINE_MAX).str(" bytes)").crlf();
-      out.str("> ");
+      else if (r == L_LONG) out.str(T("error: line too long (max ")).dec(CONSOLE_LINE_MAX).str(T(" bytes)")).crlf();
+      out.str(T("> "));
       break;
     }
     if (!flush()) return;
@@ -92,7 +93,7 @@ function execute(): void {
   if (out.overflow) {
     out.len = mark;
     out.overflow = false;
-    out.str("error: answer too long").crlf();
+    out.str(T("error: answer too long")).crlf();
   }
   line.clear();
 }

@@ -5,6 +5,7 @@
 import { Writer, lower } from "../sys/bytes";
 import * as settings from "./settings";
 import { T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST } from "./settings";
+import { T, textLen, textAt } from "../sys/text";
 
 // Command indices: the lines of HELP, in order.
 export const C_HELP: i32 = 0;
@@ -23,7 +24,7 @@ export const C_VERSION: i32 = 12;
 export const C_REBOOT: i32 = 13;
 export const C_LOG: i32 = 14;
 
-const HELP = `help [prefix]      commands, or help on settings
+const HELP = T(`help [prefix]      commands, or help on settings
 show [prefix]      settings
 get <key>          one setting
 set <key> <value>  change a setting (until save)
@@ -37,27 +38,27 @@ hangup             end the call
 open               open the door
 version            firmware, board, host
 reboot             restart
-log [level]        error|warn|info|debug|trace`;
+log [level]        error|warn|info|debug|trace`);
 
 /** `help`: the command list. */
 export function help(w: Writer): void {
-  const n = HELP.length;
+  const n = textLen(HELP);
   for (let i = 0; i < n; i++) {
-    const c = HELP.charCodeAt(i);
+    const c = textAt(HELP, i);
     if (c == 10) w.crlf(); else w.byte(c);
   }
-  w.crlf().str("ok").crlf();
+  w.crlf().str(T("ok")).crlf();
 }
 
 /** Index of the command named by [p, p+n) (ASCII case-insensitive), or -1. */
 export function commandIndex(p: usize, n: i32): i32 {
-  const m = HELP.length;
+  const m = textLen(HELP);
   let idx = 0, start = 0;
   while (start < m) {
     let j = 0;
-    while (j < n && start + j < m && lower(<i32>load<u8>(p + <usize>j)) == HELP.charCodeAt(start + j)) j++;
-    if (j == n && n > 0 && start + j < m && HELP.charCodeAt(start + j) == 32) return idx;
-    while (start < m && HELP.charCodeAt(start) != 10) start++;
+    while (j < n && start + j < m && lower(<i32>load<u8>(p + <usize>j)) == textAt(HELP, start + j)) j++;
+    if (j == n && n > 0 && start + j < m && textAt(HELP, start + j) == 32) return idx;
+    while (start < m && textAt(HELP, start) != 10) start++;
     start++;
     idx++;
   }
@@ -66,11 +67,11 @@ export function commandIndex(p: usize, n: i32): i32 {
 
 /** Writes `error: usage: <syntax of command idx>` and the line end. */
 export function usage(w: Writer, idx: i32): void {
-  const m = HELP.length;
+  const m = textLen(HELP);
   let i = 0;
-  for (let l = 0; l < idx && i < m; i++) if (HELP.charCodeAt(i) == 10) l++;
-  w.str("error: usage: ");
-  while (i < m && !(HELP.charCodeAt(i) == 32 && HELP.charCodeAt(i + 1) == 32)) w.byte(HELP.charCodeAt(i++));
+  for (let l = 0; l < idx && i < m; i++) if (textAt(HELP, i) == 10) l++;
+  w.str(T("error: usage: "));
+  while (i < m && !(textAt(HELP, i) == 32 && textAt(HELP, i + 1) == 32)) w.byte(textAt(HELP, i++));
   w.crlf();
 }
 
@@ -80,26 +81,26 @@ export function helpKeys(p: usize, n: i32, w: Writer): void {
   for (let k = 0; k < settings.COUNT; k++) {
     if (!settings.keyStarts(k, p, n)) continue;
     const s = settings.schema(k);
-    w.str(s.key).str(": ");
+    w.str(s.key).str(T(": "));
     const t = s.type;
-    if (t == T_INT) { w.dec(s.min).str("..").dec(s.max); if (s.pattern.length > 0) w.byte(32).str(s.pattern); }
+    if (t == T_INT) { w.dec(s.min).str(T("..")).dec(s.max); if (textLen(s.pattern) > 0) w.byte(32).str(s.pattern); }
     else if (t == T_ENUM) w.str(s.pattern);
-    else if (t == T_STR) w.str("text, max ").dec(s.max);
-    else if (t == T_HOST) w.str("host[:port]");
-    else if (t == T_URI) w.str("SIP URI");
-    else if (t == T_LIST) w.str("SIP URIs, numbers").str(s.pattern.length > 0 ? ", *" : "");
-    else w.str("DTMF 0-9*#A-D, max ").dec(s.max);
-    if (s.secret) w.str(", secret");
-    w.str(", default ");
-    if (s.def.length == 0) w.byte(34).byte(34); else w.str(s.def);
-    w.str(" - ").str(s.help).crlf();
+    else if (t == T_STR) w.str(T("text, max ")).dec(s.max);
+    else if (t == T_HOST) w.str(T("host[:port]"));
+    else if (t == T_URI) w.str(T("SIP URI"));
+    else if (t == T_LIST) w.str(T("SIP URIs, numbers")).str(textLen(s.pattern) > 0 ? T(", *") : T(""));
+    else w.str(T("DTMF 0-9*#A-D, max ")).dec(s.max);
+    if (s.secret) w.str(T(", secret"));
+    w.str(T(", default "));
+    if (textLen(s.def) == 0) w.byte(34).byte(34); else w.str(s.def);
+    w.str(T(" - ")).str(s.help).crlf();
     found++;
   }
   if (found == 0) { noKey(w, p, n); return; }
-  w.str("ok").crlf();
+  w.str(T("ok")).crlf();
 }
 
 /** `error: no key starts with <prefix>`. */
 export function noKey(w: Writer, p: usize, n: i32): void {
-  w.str("error: no key starts with ").bytes(p, n).crlf();
+  w.str(T("error: no key starts with ")).bytes(p, n).crlf();
 }

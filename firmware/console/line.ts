@@ -7,6 +7,7 @@
 import { CONSOLE_LINE_MAX } from "../config";
 import { Writer, eqNoCase } from "../sys/bytes";
 import * as settings from "./settings";
+import { T } from "../sys/text";
 
 /** What feed() saw. */
 export const L_NONE: i32 = 0;    // nothing to do yet
@@ -84,7 +85,7 @@ function secretValueStart(): i32 {
   while (i < len && load<u8>(buf + <usize>i) == 32) i++;
   const c0 = i;
   while (i < len && load<u8>(buf + <usize>i) != 32) i++;
-  if (!eqNoCase(buf + <usize>c0, i - c0, "set")) return -1;
+  if (!eqNoCase(buf + <usize>c0, i - c0, T("set"))) return -1;
   while (i < len && load<u8>(buf + <usize>i) == 32) i++;
   const k0 = i;
   while (i < len && load<u8>(buf + <usize>i) != 32) i++;

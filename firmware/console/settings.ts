@@ -10,6 +10,7 @@ import { SETTINGS_ARENA } from "../config";
 import * as log from "../sys/log";
 import { lower } from "../sys/bytes";
 import { utf16ToUtf8 } from "../sys/utf8";
+import { T, Text, textLen, textAt, textPtr } from "../sys/text";
 
 export const T_STR: i32 = 0;   // free text up to max bytes (printable, no control characters)
 export const T_INT: i32 = 1;   // decimal in [min, max] ("even" in pattern: even numbers only)
@@ -21,14 +22,14 @@ export const T_DTMF: i32 = 6;  // 1..16 of 0-9 * # A-D
 
 export class Setting {
   constructor(
-    public key: string,
+    public key: Text,
     public type: i32,
-    public def: string,
+    public def: Text,
     public min: i32,
     public max: i32,       // T_INT: largest value; other types: largest length in bytes
-    public pattern: string,
+    public pattern: Text,
     public secret: bool,
-    public help: string,
+    public help: Text,
   ) {}
 }
 
@@ -57,28 +58,28 @@ export const K_RTP_PORT: i32 = 20;
 export const K_LOG_LEVEL: i32 = 21;
 
 export const SCHEMA: StaticArray<Setting> = [
-  new Setting("sip.user", T_STR, "", 0, 64, "", false, "SIP account user part (e.g. 2000)"),
-  new Setting("sip.password", T_STR, "", 0, 64, "", true, "SIP account password (secret)"),
-  new Setting("sip.auth_user", T_STR, "", 0, 64, "", false, "digest auth user name; empty = sip.user"),
-  new Setting("sip.domain", T_HOST, "", 0, 128, "", false, "registrar / SIP domain, host[:port]; empty = no registration (peer to peer)"),
-  new Setting("sip.proxy", T_URI, "", 0, 128, "", false, "outbound proxy URI, e.g. sip:10.0.0.1:5060; empty = none"),
-  new Setting("sip.port", T_INT, "5060", 1, 65535, "", false, "local SIP UDP port"),
-  new Setting("sip.expires", T_INT, "600", 60, 86400, "", false, "registration interval in seconds"),
-  new Setting("sip.display", T_STR, "Door", 0, 64, "", false, "display name in From"),
-  new Setting("sip.keepalive", T_ENUM, "crlf", 0, 8, "off|crlf|options", false, "NAT keep-alive to the registrar: off, crlf or options"),
-  new Setting("sip.keepalive_s", T_INT, "30", 5, 3600, "", false, "keep-alive interval in seconds"),
-  new Setting("button1.call", T_LIST, "", 0, 256, "", false, "who button1 calls: comma-separated SIP URIs or numbers"),
-  new Setting("call.ring_timeout", T_INT, "30", 5, 600, "", false, "seconds an outgoing call may ring before it is cancelled"),
-  new Setting("call.max_duration", T_INT, "300", 10, 86400, "", false, "longest call in seconds"),
-  new Setting("call.codecs", T_ENUM, "pcmu,pcma", 0, 16, "pcmu,pcma|pcma,pcmu|pcmu|pcma", false, "audio codecs in order of preference"),
-  new Setting("answer.mode", T_ENUM, "auto", 0, 8, "auto|off", false, "incoming calls: auto = answer allowed callers, off = reject all"),
-  new Setting("answer.allow", T_LIST, "", 0, 256, "*", false, "callers to auto-answer and let open the door: user parts or SIP URIs, * = any"),
-  new Setting("door.code", T_DTMF, "", 0, 16, "", true, "DTMF code that opens the door, e.g. 1234#; empty = never by DTMF (secret)"),
-  new Setting("door.relay_ms", T_INT, "3000", 100, 30000, "", false, "door relay pulse length in ms"),
-  new Setting("door.code_timeout", T_INT, "5", 1, 60, "", false, "seconds between DTMF digits before the code entry restarts"),
-  new Setting("audio.volume", T_INT, "80", 0, 100, "", false, "speaker volume in percent"),
-  new Setting("rtp.port", T_INT, "40000", 1024, 65534, "even", false, "local RTP port (even; RTCP uses the next one)"),
-  new Setting("log.level", T_ENUM, "info", 0, 8, "error|warn|info|debug|trace", false, "log level"),
+  new Setting(T("sip.user"), T_STR, T(""), 0, 64, T(""), false, T("SIP account user part (e.g. 2000)")),
+  new Setting(T("sip.password"), T_STR, T(""), 0, 64, T(""), true, T("SIP account password (secret)")),
+  new Setting(T("sip.auth_user"), T_STR, T(""), 0, 64, T(""), false, T("digest auth user name; empty = sip.user")),
+  new Setting(T("sip.domain"), T_HOST, T(""), 0, 128, T(""), false, T("registrar / SIP domain, host[:port]; empty = no registration (peer to peer)")),
+  new Setting(T("sip.proxy"), T_URI, T(""), 0, 128, T(""), false, T("outbound proxy URI, e.g. sip:10.0.0.1:5060; empty = none")),
+  new Setting(T("sip.port"), T_INT, T("5060"), 1, 65535, T(""), false, T("local SIP UDP port")),
+  new Setting(T("sip.expires"), T_INT, T("600"), 60, 86400, T(""), false, T("registration interval in seconds")),
+  new Setting(T("sip.display"), T_STR, T("Door"), 0, 64, T(""), false, T("display name in From")),
+  new Setting(T("sip.keepalive"), T_ENUM, T("crlf"), 0, 8, T("off|crlf|options"), false, T("NAT keep-alive to the registrar: off, crlf or options")),
+  new Setting(T("sip.keepalive_s"), T_INT, T("30"), 5, 3600, T(""), false, T("keep-alive interval in seconds")),
+  new Setting(T("button1.call"), T_LIST, T(""), 0, 256, T(""), false, T("who button1 calls: comma-separated SIP URIs or numbers")),
+  new Setting(T("call.ring_timeout"), T_INT, T("30"), 5, 600, T(""), false, T("seconds an outgoing call may ring before it is cancelled")),
+  new Setting(T("call.max_duration"), T_INT, T("300"), 10, 86400, T(""), false, T("longest call in seconds")),
+  new Setting(T("call.codecs"), T_ENUM, T("pcmu,pcma"), 0, 16, T("pcmu,pcma|pcma,pcmu|pcmu|pcma"), false, T("audio codecs in order of preference")),
+  new Setting(T("answer.mode"), T_ENUM, T("auto"), 0, 8, T("auto|off"), false, T("incoming calls: auto = answer allowed callers, off = reject all")),
+  new Setting(T("answer.allow"), T_LIST, T(""), 0, 256, T("*"), false, T("callers to auto-answer and let open the door: user parts or SIP URIs, * = any")),
+  new Setting(T("door.code"), T_DTMF, T(""), 0, 16, T(""), true, T("DTMF code that opens the door, e.g. 1234#; empty = never by DTMF (secret)")),
+  new Setting(T("door.relay_ms"), T_INT, T("3000"), 100, 30000, T(""), false, T("door relay pulse length in ms")),
+  new Setting(T("door.code_timeout"), T_INT, T("5"), 1, 60, T(""), false, T("seconds between DTMF digits before the code entry restarts")),
+  new Setting(T("audio.volume"), T_INT, T("80"), 0, 100, T(""), false, T("speaker volume in percent")),
+  new Setting(T("rtp.port"), T_INT, T("40000"), 1024, 65534, T("even"), false, T("local RTP port (even; RTCP uses the next one)")),
+  new Setting(T("log.level"), T_ENUM, T("info"), 0, 8, T("error|warn|info|debug|trace"), false, T("log level")),
 ];
 
 export const COUNT: i32 = SCHEMA.length;
@@ -120,8 +121,10 @@ export function loadDefaults(): void {
   commit();
 }
 
-function setPendingStr(k: i32, s: string): void {
-  pendingLen[k] = utf16ToUtf8(s, pending + <usize>offsets[k], slotSize(k));
+function setPendingStr(k: i32, s: Text): void {
+  const n = textLen(s) < slotSize(k) ? textLen(s) : slotSize(k);
+  memory.copy(pending + <usize>offsets[k], textPtr(s), <usize>n);
+  pendingLen[k] = n;
 }
 
 /** Active value bytes of key k (what the firmware runs with). */
@@ -190,13 +193,13 @@ export function isSecret(k: i32): bool { return schema(k).secret; }
 /** Index of the bytes among k's '|'-separated choices (ASCII case-insensitive), or -1. */
 export function choiceIndex(k: i32, p: usize, n: i32): i32 {
   const pat = schema(k).pattern;
-  const m = pat.length;
+  const m = textLen(pat);
   let start = 0, idx = 0;
   for (let i = 0; i <= m; i++) {
-    if (i < m && pat.charCodeAt(i) != 124) continue;
+    if (i < m && textAt(pat, i) != 124) continue;
     if (i - start == n) {
       let j = 0;
-      while (j < n && lower(<i32>load<u8>(p + <usize>j)) == pat.charCodeAt(start + j)) j++;
+      while (j < n && lower(<i32>load<u8>(p + <usize>j)) == textAt(pat, start + j)) j++;
       if (j == n) return idx;
     }
     start = i + 1;
@@ -208,12 +211,12 @@ export function choiceIndex(k: i32, p: usize, n: i32): i32 {
 /** Writes choice `idx` of k's pattern as bytes to dst; returns its length (0 when out of range). */
 export function choiceCopy(k: i32, idx: i32, dst: usize): i32 {
   const pat = schema(k).pattern;
-  const m = pat.length;
+  const m = textLen(pat);
   let start = 0, cur = 0;
   for (let i = 0; i <= m; i++) {
-    if (i < m && pat.charCodeAt(i) != 124) continue;
+    if (i < m && textAt(pat, i) != 124) continue;
     if (cur == idx) {
-      for (let j = start; j < i; j++) store<u8>(dst + <usize>(j - start), <u8>pat.charCodeAt(j));
+      for (let j = start; j < i; j++) store<u8>(dst + <usize>(j - start), <u8>textAt(pat, j));
       return i - start;
     }
     start = i + 1;
@@ -225,8 +228,8 @@ export function choiceCopy(k: i32, idx: i32, dst: usize): i32 {
 /** True when key k starts with the bytes [p, p+n). */
 export function keyStarts(k: i32, p: usize, n: i32): bool {
   const key = schema(k).key;
-  if (n > key.length) return false;
-  for (let i = 0; i < n; i++) if (<i32>load<u8>(p + <usize>i) != <i32>key.charCodeAt(i)) return false;
+  if (n > textLen(key)) return false;
+  for (let i = 0; i < n; i++) if (<i32>load<u8>(p + <usize>i) != <i32>textAt(key, i)) return false;
   return true;
 }
 
@@ -234,9 +237,9 @@ export function keyStarts(k: i32, p: usize, n: i32): bool {
 export function find(p: usize, n: i32): i32 {
   for (let k = 0; k < COUNT; k++) {
     const key = schema(k).key;
-    if (key.length != n) continue;
+    if (textLen(key) != n) continue;
     let i = 0;
-    while (i < n && <i32>load<u8>(p + <usize>i) == <i32>key.charCodeAt(i)) i++;
+    while (i < n && <i32>load<u8>(p + <usize>i) == <i32>textAt(key, i)) i++;
     if (i == n) return k;
   }
   return -1;

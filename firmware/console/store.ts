@@ -20,6 +20,7 @@ import * as event from "../sys/event";
 import * as settings from "./settings";
 import { check } from "./validate";
 import { crc32 } from "./crc32";
+import { T, textLen } from "../sys/text";
 
 export const MAGIC: u32 = 0x54455349;   // "ISET" in little-endian byte order
 export const VERSION: i32 = 1;
@@ -38,7 +39,7 @@ const norm = memory.data(NORM_CAP);
 const ERR_CAP: i32 = 128;
 const errw = new Writer(memory.data(ERR_CAP), ERR_CAP);
 
-const DAMAGED = "store damaged, running on defaults";
+const DAMAGED = T("store damaged, running on defaults");
 
 let cur: i32 = -1;        // slot holding the active settings (0 = set.a, 1 = set.b), -1 none
 let curGen: u32 = 0;
@@ -53,7 +54,7 @@ function slotKey(slot: i32): usize { return slot == 0 ? KEY_A : KEY_B; }
 /** Largest blob the schema can produce (all values at their maximum length). */
 export function blobMax(): i32 {
   let n = HEADER;
-  for (let k = 0; k < settings.COUNT; k++) n += settings.schema(k).key.length + settings.slotSize(k) + 2;
+  for (let k = 0; k < settings.COUNT; k++) n += textLen(settings.schema(k).key) + settings.slotSize(k) + 2;
   return n;
 }
 
@@ -104,7 +105,7 @@ export function decode(p: usize, n: i32): i32 {
         errw.reset();
         const m = check(k, p + <usize>(eq + 1), e - eq - 1, norm, errw);
         if (m >= 0) { settings.setPending(k, norm, m); taken++; }
-        else log.warn().str("settings: stored value ignored: ").bytes(errw.base, errw.len).end();
+        else log.warn().str(T("settings: stored value ignored: ")).bytes(errw.base, errw.len).end();
       }
     }
     i = e + 1;
@@ -141,10 +142,10 @@ export function restore(): i32 {
     settings.pendingDefaults();
     settings.commit();
     if (ga == -2 && gb == -2) {
-      log.info().str("settings: none saved, running on defaults").end();
+      log.info().str(T("settings: none saved, running on defaults")).end();
     } else {
-      log.warn().str("settings: ").str(DAMAGED).end();
-      event.begin("error").str("what", "settings").str("reason", DAMAGED).end();
+      log.warn().str(T("settings: ")).str(DAMAGED).end();
+      event.begin(T("error")).str(T("what"), T("settings")).str(T("reason"), DAMAGED).end();
     }
     return -1;
   }
@@ -160,8 +161,8 @@ export function restore(): i32 {
   cur = slot;
   curGen = <u32>gen;
   const other = slot == 0 ? gb : ga;
-  if (other == -1) log.warn().str("settings: slot ").str(slot == 0 ? "set.b" : "set.a").str(" damaged, ignored").end();
-  log.info().str("settings: loaded generation ").dec(curGen).str(" from ").str(slot == 0 ? "set.a" : "set.b").end();
+  if (other == -1) log.warn().str(T("settings: slot ")).str(slot == 0 ? T("set.b") : T("set.a")).str(T(" damaged, ignored")).end();
+  log.info().str(T("settings: loaded generation ")).dec(curGen).str(T(" from ")).str(slot == 0 ? T("set.a") : T("set.b")).end();
   return slot;
 }
 
@@ -181,8 +182,8 @@ export function save(): i32 {
   curGen = gen;
   const changed = settings.dirtyCount();
   settings.commit();
-  log.info().str("settings: saved generation ").dec(gen).str(", ").dec(changed).str(" changed").end();
-  event.begin("settings").num("saved", changed).end();
+  log.info().str(T("settings: saved generation ")).dec(gen).str(T(", ")).dec(changed).str(T(" changed")).end();
+  event.begin(T("settings")).num(T("saved"), changed).end();
   return changed;
 }
 
@@ -197,7 +198,7 @@ export function erase(): i32 {
   settings.pendingDefaults();
   const changed = settings.dirtyCount();
   settings.commit();
-  log.info().str("settings: erased, running on defaults").end();
-  event.begin("settings").num("saved", changed).end();
+  log.info().str(T("settings: erased, running on defaults")).end();
+  event.begin(T("settings")).num(T("saved"), changed).end();
   return changed;
 }

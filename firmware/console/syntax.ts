@@ -3,6 +3,7 @@
 // ABNF of section 25.1) without password and headers. These only decide whether a value may be
 // stored; the SIP layer parses URIs itself when it uses them.
 import { parseIp4 } from "../sys/bytes";
+import { T, Text, textLen, textAt } from "../sys/text";
 
 // Results: OK or what is wrong (validate.ts turns them into messages).
 export const SYN_OK: i32 = 0;
@@ -20,18 +21,18 @@ const C_USER: u8 = 4;        // user-unreserved: & = + $ , ; ? /
 const C_PARAM: u8 = 8;       // param-unreserved: [ ] / : & + $
 const cls = memory.data(128);
 
-function mark(chars: string, bit: u8): void {
-  for (let i = 0; i < chars.length; i++) {
-    const p = cls + <usize>chars.charCodeAt(i);
+function mark(chars: Text, bit: u8): void {
+  for (let i = 0; i < textLen(chars); i++) {
+    const p = cls + <usize>textAt(chars, i);
     store<u8>(p, load<u8>(p) | bit);
   }
 }
 for (let c = 48; c < 123; c++) {
   if (c <= 57 || (c >= 65 && c <= 90) || c >= 97) store<u8>(cls + <usize>c, C_ALNUM);
 }
-mark("-_.!~*'()", C_MARK);
-mark("&=+$,;?/", C_USER);
-mark("[]/:&+$", C_PARAM);
+mark(T("-_.!~*'()"), C_MARK);
+mark(T("&=+$,;?/"), C_USER);
+mark(T("[]/:&+$"), C_PARAM);
 
 // @ts-ignore: decorator
 @inline function is(c: i32, bits: u8): bool { return c < 128 && (load<u8>(cls + <usize>c) & bits) != 0; }

@@ -6,6 +6,7 @@
 import { Writer } from "../sys/bytes";
 import { schema, T_STR, T_INT, T_ENUM, T_HOST, T_LIST, T_DTMF, choiceIndex, choiceCopy } from "./settings";
 import { SYN_OK, SYN_HOST, SYN_IP, SYN_PORT, SYN_SCHEME, SYN_USER, hostPort, sipUri, schemeLen, isUser } from "./syntax";
+import { T } from "../sys/text";
 
 /** Checks the value [p, p+n) for key k. On success writes the normalised value to `norm` (room
  *  for slotSize(k) bytes) and returns its length. On failure writes the reason (without the
@@ -16,17 +17,17 @@ export function check(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
   if (t == T_INT) return checkInt(k, p, n, norm, err);
   if (t == T_ENUM) {
     const idx = choiceIndex(k, p, n);
-    if (idx < 0) { err.str(s.key).str(" must be one of ").str(s.pattern); return -1; }
+    if (idx < 0) { err.str(s.key).str(T(" must be one of ")).str(s.pattern); return -1; }
     return choiceCopy(k, idx, norm);
   }
   if (t == T_DTMF) return checkDtmf(k, p, n, norm, err);
   if (t == T_LIST) return checkList(k, p, n, norm, err);
   // T_STR, T_HOST, T_URI: stored as given
-  if (n > s.max) { err.str(s.key).str(" is longer than ").dec(s.max).str(" bytes"); return -1; }
+  if (n > s.max) { err.str(s.key).str(T(" is longer than ")).dec(s.max).str(T(" bytes")); return -1; }
   if (t == T_STR) {
     const r = textCheck(p, n);
-    if (r == 1) { err.str(s.key).str(" must not contain control characters"); return -1; }
-    if (r == 2) { err.str(s.key).str(" is not valid UTF-8"); return -1; }
+    if (r == 1) { err.str(s.key).str(T(" must not contain control characters")); return -1; }
+    if (r == 2) { err.str(s.key).str(T(" is not valid UTF-8")); return -1; }
   } else if (n > 0) {
     const r = t == T_HOST ? hostPort(p, n) : sipUri(p, n);
     if (r != SYN_OK) { syntaxError(err.str(s.key), r); return -1; }
@@ -37,12 +38,12 @@ export function check(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
 
 /** Writes ": <what is wrong>" (or " must be ...") after the key. */
 function syntaxError(w: Writer, r: i32): void {
-  if (r == SYN_PORT) w.str(": port must be 1..65535");
-  else if (r == SYN_IP) w.str(": invalid IPv4 address");
-  else if (r == SYN_HOST) w.str(": invalid host name");
-  else if (r == SYN_SCHEME) w.str(" must be a sip: or sips: URI");
-  else if (r == SYN_USER) w.str(": invalid user part");
-  else w.str(": invalid URI parameter");
+  if (r == SYN_PORT) w.str(T(": port must be 1..65535"));
+  else if (r == SYN_IP) w.str(T(": invalid IPv4 address"));
+  else if (r == SYN_HOST) w.str(T(": invalid host name"));
+  else if (r == SYN_SCHEME) w.str(T(" must be a sip: or sips: URI"));
+  else if (r == SYN_USER) w.str(T(": invalid user part"));
+  else w.str(T(": invalid URI parameter"));
 }
 
 function checkInt(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
@@ -57,10 +58,10 @@ function checkInt(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
     }
   }
   if (v < <i64>s.min || v > <i64>s.max) {
-    err.str(s.key).str(" must be ").dec(s.min).str("..").dec(s.max);
+    err.str(s.key).str(T(" must be ")).dec(s.min).str(T("..")).dec(s.max);
     return -1;
   }
-  if ((v & 1) != 0 && s.pattern == "even") { err.str(s.key).str(" must be even"); return -1; }
+  if ((v & 1) != 0 && s.pattern == T("even")) { err.str(s.key).str(T(" must be even")); return -1; }
   // normalised: plain decimal
   let len = 1;
   for (let t = v; t >= 10; t /= 10) len++;
@@ -77,7 +78,7 @@ function checkDtmf(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
     if (!(<u32>(c - 48) < 10 || c == 42 || c == 35 || <u32>(c - 65) < 4)) ok = false;
     else store<u8>(norm + <usize>i, <u8>c);
   }
-  if (!ok) { err.str(s.key).str(" must be 1..").dec(s.max).str(" of 0-9 * # A-D"); return -1; }
+  if (!ok) { err.str(s.key).str(T(" must be 1..")).dec(s.max).str(T(" of 0-9 * # A-D")); return -1; }
   return n;
 }
 
@@ -85,7 +86,7 @@ function checkDtmf(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
  *  `*` alone. Spaces around items are dropped. */
 function checkList(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
   const s = schema(k);
-  const star = s.pattern == "*";
+  const star = s.pattern == T("*");
   const cap = s.max;
   let o = 0, item = 0, i = 0;
   // trim the whole value; empty = no items
@@ -100,18 +101,18 @@ function checkList(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
     while (b > a && load<u8>(p + <usize>(b - 1)) == 32) b--;
     item++;
     const q = p + <usize>a, m = b - a;
-    if (m == 0) { err.str(s.key).str(": item ").dec(item).str(" is empty"); return -1; }
+    if (m == 0) { err.str(s.key).str(T(": item ")).dec(item).str(T(" is empty")); return -1; }
     if (schemeLen(q, m) > 0) {
       const r = sipUri(q, m);
-      if (r != SYN_OK) { syntaxError(err.str(s.key).str(": item ").dec(item), r); return -1; }
+      if (r != SYN_OK) { syntaxError(err.str(s.key).str(T(": item ")).dec(item), r); return -1; }
     } else if (m == 1 && load<u8>(q) == 42) {
-      if (!star) { err.str(s.key).str(": item ").dec(item).str(": * is not allowed here"); return -1; }
+      if (!star) { err.str(s.key).str(T(": item ")).dec(item).str(T(": * is not allowed here")); return -1; }
     } else if (!isUser(q, m)) {
-      err.str(s.key).str(": item ").dec(item).str(" must be a SIP URI, a number or a user part");
+      err.str(s.key).str(T(": item ")).dec(item).str(T(" must be a SIP URI, a number or a user part"));
       return -1;
     }
     const add = m + (o > 0 ? 1 : 0);
-    if (o + add > cap) { err.str(s.key).str(" is longer than ").dec(cap).str(" bytes"); return -1; }
+    if (o + add > cap) { err.str(s.key).str(T(" is longer than ")).dec(cap).str(T(" bytes")); return -1; }
     if (o > 0) { store<u8>(norm + <usize>o, 44); o++; }
     memory.copy(norm + <usize>o, q, <usize>m);
     o += m;

@@ -3,16 +3,17 @@
 // INFO requests that carry a digit: application/dtmf-relay ("Signal=5\r\nDuration=160") and
 // application/dtmf (a digit or its event code alone), as sent by common PBXs and phones.
 import { DTMF_QUEUE } from "../config";
+import { T, textAt } from "../sys/text";
 
 /** Where a received digit came from (docs/events.md: dtmf.source). */
 export const SRC_RFC4733: i32 = 1;
 export const SRC_INFO: i32 = 2;
 
-const DIGITS = "0123456789*#ABCD";
+const DIGITS = T("0123456789*#ABCD");
 
 /** ASCII digit ('0'-'9', '*', '#', 'A'-'D') of event code 0..15, or -1. */
 export function digitOf(code: i32): i32 {
-  return <u32>code < 16 ? DIGITS.charCodeAt(code) : -1;
+  return <u32>code < 16 ? textAt(DIGITS, code) : -1;
 }
 
 /** Event code 0..15 of an ASCII digit (a-d accepted), or -1. */
@@ -57,9 +58,9 @@ export function parseDtmfRelay(p: usize, n: i32): i32 {
     while (k < le && isSpace(<i32>load<u8>(p + <usize>k))) k++;
     if (le - k >= 6) {
       let match = true;
-      const key = "signal";
+      const key = T("signal");
       for (let j = 0; j < 6; j++) {
-        if ((<i32>load<u8>(p + <usize>(k + j)) | 0x20) != key.charCodeAt(j)) { match = false; break; }
+        if ((<i32>load<u8>(p + <usize>(k + j)) | 0x20) != textAt(key, j)) { match = false; break; }
       }
       if (match) {
         let q = k + 6;

@@ -14,6 +14,7 @@ import { Json } from "../sys/json";
 import { RTP_PORT_MIN, RTP_PORT_PAIRS, RTP_PACKET_MAX, RTCP_PACKET_MAX, CALL_TICK_MS } from "../config";
 import { MediaStream, TX_MAX } from "./stream";
 import { SRC_INFO } from "./dtmf";
+import { T } from "../sys/text";
 
 const FRAME_BYTES: i32 = 320;
 const RX_BUDGET: i32 = 32;     // datagrams per poll, so a flood cannot hold the tick
@@ -90,15 +91,15 @@ function closeSockets(): void {
 export function start(localPort: i32, remoteIp: u32, remotePort: i32, pt: i32, law: i32, dtmfPt: i32, direction: i32): i32 {
   if (running) { rtcpTimer.cancel(); running = false; }
   const p = open(localPort);
-  if (p < 0) { log.warn().str("media: no RTP port (").int(p).str(")").end(); return p; }
+  if (p < 0) { log.warn().str(T("media: no RTP port (")).int(p).str(T(")")).end(); return p; }
   const t = now();
   stream.start(pt, law, dtmfPt, direction, remoteIp, remotePort, t);
   startAudio(t);
   running = true;
   toneOnly = false;
   rtcpTimer.start(stream.rtcpDelay(true));
-  log.info().str("media: port ").dec(p).str(" to ").ip4(remoteIp).byte(58).dec(remotePort)
-    .str(" pt ").dec(pt).str(" dir ").dec(direction).end();
+  log.info().str(T("media: port ")).dec(p).str(T(" to ")).ip4(remoteIp).byte(58).dec(remotePort)
+    .str(T(" pt ")).dec(pt).str(T(" dir ")).dec(direction).end();
   return p;
 }
 
@@ -163,7 +164,7 @@ export function poll(): i32 {
     while (frames < FRAME_BUDGET) {
       const r = hal.audio_read(mic, FRAME_BYTES);
       if (r == hal.E_AGAIN) break;
-      if (r < FRAME_BYTES) { log.warn().str("media: audio read ").int(r).end(); stopAudio(); paced = true; nextFrameMs = t; break; }
+      if (r < FRAME_BYTES) { log.warn().str(T("media: audio read ")).int(r).end(); stopAudio(); paced = true; nextFrameMs = t; break; }
       frame(t);
       frames++;
       if (!running && !toneOnly) break;
@@ -187,9 +188,9 @@ export function poll(): i32 {
  *  docs/media.md). */
 export function writeStats(j: Json): Json {
   const s = stream;
-  return j.num("rtp_sent", s.sentPackets).num("rtp_received", s.rxPackets).num("lost", s.lost)
-    .num("late", s.jb.late).num("jitter_ms", s.jitterMs).num("delay_ms", s.jb.delayMs())
-    .num("concealed", s.concealedFrames).num("rtt_ms", s.rtcp.rttMs);
+  return j.num(T("rtp_sent"), s.sentPackets).num(T("rtp_received"), s.rxPackets).num(T("lost"), s.lost)
+    .num(T("late"), s.jb.late).num(T("jitter_ms"), s.jitterMs).num(T("delay_ms"), s.jb.delayMs())
+    .num(T("concealed"), s.concealedFrames).num(T("rtt_ms"), s.rtcp.rttMs);
 }
 
 // ---- internals
@@ -199,7 +200,7 @@ function startAudio(t: i64): void {
   audioOn = r >= 0;
   paced = !audioOn;
   nextFrameMs = t;
-  if (!audioOn) log.warn().str("media: no audio device (").int(r).str("), clock-paced").end();
+  if (!audioOn) log.warn().str(T("media: no audio device (")).int(r).str(T("), clock-paced")).end();
 }
 
 function stopAudio(): void {

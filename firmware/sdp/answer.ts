@@ -20,6 +20,7 @@ import { CODEC_PCMU, CODEC_TE, LAW_ULAW, LAW_ALAW, TE_EVENTS, prefCount, prefCod
 import { LocalMedia, MediaParams } from "./params";
 import { SdpOrigin, beginSdp, endSdp } from "./origin";
 import { writeRtpmap, writeTelephoneEvent, writePtimeDir, mirror } from "./build";
+import { T } from "../sys/text";
 
 /** Index in m's format list of the first codec of our preference that m offers, or -1. */
 export function chooseCodec(m: Media, pref: i32): i32 {
@@ -95,18 +96,18 @@ export function answerOffer(offer: Session, local: LocalMedia, origin: SdpOrigin
 
   const base = offer.base;
   const start = beginSdp(w);
-  w.str("s=-\r\nc=IN IP4 ").ip4(local.ip).str("\r\nt=");
+  w.str(T("s=-\r\nc=IN IP4 ")).ip4(local.ip).str(T("\r\nt="));
   if (offer.tLen > 0) w.bytes(base + <usize>offer.tOff, offer.tLen);
-  else w.str("0 0");
+  else w.str(T("0 0"));
   w.crlf();
   for (let i = 0; i < offer.nmedia; i++) {
     const m = offer.media[i];
     if (i != mi) {
-      w.str("m=").bytes(base + <usize>m.typeOff, m.typeLen).str(" 0 ").bytes(base + <usize>m.protoOff, m.protoLen)
+      w.str(T("m=")).bytes(base + <usize>m.typeOff, m.typeLen).str(T(" 0 ")).bytes(base + <usize>m.protoOff, m.protoLen)
         .byte(32).bytes(base + <usize>m.fmtOff, m.fmtLen).crlf();
       continue;
     }
-    w.str("m=audio ").dec(<u64>local.port).byte(32).bytes(base + <usize>m.protoOff, m.protoLen).byte(32).dec(<u64>res.pt);
+    w.str(T("m=audio ")).dec(<u64>local.port).byte(32).bytes(base + <usize>m.protoOff, m.protoLen).byte(32).dec(<u64>res.pt);
     if (res.tePt >= 0) w.byte(32).dec(<u64>res.tePt);
     w.crlf();
     writeRtpmap(w, res.pt, m.codec[j]);

@@ -5,13 +5,14 @@ import { eqNoCase } from "../sys/bytes";
 import { Media, Session, DIR_UNSET, DIR_SENDRECV, DIR_SENDONLY, DIR_RECVONLY, DIR_INACTIVE, FMTP_SEEN } from "./session";
 import { nextToken, tokOff, tokLen, find, parseNum } from "./field";
 import { classify } from "./codec";
+import { T } from "../sys/text";
 
 /** Direction named by an attribute, or DIR_UNSET. */
 function direction(p: usize, n: i32): i32 {
-  if (eqNoCase(p, n, "sendrecv")) return DIR_SENDRECV;
-  if (eqNoCase(p, n, "sendonly")) return DIR_SENDONLY;
-  if (eqNoCase(p, n, "recvonly")) return DIR_RECVONLY;
-  if (eqNoCase(p, n, "inactive")) return DIR_INACTIVE;
+  if (eqNoCase(p, n, T("sendrecv"))) return DIR_SENDRECV;
+  if (eqNoCase(p, n, T("sendonly"))) return DIR_SENDONLY;
+  if (eqNoCase(p, n, T("recvonly"))) return DIR_RECVONLY;
+  if (eqNoCase(p, n, T("inactive"))) return DIR_INACTIVE;
   return DIR_UNSET;
 }
 
@@ -30,17 +31,17 @@ export function parseAttribute(s: Session, m: Media | null, v: i32, end: i32): v
   }
   if (m === null) return; // session-level rtpmap, ptime ... are not defined there
   const val = colon + 1;
-  if (eqNoCase(name, nlen, "rtpmap")) rtpmap(base, m, val, end);
-  else if (eqNoCase(name, nlen, "fmtp")) fmtp(base, m, val, end);
-  else if (eqNoCase(name, nlen, "ptime")) {
+  if (eqNoCase(name, nlen, T("rtpmap"))) rtpmap(base, m, val, end);
+  else if (eqNoCase(name, nlen, T("fmtp"))) fmtp(base, m, val, end);
+  else if (eqNoCase(name, nlen, T("ptime"))) {
     nextToken(base, val, end);
     const t = parseNum(base, tokOff, tokLen, 1000);
     if (t > 0) m.ptime = t;
-  } else if (eqNoCase(name, nlen, "maxptime")) {
+  } else if (eqNoCase(name, nlen, T("maxptime"))) {
     nextToken(base, val, end);
     const t = parseNum(base, tokOff, tokLen, 1000);
     if (t > 0) m.maxptime = t;
-  } else if (eqNoCase(name, nlen, "rtcp")) {
+  } else if (eqNoCase(name, nlen, T("rtcp"))) {
     nextToken(base, val, end);
     const port = parseNum(base, tokOff, tokLen, 65535);
     if (port > 0) m.rtcpPort = port;

@@ -2,6 +2,7 @@
 // 8000 Hz) and RFC 4733 telephone-event; the codec preference of the `call.codecs` setting.
 // The caller passes the preference in; nothing in sdp/ reads settings.
 import { eqNoCase } from "../sys/bytes";
+import { T } from "../sys/text";
 
 /** What a payload type carries, as far as this firmware cares. */
 export const CODEC_UNKNOWN: u8 = 0; // dynamic PT without an rtpmap
@@ -31,9 +32,9 @@ export const PREF_PCMA: i32 = 3;
 /** The preference named by a `call.codecs` value ("pcmu,pcma", "pcma,pcmu", "pcmu", "pcma");
  *  anything else gives PREF_PCMU_PCMA. */
 export function prefFromSetting(p: usize, n: i32): i32 {
-  if (eqNoCase(p, n, "pcma,pcmu")) return PREF_PCMA_PCMU;
-  if (eqNoCase(p, n, "pcmu")) return PREF_PCMU;
-  if (eqNoCase(p, n, "pcma")) return PREF_PCMA;
+  if (eqNoCase(p, n, T("pcma,pcmu"))) return PREF_PCMA_PCMU;
+  if (eqNoCase(p, n, T("pcmu"))) return PREF_PCMU;
+  if (eqNoCase(p, n, T("pcma"))) return PREF_PCMA;
   return PREF_PCMU_PCMA;
 }
 
@@ -64,9 +65,9 @@ export function staticCodec(pt: i32): u8 {
 export function classify(name: usize, nameLen: i32, rate: i32, channels: i32): u8 {
   const mono = channels == 0 || channels == 1;
   if (rate == 8000 && mono) {
-    if (eqNoCase(name, nameLen, "PCMU")) return CODEC_PCMU;
-    if (eqNoCase(name, nameLen, "PCMA")) return CODEC_PCMA;
+    if (eqNoCase(name, nameLen, T("PCMU"))) return CODEC_PCMU;
+    if (eqNoCase(name, nameLen, T("PCMA"))) return CODEC_PCMA;
   }
-  if (rate == 8000 && eqNoCase(name, nameLen, "telephone-event")) return CODEC_TE;
+  if (rate == 8000 && eqNoCase(name, nameLen, T("telephone-event"))) return CODEC_TE;
   return CODEC_OTHER;
 }

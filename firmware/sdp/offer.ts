@@ -12,11 +12,12 @@ import { LocalMedia, MediaParams } from "./params";
 import { SdpOrigin, beginSdp, endSdp } from "./origin";
 import { writeRtpmap, writeTelephoneEvent, writePtimeDir } from "./build";
 import { fillParams } from "./answer";
+import { T } from "../sys/text";
 
 /** Writes our offer into w. Returns SDP_OK or SDP_E_OVERFLOW. */
 export function buildOffer(local: LocalMedia, origin: SdpOrigin, w: Writer): i32 {
   const start = beginSdp(w);
-  w.str("s=-\r\nc=IN IP4 ").ip4(local.ip).str("\r\nt=0 0\r\nm=audio ").dec(<u64>local.port).str(" RTP/AVP");
+  w.str(T("s=-\r\nc=IN IP4 ")).ip4(local.ip).str(T("\r\nt=0 0\r\nm=audio ")).dec(<u64>local.port).str(T(" RTP/AVP"));
   const n = prefCount(local.pref);
   for (let r = 0; r < n; r++) w.byte(32).dec(<u64>(prefCodec(local.pref, r) == CODEC_PCMU ? PT_PCMU : PT_PCMA));
   w.byte(32).dec(<u64>PT_TE_OFFER).crlf();

@@ -5,6 +5,7 @@
 // (RFC 3264 8: same version, identical SDP).
 import { Writer } from "../sys/bytes";
 import { SDP_OK, SDP_E_OVERFLOW } from "./session";
+import { T } from "../sys/text";
 
 /** Room reserved for "v=0" and the o= line: 5 + "o=- " + 20 + 1 + 20 + " IN IP4 " + 15 + 2. */
 const HEAD_MAX: i32 = 80;
@@ -51,7 +52,7 @@ export function endSdp(w: Writer, start: i32, o: SdpOrigin, ip: u32): i32 {
   if (o.sent && h != o.hash) o.version++;
   o.hash = h;
   o.sent = true;
-  head.reset().str("v=0\r\no=- ").dec(o.sessId).byte(32).dec(o.version).str(" IN IP4 ").ip4(ip).crlf();
+  head.reset().str(T("v=0\r\no=- ")).dec(o.sessId).byte(32).dec(o.version).str(T(" IN IP4 ")).ip4(ip).crlf();
   const hl = head.len;
   memory.copy(w.base + <usize>(start + hl), w.base + <usize>bodyOff, <usize>bodyLen);
   memory.copy(w.base + <usize>start, head.base, <usize>hl);

@@ -13,6 +13,7 @@ import {
 import { nextToken, tokOff, tokLen, find, parseNum, parseU64, u64Value } from "./field";
 import { parseAttribute } from "./attribute";
 import { staticCodec } from "./codec";
+import { T } from "../sys/text";
 
 const BAD: i64 = -3; // parseConn: malformed
 
@@ -80,7 +81,7 @@ function parseConn(base: usize, v: i32, end: i32): i64 {
 }
 
 function ip4Addr(base: usize, nt: i32, ntl: i32, at: i32, atl: i32, a: i32, al: i32): i64 {
-  if (!eqNoCase(base + <usize>nt, ntl, "IN") || !eqNoCase(base + <usize>at, atl, "IP4")) return CONN_UNUSABLE;
+  if (!eqNoCase(base + <usize>nt, ntl, T("IN")) || !eqNoCase(base + <usize>at, atl, T("IP4"))) return CONN_UNUSABLE;
   const slash = find(base, a, a + al, 47); // multicast TTL / count
   const ip = parseIp4(base + <usize>a, slash - a);
   if (ip < 0) return CONN_UNUSABLE;
@@ -110,10 +111,10 @@ function parseOrigin(s: Session, base: usize, v: i32, end: i32): bool {
 
 /** Classifies a transport protocol token. */
 function protoOf(p: usize, n: i32): i32 {
-  if (eqNoCase(p, n, "RTP/AVP")) return PROTO_AVP;
-  if (eqNoCase(p, n, "RTP/AVPF")) return PROTO_AVPF;
+  if (eqNoCase(p, n, T("RTP/AVP"))) return PROTO_AVP;
+  if (eqNoCase(p, n, T("RTP/AVPF"))) return PROTO_AVPF;
   for (let i = 0; i + 4 <= n; i++) {
-    if (eqNoCase(p + <usize>i, 4, "RTP/")) return PROTO_RTP_OTHER;
+    if (eqNoCase(p + <usize>i, 4, T("RTP/"))) return PROTO_RTP_OTHER;
   }
   return PROTO_OTHER;
 }
@@ -125,7 +126,7 @@ function parseMediaLine(base: usize, m: Media, v: i32, end: i32): bool {
   if (tokLen == 0) return false;
   m.typeOff = tokOff;
   m.typeLen = tokLen;
-  m.kind = eqNoCase(base + <usize>tokOff, tokLen, "audio") ? KIND_AUDIO : KIND_OTHER;
+  m.kind = eqNoCase(base + <usize>tokOff, tokLen, T("audio")) ? KIND_AUDIO : KIND_OTHER;
   p = nextToken(base, p, end);
   const pe = tokOff + tokLen;
   const slash = find(base, tokOff, pe, 47);

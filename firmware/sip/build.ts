@@ -8,40 +8,41 @@ import { USER_AGENT, SIP_WARN_AGENT } from "../config";
 import { SipMsg, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, M_COUNT, headerNamePtr, headerNameLen, methodNamePtr,
   methodNameLen, errorText } from "./msg";
 import { UasPolicy, uas, checkErr, unsupported } from "./validate";
+import { T, Text, textLen, textAt } from "../sys/text";
 
 const tagBuf = memory.data(16);
 const tagW = new Writer(tagBuf, 16);
 
 /** RFC 3261 8.1.1.7: every branch this UA creates starts with it. */
-export const BRANCH_COOKIE = "z9hG4bK";
+export const BRANCH_COOKIE = T("z9hG4bK");
 
 // Reason phrases (RFC 3261 21 and extensions), "code phrase" per line; one literal (continued
 // lines, no '+': a concatenation would be built at run time).
-const REASONS = "100 Trying\n180 Ringing\n181 Call Is Being Forwarded\n182 Queued\n183 Session Progress\n\
+const REASONS = T("100 Trying\n180 Ringing\n181 Call Is Being Forwarded\n182 Queued\n183 Session Progress\n\
 200 OK\n202 Accepted\n400 Bad Request\n401 Unauthorized\n403 Forbidden\n404 Not Found\n\
 405 Method Not Allowed\n406 Not Acceptable\n407 Proxy Authentication Required\n408 Request Timeout\n\
 415 Unsupported Media Type\n416 Unsupported URI Scheme\n420 Bad Extension\n422 Session Interval Too Small\n\
 423 Interval Too Brief\n480 Temporarily Unavailable\n481 Call/Transaction Does Not Exist\n\
 482 Loop Detected\n483 Too Many Hops\n486 Busy Here\n487 Request Terminated\n488 Not Acceptable Here\n\
 491 Request Pending\n500 Server Internal Error\n501 Not Implemented\n503 Service Unavailable\n\
-505 Version Not Supported\n603 Decline\n";
+505 Version Not Supported\n603 Decline\n");
 
 /** Writes the standard reason phrase of a status code (for unknown codes by class: "Progress",
  *  "OK", "Redirect", "Error"). */
 export function reason(w: Writer, code: i32): Writer {
-  const n = REASONS.length;
+  const n = textLen(REASONS);
   let i = 0;
   while (i < n) {
-    const c = (REASONS.charCodeAt(i) - 48) * 100 + (REASONS.charCodeAt(i + 1) - 48) * 10 + REASONS.charCodeAt(i + 2) - 48;
+    const c = (textAt(REASONS, i) - 48) * 100 + (textAt(REASONS, i + 1) - 48) * 10 + textAt(REASONS, i + 2) - 48;
     let e = i + 4;
-    while (REASONS.charCodeAt(e) != 10) e++;
+    while (textAt(REASONS, e) != 10) e++;
     if (c == code) {
-      for (let k = i + 4; k < e; k++) w.byte(REASONS.charCodeAt(k));
+      for (let k = i + 4; k < e; k++) w.byte(textAt(REASONS, k));
       return w;
     }
     i = e + 1;
   }
-  return w.str(code < 200 ? "Progress" : code < 300 ? "OK" : code < 400 ? "Redirect" : "Error");
+  return w.str(code < 200 ? T("Progress") : code < 300 ? T("OK") : code < 400 ? T("Redirect") : T("Error"));
 }
 
 // ---- responses
@@ -54,27 +55,27 @@ export function reason(w: Writer, code: i32): Writer {
  * ;received= (18.2.1: when sent-by is not that address; RFC 3581: always when rport is present)
  * and rport gets its value. The caller adds its headers, then end().
  */
-export function response(w: Writer, req: SipMsg, code: i32, text: string | null = null,
+export function response(w: Writer, req: SipMsg, code: i32, text: Text = 0,
     toTag: usize = 0, toTagLen: i32 = 0, srcIp: u32 = 0, srcPort: i32 = 0): Writer {
-  w.str("SIP/2.0 ").dec(<u64>code).byte(32);
-  if (text !== null) w.str(text); else reason(w, code);
+  w.str(T("SIP/2.0 ")).dec(<u64>code).byte(32);
+  if (text != 0) w.str(text); else reason(w, code);
   w.crlf();
   const base = req.base;
   let first = true;
   for (let i = req.find(H_VIA); i >= 0; i = req.find(H_VIA, i)) {
-    w.str("Via: ");
+    w.str(T("Via: "));
     const vo = req.hdrValueOff(i), ve = vo + req.hdrValueLen(i);
     let at = vo;
     if (first && srcIp != 0 && req.viaTopEnd >= 0) {
       const ra = req.viaRportAt;
       if (ra.len > 0 && srcPort > 0) {
-        w.bytes(base + <usize>at, ra.off - at).str("rport=").dec(<u64>srcPort);
+        w.bytes(base + <usize>at, ra.off - at).str(T("rport=")).dec(<u64>srcPort);
         at = ra.end;
       }
       w.bytes(base + <usize>at, req.viaTopEnd - at);
       at = req.viaTopEnd;
       if (req.viaReceived.len == 0 && (ra.len > 0 || parseIp4(req.ptr(req.viaHost), req.viaHost.len) != <i64>srcIp)) {
-        w.str(";received=").ip4(srcIp);
+        w.str(T(";received=")).ip4(srcIp);
       }
     }
     w.bytes(base + <usize>at, ve - at).crlf();
@@ -84,7 +85,7 @@ export function response(w: Writer, req: SipMsg, code: i32, text: string | null 
   const to = req.find(H_TO);
   if (to >= 0) {
     header(w, H_TO).bytes(base + <usize>req.hdrValueOff(to), req.hdrValueLen(to));
-    if (toTagLen > 0 && req.toTag.len == 0 && req.toUri.len > 0) w.str(";tag=").bytes(toTag, toTagLen);
+    if (toTagLen > 0 && req.toTag.len == 0 && req.toUri.len > 0) w.str(T(";tag=")).bytes(toTag, toTagLen);
     w.crlf();
   }
   copyHeader(w, req, H_CALL_ID, req.find(H_CALL_ID));
@@ -117,11 +118,11 @@ export function rejection(w: Writer, req: SipMsg, code: i32, pol: UasPolicy = ua
     toTag = tagBuf; toTagLen = tagW.len;
   }
   const text = errorText(checkErr);
-  response(w, req, code, code == 400 ? text : null, toTag, toTagLen, srcIp, srcPort);
-  if (code == 400) w.str("Warning: 399 ").str(SIP_WARN_AGENT).str(" \"").str(text).byte(34).crlf();
+  response(w, req, code, code == 400 ? text : 0, toTag, toTagLen, srcIp, srcPort);
+  if (code == 400) w.str(T("Warning: 399 ")).str(SIP_WARN_AGENT).str(T(" \"")).str(text).byte(34).crlf();
   else if (code == 405 || code == 501) allow(w, pol.allow);
-  else if (code == 415) w.str("Accept: application/sdp\r\nAccept-Encoding: identity\r\n");
-  else if (code == 420) { w.str("Unsupported: "); unsupported(req, pol, w); w.crlf(); }
+  else if (code == 415) w.str(T("Accept: application/sdp\r\nAccept-Encoding: identity\r\n"));
+  else if (code == 420) { w.str(T("Unsupported: ")); unsupported(req, pol, w); w.crlf(); }
   server(w);
   return end(w);
 }
@@ -130,7 +131,7 @@ export function rejection(w: Writer, req: SipMsg, code: i32, pol: UasPolicy = ua
 
 /** "METHOD uri SIP/2.0" CRLF. */
 export function requestLine(w: Writer, method: i32, uri: usize, uriLen: i32): Writer {
-  return methodName(w, method).byte(32).bytes(uri, uriLen).str(" SIP/2.0").crlf();
+  return methodName(w, method).byte(32).bytes(uri, uriLen).str(T(" SIP/2.0")).crlf();
 }
 
 /** A new branch: the magic cookie and 64 random bits in hex (RFC 3261 8.1.1.7). */
@@ -145,16 +146,16 @@ export function newCallId(w: Writer): Writer { return random.hex(w, 24); }
 /** "Via: SIP/2.0/UDP host:port;rport;branch=b" (RFC 3261 18.1.1, RFC 3581): host as bytes, or
  *  the IPv4 address ip when hostLen is 0. */
 export function via(w: Writer, ip: u32, host: usize, hostLen: i32, port: i32, branch: usize, branchLen: i32): Writer {
-  w.str("Via: SIP/2.0/UDP ");
+  w.str(T("Via: SIP/2.0/UDP "));
   if (hostLen > 0) w.bytes(host, hostLen); else w.ip4(ip);
-  return w.byte(58).dec(<u64>port).str(";rport;branch=").bytes(branch, branchLen).crlf();
+  return w.byte(58).dec(<u64>port).str(T(";rport;branch=")).bytes(branch, branchLen).crlf();
 }
 
 /** "Max-Forwards: 70" (RFC 3261 8.1.1.6). */
-export function maxForwards(w: Writer): Writer { return w.str("Max-Forwards: 70").crlf(); }
+export function maxForwards(w: Writer): Writer { return w.str(T("Max-Forwards: 70")).crlf(); }
 
 /** "Name: " for a header id. */
-export function header(w: Writer, id: i32): Writer { return w.bytes(headerNamePtr(id), headerNameLen(id)).str(": "); }
+export function header(w: Writer, id: i32): Writer { return w.bytes(headerNamePtr(id), headerNameLen(id)).str(T(": ")); }
 
 /** A method's name (M_*, not M_OTHER). */
 export function methodName(w: Writer, id: i32): Writer { return w.bytes(methodNamePtr(id), methodNameLen(id)); }
@@ -167,7 +168,7 @@ export function nameAddr(w: Writer, id: i32, disp: usize, dispLen: i32, uri: usi
   header(w, id);
   if (dispLen > 0) quoted(w, disp, dispLen).byte(32);
   w.byte(60).bytes(uri, uriLen).byte(62);
-  if (tagLen > 0) w.str(";tag=").bytes(tag, tagLen);
+  if (tagLen > 0) w.str(T(";tag=")).bytes(tag, tagLen);
   return w.crlf();
 }
 
@@ -192,24 +193,24 @@ export function cseq(w: Writer, n: u32, method: i32): Writer {
 
 /** "Contact: <uri>" with ;expires=n when expires >= 0. */
 export function contact(w: Writer, uri: usize, uriLen: i32, expires: i32 = -1): Writer {
-  w.str("Contact: <").bytes(uri, uriLen).byte(62);
-  if (expires >= 0) w.str(";expires=").dec(<u64>expires);
+  w.str(T("Contact: <")).bytes(uri, uriLen).byte(62);
+  if (expires >= 0) w.str(T(";expires=")).dec(<u64>expires);
   return w.crlf();
 }
 
 /** "User-Agent: ..." from config. */
-export function userAgent(w: Writer): Writer { return w.str("User-Agent: ").str(USER_AGENT).crlf(); }
+export function userAgent(w: Writer): Writer { return w.str(T("User-Agent: ")).str(USER_AGENT).crlf(); }
 
 /** "Server: ..." from config. */
-export function server(w: Writer): Writer { return w.str("Server: ").str(USER_AGENT).crlf(); }
+export function server(w: Writer): Writer { return w.str(T("Server: ")).str(USER_AGENT).crlf(); }
 
 /** "Allow: INVITE, ACK, ..." for a method mask. */
 export function allow(w: Writer, mask: u32): Writer {
-  w.str("Allow: ");
+  w.str(T("Allow: "));
   let sep = false;
   for (let m = 1; m < M_COUNT; m++) {
     if ((mask & (<u32>1 << <u32>m)) == 0) continue;
-    if (sep) w.str(", ");
+    if (sep) w.str(T(", "));
     methodName(w, m);
     sep = true;
   }
@@ -218,13 +219,13 @@ export function allow(w: Writer, mask: u32): Writer {
 
 /** "Supported: ..." from the policy's option tags. */
 export function supported(w: Writer, pol: UasPolicy = uas): Writer {
-  return w.str("Supported: ").bytes(pol.supported, pol.supportedLen).crlf();
+  return w.str(T("Supported: ")).bytes(pol.supported, pol.supportedLen).crlf();
 }
 
 /** "Content-Type: type" (e.g. "application/sdp"). */
-export function contentType(w: Writer, type: string): Writer { return w.str("Content-Type: ").str(type).crlf(); }
+export function contentType(w: Writer, type: Text): Writer { return w.str(T("Content-Type: ")).str(type).crlf(); }
 
 /** "Content-Length: n", the empty line, and the body (RFC 3261 18.3: always sent). */
 export function end(w: Writer, body: usize = 0, bodyLen: i32 = 0): Writer {
-  return w.str("Content-Length: ").dec(<u64>bodyLen).crlf().crlf().bytes(body, bodyLen);
+  return w.str(T("Content-Length: ")).dec(<u64>bodyLen).crlf().crlf().bytes(body, bodyLen);
 }

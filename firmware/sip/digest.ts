@@ -10,6 +10,7 @@ import { Md5 } from "./md5";
 import { Writer, eqNoCase, eqBytes } from "../sys/bytes";
 import { quoted, header } from "./build";
 import * as random from "../sys/random";
+import { T } from "../sys/text";
 
 export const D_OK = 0;
 export const D_SYNTAX = 1;       // not `scheme params` with name=value pairs
@@ -52,7 +53,7 @@ export function parseChallenge(base: usize, off: i32, len: i32, c: Challenge): i
   p = skipClass(p, end, C_TOKEN);
   const sl = <i32>(p - s);
   if (sl == 0) return D_SYNTAX;
-  c.scheme = eqNoCase(s, sl, "Digest") ? SCHEME_DIGEST : eqNoCase(s, sl, "Basic") ? SCHEME_BASIC : SCHEME_OTHER;
+  c.scheme = eqNoCase(s, sl, T("Digest")) ? SCHEME_DIGEST : eqNoCase(s, sl, T("Basic")) ? SCHEME_BASIC : SCHEME_OTHER;
   if (c.scheme != SCHEME_DIGEST) return D_SCHEME;
   let offered = false, auth = false, authInt = false, hasRealm = false;
   while (true) {
@@ -78,20 +79,20 @@ export function parseChallenge(base: usize, off: i32, len: i32, c: Challenge): i
       ve = p;
     }
     const vl = <i32>(ve - vs);
-    if (eqNoCase(ns, nl, "realm")) { c.realm.setAbs(base, vs, ve); hasRealm = true; }
-    else if (eqNoCase(ns, nl, "nonce")) c.nonce.setAbs(base, vs, ve);
-    else if (eqNoCase(ns, nl, "opaque")) { c.opaque.setAbs(base, vs, ve); c.hasOpaque = true; }
-    else if (eqNoCase(ns, nl, "stale")) c.stale = eqNoCase(vs, vl, "true");
-    else if (eqNoCase(ns, nl, "algorithm")) {
-      c.algorithm = eqNoCase(vs, vl, "MD5") ? ALG_MD5 : eqNoCase(vs, vl, "MD5-sess") ? ALG_MD5_SESS : ALG_OTHER;
-    } else if (eqNoCase(ns, nl, "qop")) {
+    if (eqNoCase(ns, nl, T("realm"))) { c.realm.setAbs(base, vs, ve); hasRealm = true; }
+    else if (eqNoCase(ns, nl, T("nonce"))) c.nonce.setAbs(base, vs, ve);
+    else if (eqNoCase(ns, nl, T("opaque"))) { c.opaque.setAbs(base, vs, ve); c.hasOpaque = true; }
+    else if (eqNoCase(ns, nl, T("stale"))) c.stale = eqNoCase(vs, vl, T("true"));
+    else if (eqNoCase(ns, nl, T("algorithm"))) {
+      c.algorithm = eqNoCase(vs, vl, T("MD5")) ? ALG_MD5 : eqNoCase(vs, vl, T("MD5-sess")) ? ALG_MD5_SESS : ALG_OTHER;
+    } else if (eqNoCase(ns, nl, T("qop"))) {
       offered = true;
       let q = vs;
       while (q < ve) {
         q = skipWs(q, ve);
         const t = skipClass(q, ve, C_TOKEN);
-        if (eqNoCase(q, <i32>(t - q), "auth")) auth = true;
-        else if (eqNoCase(q, <i32>(t - q), "auth-int")) authInt = true;
+        if (eqNoCase(q, <i32>(t - q), T("auth"))) auth = true;
+        else if (eqNoCase(q, <i32>(t - q), T("auth-int"))) authInt = true;
         q = skipWs(t, ve);
         if (q < ve && load<u8>(q) != 44) break;
         q++;
@@ -238,16 +239,16 @@ export class DigestClient {
     }
     digestResponse(resp, this.algorithm, this.qop, user, userLen, this.realm, this.realmLen, pass, passLen,
       method, methodLen, uri, uriLen, this.nonce, this.nonceLen, this.nc, cnonce, cnonceLen, body, bodyLen);
-    header(w, this.proxy ? H_PROXY_AUTHORIZATION : H_AUTHORIZATION).str("Digest username=");
-    quoted(w, user, userLen).str(", realm=");
-    quoted(w, this.realm, this.realmLen).str(", nonce=");
-    quoted(w, this.nonce, this.nonceLen).str(", uri=");
-    quoted(w, uri, uriLen).str(", response=\"").bytes(resp, 32).str("\", algorithm=")
-      .str(this.algorithm == ALG_MD5_SESS ? "MD5-sess" : "MD5");
-    if (this.qop != QOP_NONE) quoted(w.str(", cnonce="), cnonce, cnonceLen);
-    if (this.opaqueLen >= 0) quoted(w.str(", opaque="), this.opaque, this.opaqueLen);
+    header(w, this.proxy ? H_PROXY_AUTHORIZATION : H_AUTHORIZATION).str(T("Digest username="));
+    quoted(w, user, userLen).str(T(", realm="));
+    quoted(w, this.realm, this.realmLen).str(T(", nonce="));
+    quoted(w, this.nonce, this.nonceLen).str(T(", uri="));
+    quoted(w, uri, uriLen).str(T(", response=\"")).bytes(resp, 32).str(T("\", algorithm="))
+      .str(this.algorithm == ALG_MD5_SESS ? T("MD5-sess") : T("MD5"));
+    if (this.qop != QOP_NONE) quoted(w.str(T(", cnonce=")), cnonce, cnonceLen);
+    if (this.opaqueLen >= 0) quoted(w.str(T(", opaque=")), this.opaque, this.opaqueLen);
     if (this.qop != QOP_NONE) {
-      w.str(", qop=").bytes(QOP_TEXT, this.qop == QOP_AUTH ? 4 : 8).str(", nc=").bytes(hexNc(this.nc), 8);
+      w.str(T(", qop=")).bytes(QOP_TEXT, this.qop == QOP_AUTH ? 4 : 8).str(T(", nc=")).bytes(hexNc(this.nc), 8);
     }
     return w.crlf();
   }

@@ -1,5 +1,6 @@
 // SIP message errors: the codes SipMsg.parse and the UAS checks return, and the short text a
 // 400 carries in its reason phrase and Warning: 399 header (RFC 3261 21.4.1, 20.43).
+import { T, Text } from "../sys/text";
 
 export const E_OK = 0;
 export const E_EMPTY = 1;                // nothing but CRLF keep-alives
@@ -39,16 +40,16 @@ export const E_NO_CONTENT_TYPE = 34;     // a body without Content-Type (RFC 326
 export const E_CONTENT_ENCODING = 35;
 
 // Indexed by code.
-const TEXT: StaticArray<string> = ["OK", "Empty message", "Message too long", "Bad start line",
-  "Bad Request-URI", "Bad status code", "Control character", "Bare CR", "Line too long",
-  "Too many headers", "Bad header line", "Truncated headers", "Bad Via", "Bad From", "Bad To",
-  "Bad Call-ID", "Bad CSeq", "CSeq method mismatch", "Bad Contact", "Bad Max-Forwards",
-  "Bad Content-Length", "Conflicting Content-Length", "Content-Length too large",
-  "Bad Content-Type", "Bad Route", "Bad option tags", "Bad Date", "Duplicate header",
-  "Version Not Supported", "Missing Via", "Missing From", "Missing To", "Missing Call-ID",
-  "Missing CSeq", "Missing Content-Type", "Bad Content-Encoding"];
+const TEXT: StaticArray<Text> = [T("OK"), T("Empty message"), T("Message too long"), T("Bad start line"),
+  T("Bad Request-URI"), T("Bad status code"), T("Control character"), T("Bare CR"), T("Line too long"),
+  T("Too many headers"), T("Bad header line"), T("Truncated headers"), T("Bad Via"), T("Bad From"), T("Bad To"),
+  T("Bad Call-ID"), T("Bad CSeq"), T("CSeq method mismatch"), T("Bad Contact"), T("Bad Max-Forwards"),
+  T("Bad Content-Length"), T("Conflicting Content-Length"), T("Content-Length too large"),
+  T("Bad Content-Type"), T("Bad Route"), T("Bad option tags"), T("Bad Date"), T("Duplicate header"),
+  T("Version Not Supported"), T("Missing Via"), T("Missing From"), T("Missing To"), T("Missing Call-ID"),
+  T("Missing CSeq"), T("Missing Content-Type"), T("Bad Content-Encoding")];
 
 /** Short reason for a 400 reason phrase or Warning text; "Bad Request" for unknown codes. */
-export function errorText(code: i32): string {
-  return <u32>code < <u32>TEXT.length ? TEXT[code] : "Bad Request";
+export function errorText(code: i32): Text {
+  return <u32>code < <u32>TEXT.length ? TEXT[code] : T("Bad Request");
 }

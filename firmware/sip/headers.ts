@@ -4,6 +4,7 @@
 // Names are case-insensitive: a 128-slot open-addressing table keyed on length, first and last
 // byte finds the candidate, one comparison confirms it. Methods are case-sensitive tokens.
 import { cls, C_WS, C_TOKEN, skipQuoted, skipWs, skipClass, Span } from "./scan";
+import { T, Text, textLen, textAt } from "../sys/text";
 
 export const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H_CONTACT = 6,
   H_MAX_FORWARDS = 7, H_CONTENT_LENGTH = 8, H_CONTENT_TYPE = 9, H_EXPIRES = 10, H_MIN_EXPIRES = 11,
@@ -21,12 +22,12 @@ export const H_COUNT = 52;
 
 /** Canonical header names in id order from H_VIA (what builders write). */
 // One literal (continued lines, no '+': a concatenation would be built at run time).
-const HEADER_LIST = "Via From To Call-ID CSeq Contact Max-Forwards Content-Length Content-Type \
+const HEADER_LIST = T("Via From To Call-ID CSeq Contact Max-Forwards Content-Length Content-Type \
 Expires Min-Expires Route Record-Route WWW-Authenticate Proxy-Authenticate Authorization \
 Proxy-Authorization Require Proxy-Require Supported Unsupported Allow Accept Session-Expires Min-SE \
 User-Agent Server Warning Event Retry-After Reason Content-Encoding Date Subject Allow-Events Refer-To \
 Referred-By RSeq RAck Subscription-State Accept-Encoding Accept-Language Timestamp P-Asserted-Identity \
-Replaces Content-Disposition Call-Info Alert-Info Service-Route Authentication-Info Path";
+Replaces Content-Disposition Call-Info Alert-Info Service-Route Authentication-Info Path");
 
 const SLOTS: i32 = 128;
 const table = memory.data(SLOTS);       // slot -> header id (0 = empty)
@@ -43,10 +44,10 @@ const nameLen = memory.data(H_COUNT);
 
 /** Splits a space-separated list literal into ASCII at dst, with offsets and lengths per index
  *  from 1; returns the bytes used. */
-export function packNames(list: string, dst: usize, off: usize, len: usize): i32 {
+export function packNames(list: Text, dst: usize, off: usize, len: usize): i32 {
   let o = 0, id = 1, start = 0;
-  for (let i = 0; i <= list.length; i++) {
-    const c = i < list.length ? list.charCodeAt(i) : 32;
+  for (let i = 0; i <= textLen(list); i++) {
+    const c = i < textLen(list) ? textAt(list, i) : 32;
     if (c != 32) { store<u8>(dst + <usize>o, <u8>c); o++; continue; }
     store<u16>(off + (<usize>id << 1), <u16>start);
     store<u8>(len + <usize>id, <u8>(o - start));
@@ -63,11 +64,11 @@ function initNames(): void {
     while (load<u8>(table + <usize>slot) != 0) slot = (slot + 1) & (SLOTS - 1);
     store<u8>(table + <usize>slot, <u8>id);
   }
-  const letters = "imelcfskvtxourb";
+  const letters = T("imelcfskvtxourb");
   const ids: StaticArray<i32> = [H_CALL_ID, H_CONTACT, H_CONTENT_ENCODING, H_CONTENT_LENGTH,
     H_CONTENT_TYPE, H_FROM, H_SUBJECT, H_SUPPORTED, H_VIA, H_TO, H_SESSION_EXPIRES, H_EVENT,
     H_ALLOW_EVENTS, H_REFER_TO, H_REFERRED_BY];
-  for (let i = 0; i < letters.length; i++) store<u8>(compact + <usize>(letters.charCodeAt(i) - 97), <u8>ids[i]);
+  for (let i = 0; i < textLen(letters); i++) store<u8>(compact + <usize>(textAt(letters, i) - 97), <u8>ids[i]);
 }
 initNames();
 
@@ -115,7 +116,7 @@ export const M_OTHER = 0, M_INVITE = 1, M_ACK = 2, M_BYE = 3, M_CANCEL = 4, M_OP
   M_PUBLISH = 14;
 export const M_COUNT = 15;
 
-const METHOD_LIST = "INVITE ACK BYE CANCEL OPTIONS REGISTER INFO PRACK UPDATE SUBSCRIBE NOTIFY REFER MESSAGE PUBLISH";
+const METHOD_LIST = T("INVITE ACK BYE CANCEL OPTIONS REGISTER INFO PRACK UPDATE SUBSCRIBE NOTIFY REFER MESSAGE PUBLISH");
 const methods = memory.data(96);
 const methodOff = memory.data(M_COUNT * 2);
 const methodLen = memory.data(M_COUNT);
@@ -209,12 +210,12 @@ export function tokenList(p: usize, end: usize, empty: bool): bool {
 /** rfc1123-date = wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
  *  (RFC 3261 20.17; the only time zone SIP allows is GMT). */
 export function dateOk(p: usize, end: usize): bool {
-  const shape = "w, dd m yyyy dd:dd:dd GMT";
+  const shape = T("w, dd m yyyy dd:dd:dd GMT");
   if (end - p != 29) return false;
-  if (!nameAt(p, "MonTueWedThuFriSatSun") || !nameAt(p + 8, "JanFebMarAprMayJunJulAugSepOctNovDec")) return false;
+  if (!nameAt(p, T("MonTueWedThuFriSatSun")) || !nameAt(p + 8, T("JanFebMarAprMayJunJulAugSepOctNovDec"))) return false;
   let q = p + 3;
-  for (let i = 1; i < shape.length; i++) {
-    const k = shape.charCodeAt(i);
+  for (let i = 1; i < textLen(shape); i++) {
+    const k = textAt(shape, i);
     if (k == 109) { q += 3; continue; }
     const c = <i32>load<u8>(q);
     if (k == 100 || k == 121) { if (<u32>(c - 48) > 9) return false; }
@@ -224,10 +225,10 @@ export function dateOk(p: usize, end: usize): bool {
   return true;
 }
 
-function nameAt(p: usize, names: string): bool {
-  for (let i = 0; i < names.length; i += 3) {
-    if (<i32>load<u8>(p) == names.charCodeAt(i) && <i32>load<u8>(p + 1) == names.charCodeAt(i + 1) &&
-        <i32>load<u8>(p + 2) == names.charCodeAt(i + 2)) return true;
+function nameAt(p: usize, names: Text): bool {
+  for (let i = 0; i < textLen(names); i += 3) {
+    if (<i32>load<u8>(p) == textAt(names, i) && <i32>load<u8>(p + 1) == textAt(names, i + 1) &&
+        <i32>load<u8>(p + 2) == textAt(names, i + 2)) return true;
   }
   return false;
 }

@@ -22,6 +22,7 @@ import { Via, parseVia } from "./via";
 import { NameAddr, parseNameAddr, parseContact, contactExpires } from "./nameaddr";
 import { Params } from "./params";
 import { eqBytes } from "../sys/bytes";
+import { T } from "../sys/text";
 
 export * from "./headers";
 export * from "./error";
@@ -342,7 +343,7 @@ export class SipMsg {
     let tagOff = 0, tagLen = 0;
     params.begin(this.base, na.rest, ve);
     while (params.next()) {
-      if (params.is("tag")) {
+      if (params.is(T("tag"))) {
         if (!params.token) { this.fail(code); return; }
         tagOff = params.valOff; tagLen = params.valLen;
       }

@@ -6,6 +6,7 @@
 import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
 import { Params } from "./params";
+import { T } from "../sys/text";
 
 export class NameAddr {
   /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
@@ -90,7 +91,7 @@ export function parseContact(base: usize, p: usize, end: usize, out: NameAddr, u
   if (!parseNameAddr(base, p, end, true, false, out, u)) return 0;
   params.begin(base, out.rest, end);
   while (params.next()) {
-    if (params.is("expires")) {
+    if (params.is(T("expires"))) {
       const vp = base + <usize>params.valOff;
       contactExpires = params.quoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>params.valLen);
     }

@@ -4,6 +4,7 @@
 // case-insensitively. One scanner object per user, created at start-up, reused per message.
 import { cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
 import { eqNoCase } from "../sys/bytes";
+import { Text } from "../sys/text";
 
 export class Params {
   base: usize = 0;
@@ -66,7 +67,7 @@ export class Params {
   }
 
   /** The current name equals lit (ASCII, any case). */
-  is(lit: string): bool { return eqNoCase(this.base + <usize>this.nameOff, this.nameLen, lit); }
+  is(lit: Text): bool { return eqNoCase(this.base + <usize>this.nameOff, this.nameLen, lit); }
 
   private fail(p: usize): bool { this.err = true; this.p = p; return false; }
 }

@@ -5,6 +5,7 @@
 // scanner guarantees it), so "whitespace" here is SP, HT, CR and LF: folding is handled in place.
 
 import { E_CTL, E_BARE_CR } from "./error";
+import { T, Text, textLen, textAt } from "../sys/text";
 
 // Character classes, one bit each (a byte may be in several).
 export const C_TOKEN: u32 = 0x0001;   // token: alphanum - . ! % * _ + ` ' ~
@@ -25,9 +26,9 @@ export const C_GENV: u32 = 0x4000;    // unquoted generic-param value: token cha
 
 const CLS = memory.data(512, 2);
 
-function mark(chars: string, bits: u32): void {
-  for (let i = 0; i < chars.length; i++) {
-    const a = CLS + (<usize>chars.charCodeAt(i) << 1);
+function mark(chars: Text, bits: u32): void {
+  for (let i = 0; i < textLen(chars); i++) {
+    const a = CLS + (<usize>textAt(chars, i) << 1);
     store<u16>(a, load<u16>(a) | <u16>bits);
   }
 }
@@ -40,18 +41,18 @@ function initClasses(): void {
     else if ((c | 32) >= 97 && (c | 32) <= 122) b = alnum | C_ALPHA | ((c | 32) <= 102 ? C_HEX : 0);
     store<u16>(CLS + (<usize>c << 1), <u16>b);
   }
-  mark(" \t\r\n", C_WS);
-  mark("-.!%*_+`'~", C_TOKEN | C_WORD | C_GENV);
-  mark("-_.!~*'()", C_UNRES | C_USER | C_PASS | C_PARAM | C_HNV | C_URIC);
-  mark("()<>:\\\"/[]?{}", C_WORD);
-  mark("&=+$,;?/", C_USER);
-  mark("&=+$,", C_PASS);
-  mark("[]/:&+$", C_PARAM);
-  mark("[]/?:+$", C_HNV);
-  mark(";/?:@&=+$,[]", C_URIC);
-  mark("-._", C_HOST);
-  mark("+-.", C_SCHEME);
-  mark(":[]", C_GENV);
+  mark(T(" \t\r\n"), C_WS);
+  mark(T("-.!%*_+`'~"), C_TOKEN | C_WORD | C_GENV);
+  mark(T("-_.!~*'()"), C_UNRES | C_USER | C_PASS | C_PARAM | C_HNV | C_URIC);
+  mark(T("()<>:\\\"/[]?{}"), C_WORD);
+  mark(T("&=+$,;?/"), C_USER);
+  mark(T("&=+$,"), C_PASS);
+  mark(T("[]/:&+$"), C_PARAM);
+  mark(T("[]/?:+$"), C_HNV);
+  mark(T(";/?:@&=+$,[]"), C_URIC);
+  mark(T("-._"), C_HOST);
+  mark(T("+-."), C_SCHEME);
+  mark(T(":[]"), C_GENV);
 }
 initClasses();
 

@@ -5,6 +5,7 @@
 import { cls, C_ALPHA, C_DIGIT, C_HEX, C_HOST, C_SCHEME, C_USER, C_PASS, C_PARAM, C_HNV, C_URIC,
   skipClass, skipEscaped, digits, hexVal, Span } from "./scan";
 import { eqNoCase, parseIp4, lower } from "../sys/bytes";
+import { T } from "../sys/text";
 
 export const S_OTHER = 0, S_SIP = 1, S_SIPS = 2, S_TEL = 3;
 export const HOST_NONE = 0, HOST_NAME = 1, HOST_IP4 = 2, HOST_IP6 = 3;
@@ -187,7 +188,7 @@ function sipBody(base: usize, p: usize, end: usize, u: SipUri): bool {
         ve = skipEscaped(ne + 1, end, C_PARAM);
         if (ve == 0 || ve == ne + 1) return false;
         if (!uriParam(base, u, ns, ne, ne + 1, ve)) return false;
-      } else if (eqNoCase(ns, <i32>(ne - ns), "lr")) u.lr = true;
+      } else if (eqNoCase(ns, <i32>(ne - ns), T("lr"))) u.lr = true;
       p = ve;
     }
     u.params.setAbs(base, ps, p);
@@ -211,17 +212,17 @@ function sipBody(base: usize, p: usize, end: usize, u: SipUri): bool {
 
 function uriParam(base: usize, u: SipUri, ns: usize, ne: usize, vs: usize, ve: usize): bool {
   const n = <i32>(ne - ns);
-  if (eqNoCase(ns, n, "transport")) u.transport.setAbs(base, vs, ve);
-  else if (eqNoCase(ns, n, "user")) u.userParam.setAbs(base, vs, ve);
-  else if (eqNoCase(ns, n, "method")) u.method.setAbs(base, vs, ve);
-  else if (eqNoCase(ns, n, "maddr")) {
+  if (eqNoCase(ns, n, T("transport"))) u.transport.setAbs(base, vs, ve);
+  else if (eqNoCase(ns, n, T("user"))) u.userParam.setAbs(base, vs, ve);
+  else if (eqNoCase(ns, n, T("method"))) u.method.setAbs(base, vs, ve);
+  else if (eqNoCase(ns, n, T("maddr"))) {
     if (parseHost(vs, ve) != ve) return false;
     u.maddr.setAbs(base, vs, ve);
-  } else if (eqNoCase(ns, n, "ttl")) {
+  } else if (eqNoCase(ns, n, T("ttl"))) {
     const v = digits(vs, ve);
     if (v < 0 || v > 255) return false;
     u.ttl = <i32>v;
-  } else if (eqNoCase(ns, n, "lr")) u.lr = true;
+  } else if (eqNoCase(ns, n, T("lr"))) u.lr = true;
   return true;
 }
 
@@ -289,8 +290,8 @@ function findItem(s: usize, end: usize, sep: u32, n: usize, nl: i32): bool {
 }
 
 function special(p: usize, n: i32): bool {
-  return eqNoCase(p, n, "user") || eqNoCase(p, n, "ttl") || eqNoCase(p, n, "method") ||
-    eqNoCase(p, n, "maddr") || eqNoCase(p, n, "transport");
+  return eqNoCase(p, n, T("user")) || eqNoCase(p, n, T("ttl")) || eqNoCase(p, n, T("method")) ||
+    eqNoCase(p, n, T("maddr")) || eqNoCase(p, n, T("transport"));
 }
 
 // Comparison is quadratic in the number of parameters or headers: URIs with more than this many

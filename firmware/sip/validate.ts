@@ -12,6 +12,7 @@ import { C_TOKEN, skipClass, skipWs, Span } from "./scan";
 import { Params } from "./params";
 import { Writer, eqNoCase, eqBytesNoCase } from "../sys/bytes";
 import { utf16ToUtf8 } from "../sys/utf8";
+import { T, Text, textLen, textPtr } from "../sys/text";
 
 /** checkRequest/checkResponse: hand the message to the transaction layer. */
 export const PASS = 0;
@@ -35,12 +36,13 @@ export class UasPolicy {
   supported: usize = heap.alloc(<usize>SUPPORTED_CAP);
   supportedLen: i32 = 0;
 
-  constructor() { this.setSupported("timer"); }
+  constructor() { this.setSupported(T("timer")); }
 
   /** Sets the supported option tags ("timer,100rel"); false (unchanged) when too long. */
-  setSupported(tags: string): bool {
-    const n = utf16ToUtf8(tags, this.supported, SUPPORTED_CAP);
-    if (n != tags.length) return false;
+  setSupported(tags: Text): bool {
+    const n = textLen(tags);
+    if (n > SUPPORTED_CAP) return false;
+    memory.copy(this.supported, textPtr(tags), <usize>n);
     this.supportedLen = n;
     return true;
   }
@@ -128,7 +130,7 @@ export function unsupported(m: SipMsg, pol: UasPolicy, w: Writer | null = null):
       const it = list.item;
       if (it.len == 0 || pol.supports(m.ptr(it), it.len)) continue;
       if (w === null) return true;
-      if (any) w.str(", ");
+      if (any) w.str(T(", "));
       w.bytes(m.ptr(it), it.len);
       any = true;
     }
@@ -137,7 +139,7 @@ export function unsupported(m: SipMsg, pol: UasPolicy, w: Writer | null = null):
 }
 
 /** type/subtype [p, e) is `a`/`b` (any case, LWS around '/' allowed; `*` matches with wild). */
-function mediaIs(p: usize, e: usize, a: string, b: string, wild: bool): bool {
+function mediaIs(p: usize, e: usize, a: Text, b: Text, wild: bool): bool {
   const t = skipClass(p, e, C_TOKEN);
   let s = skipWs(t, e);
   if (s >= e || load<u8>(s) != 47) return false;
@@ -150,7 +152,7 @@ function mediaIs(p: usize, e: usize, a: string, b: string, wild: bool): bool {
 }
 
 function isSdp(m: SipMsg, ct: Span): bool {
-  return ct.len > 0 && mediaIs(m.ptr(ct), m.ptr(ct) + <usize>ct.len, "application", "sdp", false);
+  return ct.len > 0 && mediaIs(m.ptr(ct), m.ptr(ct) + <usize>ct.len, T("application"), T("sdp"), false);
 }
 
 /** No Accept header, or one admitting application/sdp with q > 0 (RFC 3261 20.1: an empty
@@ -164,11 +166,11 @@ function acceptsSdp(m: SipMsg): bool {
       const p = m.ptr(list.item), e = p + <usize>list.item.len;
       let s = p;
       while (s < e && load<u8>(s) != 59) s++;
-      if (!mediaIs(p, s, "application", "sdp", true)) continue;
+      if (!mediaIs(p, s, T("application"), T("sdp"), true)) continue;
       let q0 = false;
       params.begin(m.base, s, e);
       while (params.next()) {
-        if (params.is("q") && params.hasValue) {
+        if (params.is(T("q")) && params.hasValue) {
           const vp = m.base + <usize>params.valOff;
           let z = vp;
           const ve = vp + <usize>params.valLen;
@@ -187,7 +189,7 @@ function hasCoding(m: SipMsg): bool {
   for (let i = m.find(H_CONTENT_ENCODING); i >= 0; i = m.find(H_CONTENT_ENCODING, i)) {
     list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
     while (list.next()) {
-      if (!eqNoCase(m.ptr(list.item), list.item.len, "identity")) return true;
+      if (!eqNoCase(m.ptr(list.item), list.item.len, T("identity"))) return true;
     }
   }
   return false;

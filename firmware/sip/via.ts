@@ -5,6 +5,7 @@ import { C_TOKEN, C_DIGIT, skipWs, skipClass, digits, Span } from "./scan";
 import { parseHost, ip6Ok, hostKind } from "./uri";
 import { Params } from "./params";
 import { parseIp4 } from "../sys/bytes";
+import { T } from "../sys/text";
 
 /** One parsed via-parm; spans relative to the message base. */
 export class Via {
@@ -77,16 +78,16 @@ export function parseVia(base: usize, p: usize, end: usize, v: Via): usize {
 function viaParam(base: usize, v: Via): bool {
   const n = params.nameLen;
   const vp = base + <usize>params.valOff, ve = vp + <usize>params.valLen;
-  if (params.is("branch")) {
+  if (params.is(T("branch"))) {
     if (!params.token) return false;
     v.branch.set(params.valOff, params.valLen);
-  } else if (params.is("received")) {
+  } else if (params.is(T("received"))) {
     if (!params.hasValue || params.quoted) return false;
     // RFC 3261 asks for a bare IPv6 address; some peers bracket it
     const b = params.valLen > 2 && load<u8>(vp) == 91 && load<u8>(ve - 1) == 93;
     if (parseIp4(vp, params.valLen) < 0 && !(b ? ip6Ok(vp + 1, ve - 1) : ip6Ok(vp, ve))) return false;
     v.received.set(params.valOff, params.valLen);
-  } else if (params.is("rport")) {
+  } else if (params.is(T("rport"))) {
     let r = 0;
     if (params.hasValue) {
       const x = digits(vp, ve);
@@ -95,10 +96,10 @@ function viaParam(base: usize, v: Via): bool {
     }
     v.rport = r;
     v.rportAt.set(params.nameOff, params.hasValue ? <i32>(ve - base) - params.nameOff : n);
-  } else if (params.is("maddr")) {
+  } else if (params.is(T("maddr"))) {
     if (!params.hasValue || params.quoted || parseHost(vp, ve) != ve) return false;
     v.maddr.set(params.valOff, params.valLen);
-  } else if (params.is("ttl")) {
+  } else if (params.is(T("ttl"))) {
     const x = digits(vp, ve);
     if (params.quoted || x < 0 || x > 255) return false;
     v.ttl = <i32>x;

@@ -1,7 +1,7 @@
 // Bytes: the byte writer every message is built into, and the small comparisons and number
 // scanners the parsers use. Protocol data stays bytes in linear memory; strings appear only as
 // literals (UTF-16 in AssemblyScript), written out through str().
-import { utf16ToUtf8, truncated } from "./utf8";
+import { Text, textPtr, textLen } from "./text";
 
 function noSink(w: Writer): void {}
 
@@ -33,13 +33,8 @@ export class Writer {
     this.len += n;
     return this;
   }
-  /** Writes a string literal as UTF-8. */
-  str(s: string): Writer {
-    const room = this.cap - this.len;
-    this.len += utf16ToUtf8(s, this.base + <usize>this.len, room);
-    if (truncated) this.overflow = true;
-    return this;
-  }
+  /** Writes a text (T("...")). */
+  str(t: Text): Writer { return this.bytes(textPtr(t), textLen(t)); }
   crlf(): Writer { return this.byte(13).byte(10); }
   /** Unsigned decimal. */
   dec(v: u64): Writer {
@@ -77,21 +72,13 @@ export class Writer {
 @inline export function lower(c: i32): i32 { return <u32>(c - 65) < 26 ? c | 0x20 : c; }
 
 /** Bytes equal to an ASCII literal, case-insensitively. */
-export function eqNoCase(p: usize, n: i32, lit: string): bool {
-  if (n != lit.length) return false;
-  for (let i = 0; i < n; i++) {
-    if (lower(<i32>load<u8>(p + <usize>i)) != lower(<i32>lit.charCodeAt(i))) return false;
-  }
-  return true;
+export function eqNoCase(p: usize, n: i32, lit: Text): bool {
+  return eqBytesNoCase(p, n, textPtr(lit), textLen(lit));
 }
 
 /** Bytes equal to an ASCII literal exactly. */
-export function eqLit(p: usize, n: i32, lit: string): bool {
-  if (n != lit.length) return false;
-  for (let i = 0; i < n; i++) {
-    if (<i32>load<u8>(p + <usize>i) != <i32>lit.charCodeAt(i)) return false;
-  }
-  return true;
+export function eqLit(p: usize, n: i32, lit: Text): bool {
+  return eqBytes(p, n, textPtr(lit), textLen(lit));
 }
 
 /** Two byte ranges equal. */

@@ -16,6 +16,7 @@ let nowMs: i64 = 0;
 export function setNow(t: i64): void { if (t > nowMs) nowMs = t; }
 
 export type TimerFn = (t: Timer) => void;
+function idle(t: Timer): void {}
 
 let head: Timer | null = null;
 
@@ -23,7 +24,10 @@ export class Timer {
   due: i64 = 0;
   active: bool = false;
   next: Timer | null = null;
-  constructor(public fn: TimerFn, public ctx: i32 = 0) {}
+  /** fn may be set later (a module's init): AssemblyScript cannot compile a global whose
+   *  initializer reaches a function that names that global, so a callback that restarts or
+   *  checks its module's timers is attached at init, not in the timer's declaration. */
+  constructor(public fn: TimerFn = idle, public ctx: i32 = 0) {}
 
   /** (Re)starts the timer to fire `ms` from now. */
   start(ms: i64): void {

@@ -4,6 +4,7 @@
 import * as hal from "../hal";
 import { Writer } from "./bytes";
 import { Json } from "./json";
+import { T, Text } from "./text";
 
 const CAP: i32 = 512;
 const w = new Writer(memory.data(CAP), CAP);
@@ -15,9 +16,9 @@ function emit(w: Writer): void {
 w.sink = emit;
 
 /** Starts an event of the given type; add fields, then end() emits it (whole, or not at all). */
-export function begin(type: string): Json {
+export function begin(type: Text): Json {
   w.reset();
   ev.open();
-  ev.str("type", type);
+  ev.str(T("type"), type);
   return ev;
 }

@@ -1,6 +1,7 @@
 // A JSON object writer over a Writer, for events and status: keys are literals, values are
 // literals, numbers or byte spans (escaped per RFC 8259 section 7).
 import { Writer } from "./bytes";
+import { T, Text } from "./text";
 
 export class Json {
   first: bool = true;
@@ -11,17 +12,17 @@ export class Json {
   /** Closes the object and hands the writer to its sink. */
   end(): void { this.close(); this.w.end(); }
 
-  key(k: string): Writer {
+  key(k: Text): Writer {
     if (!this.first) this.w.byte(44);
     this.first = false;
     return this.w.byte(34).str(k).byte(34).byte(58);
   }
-  str(k: string, v: string): Json { this.key(k).byte(34).str(v).byte(34); return this; }
-  bytes(k: string, p: usize, n: i32): Json { escape(this.key(k).byte(34), p, n).byte(34); return this; }
-  num(k: string, v: i64): Json { this.key(k).int(v); return this; }
-  bool(k: string, v: bool): Json { this.key(k).str(v ? "true" : "false"); return this; }
+  str(k: Text, v: Text): Json { this.key(k).byte(34).str(v).byte(34); return this; }
+  bytes(k: Text, p: usize, n: i32): Json { escape(this.key(k).byte(34), p, n).byte(34); return this; }
+  num(k: Text, v: i64): Json { this.key(k).int(v); return this; }
+  bool(k: Text, v: bool): Json { this.key(k).str(v ? T("true") : T("false")); return this; }
   /** Starts a nested object value; finish it with close(). */
-  obj(k: string): Json { this.key(k).byte(123); this.first = true; return this; }
+  obj(k: Text): Json { this.key(k).byte(123); this.first = true; return this; }
 }
 
 /** Writes bytes as the inside of a JSON string. */
@@ -29,7 +30,7 @@ export function escape(w: Writer, p: usize, n: i32): Writer {
   for (let i = 0; i < n; i++) {
     const c = <i32>load<u8>(p + <usize>i);
     if (c == 34 || c == 92) w.byte(92).byte(c);
-    else if (c < 0x20 || c == 0x7f) w.str("\\u00").hex(c, 2);
+    else if (c < 0x20 || c == 0x7f) w.str(T("\\u00")).hex(c, 2);
     else w.byte(c);
   }
   return w;

@@ -2,6 +2,7 @@
 // start-up by the stub runtime (a bump allocator that never frees). heapTop() reads the bump
 // pointer without moving it, so a watch on it proves that nothing allocates in the steady state.
 import * as event from "./event";
+import { T } from "./text";
 
 /** Current end of the heap (bytes). */
 export function heapTop(): usize {
@@ -17,10 +18,10 @@ export function report(): void {
   const top = heapTop();
   if (top == reported) return;
   reported = top;
-  event.begin("memory")
-    .num("pages", memory.size())
-    .num("data", <i64>__heap_base)
-    .num("heap", <i64>(top - __heap_base))
-    .num("top", <i64>top)
+  event.begin(T("memory"))
+    .num(T("pages"), memory.size())
+    .num(T("data"), <i64>__heap_base)
+    .num(T("heap"), <i64>(top - __heap_base))
+    .num(T("top"), <i64>top)
     .end();
 }

@@ -1,14 +1,15 @@
+import { T } from "../../firmware/sys/text";
 import { Writer, eqNoCase, parseU32, parseIp4 } from "../../firmware/sys/bytes";
 
 describe("Writer", () => {
   it("writes decimals, hex and literals and flags overflow", () => {
     const buf = memory.data(16);
     const w = new Writer(buf, 16);
-    w.str("a=").dec(4294967295).byte(32).hex(0xbe, 2);
+    w.str(T("a=")).dec(4294967295).byte(32).hex(0xbe, 2);
     expect(w.len).toBe(15);
     expect(load<u8>(buf + 2)).toBe(52);
     expect(w.ok).toBe(true);
-    w.str("xy");
+    w.str(T("xy"));
     expect(w.ok).toBe(false);
   });
   it("writes negative numbers and IPv4", () => {
@@ -22,7 +23,7 @@ describe("Writer", () => {
 describe("scanners", () => {
   it("compares case-insensitively and parses numbers", () => {
     const s = String.UTF8.encode("Via");
-    expect(eqNoCase(changetype<usize>(s), 3, "VIA")).toBe(true);
+    expect(eqNoCase(changetype<usize>(s), 3, T("VIA"))).toBe(true);
     const n = String.UTF8.encode("4294967296");
     expect(parseU32(changetype<usize>(n), 10)).toBe(-1);
     const ip = String.UTF8.encode("10.0.0.255");

@@ -23,3 +23,10 @@ export function loadFile(path: string): ArrayBuffer {
   fixture_load(changetype<usize>(p), p.byteLength, changetype<usize>(buf), n);
   return buf;
 }
+
+import { Text, textPtr, textLen } from "../../firmware/sys/text";
+
+/** A firmware Text as an AssemblyScript string (specs only: it allocates). */
+export function textString(t: Text): string {
+  return String.UTF8.decodeUnsafe(textPtr(t), textLen(t));
+}

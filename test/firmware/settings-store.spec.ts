@@ -1,3 +1,4 @@
+import { textString } from "./fixture";
 // The settings store (firmware/console/sstore.ts): CRC-32, the blob layout, encode/decode round
 // trip, every damaged byte detected, and the slot choice at boot over the HAL's kv (hal-fake).
 import * as hal from "../../firmware/hal";
@@ -128,7 +129,7 @@ describe("blob", () => {
     settings.pendingDefaults();
     for (let k = 0; k < settings.COUNT; k++) {
       const s = settings.SCHEMA[k];
-      if (s.type == settings.T_STR) setPending(s.key, "x".repeat(s.max));
+      if (s.type == settings.T_STR) setPending(textString(s.key), "x".repeat(s.max));
     }
     expect(sstore.encode(buf, SETTINGS_BLOB_MAX, 1)).toBeGreaterThan(0);
     expect(sstore.encode(buf, 100, 1)).toBe(-1);

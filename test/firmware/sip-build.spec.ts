@@ -1,3 +1,4 @@
+import { T } from "../../firmware/sys/text";
 // Building responses and requests (RFC 3261 8.1.1, 8.2.6, 18.2.1; RFC 3581): exact bytes, and
 // every built message parses back with the values put in.
 import { SipMsg, M_INVITE, H_FROM, H_TO, H_CONTACT, H_RECORD_ROUTE, H_VIA, E_OK, E_NO_FROM } from "../../firmware/sip/msg";
@@ -117,9 +118,9 @@ describe("rejections", () => {
     expect(checkRequest(m)).toBe(420);
     rejection(w.reset(), m, 420, uas, addr(tagOf("t")), 1);
     expect(written().includes("\r\nUnsupported: 100rel, foo\r\n")).toBe(true);
-    expect(uas.setSupported("timer,100rel,foo")).toBe(true);
+    expect(uas.setSupported(T("timer,100rel,foo"))).toBe(true);
     expect(checkRequest(m)).toBe(PASS);
-    uas.setSupported("timer");
+    uas.setSupported(T("timer"));
     parseBuf(m, file("test/fixtures/sip/hostile/invite-text-body.sip"));
     expect(checkRequest(m)).toBe(415);
     rejection(w.reset(), m, 415, uas, addr(tagOf("t")), 1);
@@ -160,7 +161,7 @@ describe("requests", () => {
     userAgent(w);
     allow(w, uas.allow);
     supported(w);
-    contentType(w, "application/sdp");
+    contentType(w, T("application/sdp"));
     end(w, addr(sdp), sdp.byteLength);
     expect(w.ok).toBe(true);
     const s = written();

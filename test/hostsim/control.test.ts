@@ -38,7 +38,7 @@ test("GET /api/state: board, boots, uptime, io, memory from the memory event, st
   const mem = dev.events.last("memory")!;
   assert.deepEqual(s.memory, { pages: dev.firmware.memory!.buffer.byteLength / 65536, heap: mem["heap"], data: mem["data"], top: mem["top"] });
   for (const k of ["registration", "call", "door", "net"]) assert.ok(k in s, k);
-  assert.equal(s.registration, dev.events.last("registration") ?? null);
+  assert.deepEqual(s.registration, dev.events.last("registration") ?? null);
   assert.ok(s.last_event >= 2);
 });
 

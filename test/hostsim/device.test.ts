@@ -31,7 +31,7 @@ test("a reboot closes the firmware's sockets, stops audio and resets outputs", (
   const dev = Device.virtual({ network: net, stopOnTrap: true }).start();
   dev.clock.advance(10);
   const h = dev.halHost;
-  const s = h.net_udp_open(5060);
+  const s = h.net_udp_open(5999); // (the firmware itself holds 5060)
   assert.ok(s >= 0);
   assert.equal(h.audio_start(), HalError.OK);
   h.io_write(h.io_find(enc.encode("relay1")), 1);
@@ -40,7 +40,7 @@ test("a reboot closes the firmware's sockets, stops audio and resets outputs", (
   dev.clock.advance(2000);
   assert.equal(dev.firmware.boots, 2);
   assert.equal(h.net_udp_local_port(s), HalError.E_BADF);
-  assert.ok(h.net_udp_open(5060) >= 0, "the port is free for the new instance");
+  assert.ok(h.net_udp_open(5999) >= 0, "the port is free for the new instance");
   assert.equal(dev.audio.running, false);
   assert.equal(dev.io.value("relay1"), 0);
   assert.ok(dev.bootAt >= 100, "boot time recorded");

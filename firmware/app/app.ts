@@ -1,0 +1,74 @@
+// The intercom application: what the unit does with its inputs, outputs and the SIP stack.
+// Housekeeping every second (network, registration, LEDs), the exit button, the console's
+// `open` and `status` hooks. Calls arrive in a later stage (calls.ts).
+import { Timer } from "../sys/clock";
+import { Writer } from "../sys/bytes";
+import * as settings from "../console/settings";
+import * as hooks from "../console/hooks";
+import * as io from "./io";
+import * as leds from "./leds";
+import * as door from "./door";
+import * as net from "./net";
+import * as register from "../sip/register";
+import * as keepalive from "../sip/keepalive";
+import * as resolve from "../sip/resolve";
+import * as ua from "../sip/ua";
+import { T, Text } from "../sys/text";
+
+let appliedGen: i32 = -1;
+
+const housekeeping = new Timer();
+function onHousekeeping(t: Timer): void {
+  t.start(1000);
+  net.watch();
+  register.watchNetwork();
+  showRegistration();
+}
+
+function showRegistration(): void {
+  const s = register.state;
+  leds.set(leds.STATUS, s == register.ST_REGISTERED ? leds.ON : s == register.ST_FAILED ? leds.BLINK_FAST :
+    s == register.ST_OFF ? leds.OFF : leds.BLINK_SLOW);
+}
+
+function onInput(input: i32, level: i32): void {
+  if (input == io.IN_EXIT && level == 1) door.open(T("exit"));
+}
+
+function openHook(w: Writer): Text { door.open(T("console")); return 0; }
+function statusDoor(w: Writer): void {
+  w.str(door.isOpen() ? T("open") : T("closed")).str(T(", opened ")).dec(<u64>door.openings).str(T(" times"));
+}
+function beforeReset(factory: bool): void { register.unregister(); }
+
+export function init(): void {
+  io.init();
+  io.setHandler(onInput);
+  register.init();
+  keepalive.init();
+  housekeeping.fn = onHousekeeping;
+  housekeeping.start(0);
+  hooks.setOpen(openHook);
+  hooks.setStatusDoor(statusDoor);
+  hooks.setStatusRegistration(register.status);
+  hooks.setStatusNetwork(net.status);
+  hooks.setBeforeReset(beforeReset);
+  apply();
+}
+
+/** Re-applies the settings after a save. */
+function apply(): void {
+  appliedGen = settings.generation;
+  register.apply();
+  keepalive.apply();
+  showRegistration();
+}
+
+/** Everything the application polls each tick; returns the ms until it wants the next tick. */
+export function poll(): i64 {
+  if (settings.generation != appliedGen) apply();
+  const more = ua.poll();
+  if (resolve.poll()) register.onResolved();
+  const wait = io.poll();
+  return more ? 0 : wait;
+}

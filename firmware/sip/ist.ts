@@ -1,0 +1,75 @@
+// INVITE server transaction (RFC 3261 17.2.1, Figure 7; RFC 6026 7.1 Accepted state).
+//   proceeding --2xx from TU--> accepted --Timer L--> terminated
+//      \--300-699 from TU--> completed --ACK--> confirmed --Timer I--> terminated
+//                               \--Timer H--> terminated (no ACK: TU told)
+// Retransmitted INVITEs get the last response again (proceeding, completed) or are absorbed
+// (accepted, confirmed). Timer G retransmits a non-2xx final response (T1 doubling up to T2);
+// retransmitting a 2xx is the dialog's job (13.3.1.4).
+import { Txn, setState, transmit, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED, T1, T2, T4,
+  TU_TIMEOUT, TU_ACK } from "./txn";
+import { SipMsg } from "./msg";
+import { T } from "../sys/text";
+
+/** A new INVITE: the transaction starts in proceeding; the TU answers through respond(). */
+export function start(t: Txn): void {
+  setState(t, S_PROCEEDING, T("INVITE"));
+}
+
+/** The TU's response is in t.buf (t.len) with status t.status: send it and move on. */
+export function respond(t: Txn): void {
+  if (t.state != S_PROCEEDING) return;
+  transmit(t);
+  const code = t.status;
+  if (code < 200) return;
+  if (code < 300) {
+    t.expiry.start(64 * T1); // Timer L
+    setState(t, S_ACCEPTED, T("2xx from TU"));
+  } else {
+    t.interval = T1;
+    t.retx.start(T1);        // Timer G
+    t.expiry.start(64 * T1); // Timer H
+    setState(t, S_COMPLETED, T("300-699 from TU"));
+  }
+}
+
+/** A retransmission of the INVITE, or an ACK, matched this transaction. */
+export function onRequest(t: Txn, m: SipMsg, isAck: bool): void {
+  if (isAck) {
+    if (t.state == S_COMPLETED) {
+      t.retx.cancel();
+      t.expiry.cancel();
+      t.linger.start(T4); // Timer I
+      setState(t, S_CONFIRMED, T("ACK"));
+    } else if (t.state == S_ACCEPTED) {
+      const tu = t.tu;
+      tu(t, TU_ACK, m);
+    }
+    return;
+  }
+  if ((t.state == S_PROCEEDING || t.state == S_COMPLETED) && t.len > 0) transmit(t);
+}
+
+/** Timer G. */
+export function onRetx(t: Txn): void {
+  if (t.state != S_COMPLETED) return;
+  transmit(t);
+  t.interval = t.interval * 2 < T2 ? t.interval * 2 : T2;
+  t.retx.start(t.interval);
+}
+
+/** Timer H (completed: the ACK never came) or Timer L (accepted: done). */
+export function onExpiry(t: Txn): void {
+  if (t.state == S_COMPLETED) {
+    t.retx.cancel();
+    const tu = t.tu;
+    tu(t, TU_TIMEOUT, null);
+    setState(t, S_TERMINATED, T("Timer H"));
+  } else if (t.state == S_ACCEPTED) {
+    setState(t, S_TERMINATED, T("Timer L"));
+  }
+}
+
+/** Timer I. */
+export function onLinger(t: Txn): void {
+  if (t.state == S_CONFIRMED) setState(t, S_TERMINATED, T("Timer I"));
+}

@@ -1,0 +1,472 @@
+// Registration (RFC 3261 section 10, RFC 3581, RFC 5626 4.5 back-off): keeps the unit's contact
+// bound at the registrar for as long as it runs.
+//   off ---(account set, network up)---> registering ---2xx---> registered --(90% of expires)--> registering
+//                                          |  401/407: answer the digest challenge once per nonce
+//                                          |  423: retry with Min-Expires
+//                                          \--failure--> failed --(back-off)--> registering
+// One Call-ID for the binding and a CSeq that grows (10.2.4). The digest challenge is kept, so
+// refreshes carry credentials at once; a stale nonce is answered without counting as a failure.
+// A second challenge for a request that already carried credentials for that nonce means the
+// password is wrong: the attempt fails instead of looping. Failures wait
+// min(1800, 30 * 2^k) s * random(0.5..1) before the next attempt (RFC 5626 4.5), so a wrong
+// password costs at most a few REGISTERs a minute and never a tight loop. The network going away
+// or coming back, and a change of the account settings, restart registration at once; the old
+// binding is removed first (Expires: 0). Nothing here waits on a call; calls never wait on this.
+import * as hal from "../hal";
+import * as log from "../sys/log";
+import * as event from "../sys/event";
+import * as random from "../sys/random";
+import { Timer, now } from "../sys/clock";
+import { Writer, eqBytes } from "../sys/bytes";
+import * as settings from "../console/settings";
+import * as account from "./account";
+import * as resolve from "./resolve";
+import * as transport from "./transport";
+import * as transaction from "./transaction";
+import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_TERMINATED, clientKey, abandon } from "./txn";
+import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER } from "./msg";
+import * as build from "./build";
+import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
+import { uas } from "./validate";
+import { parseNameAddr, NameAddr } from "./nameaddr";
+import { ListIter } from "./headers";
+import { Params } from "./params";
+import { SipUri, parseUri, uriEqual } from "./uri";
+import { T, Text } from "../sys/text";
+
+// States
+export const ST_OFF: i32 = 0;         // no account configured
+export const ST_WAIT_NET: i32 = 1;    // no route to the registrar
+export const ST_RESOLVING: i32 = 2;   // looking the registrar up
+export const ST_REGISTERING: i32 = 3; // REGISTER in flight
+export const ST_REGISTERED: i32 = 4;
+export const ST_FAILED: i32 = 5;      // waiting out the back-off
+
+export let state: i32 = ST_OFF;
+/** Why the last attempt failed (a literal for status and events). */
+export let reason: Text = T("");
+/** Status code of the last final response (0: none, e.g. a timeout). */
+export let lastCode: i32 = 0;
+/** Seconds the registrar granted. */
+export let granted: i32 = 0;
+/** When the binding expires / when the next attempt starts (ms, clock time). */
+export let expiresAt: i64 = 0;
+export let retryAt: i64 = 0;
+/** REGISTER requests sent since boot (tests count them). */
+export let sent: i32 = 0;
+/** Consecutive failed attempts. */
+export let failures: i32 = 0;
+
+const OWNER_REGISTER: i32 = 1;
+const ID_CAP: i32 = 48;
+const URI_CAP: i32 = 200;
+const callId = memory.data(ID_CAP);
+let callIdLen: i32 = 0;
+const fromTag = memory.data(24);
+let fromTagLen: i32 = 0;
+const branch = memory.data(32);
+const aor = memory.data(URI_CAP);
+let aorLen: i32 = 0;
+const contactUri = memory.data(URI_CAP);
+let contactLen: i32 = 0;
+let cseq: u32 = 0;
+let expires: i32 = 600;
+let registrarIp: u32 = 0;
+let registrarPort: i32 = 5060;
+let localIp: u32 = 0;
+/** The address the registrar saw us at (Via received/rport), for the Contact behind NAT. */
+let publicIp: u32 = 0;
+let publicPort: i32 = 0;
+let txn: Txn | null = null;
+let txnGen: i32 = 0;
+/** The request in flight already carried credentials for the current nonce. */
+let answered: bool = false;
+/** The request in flight removes the binding (Expires: 0). */
+let removing: bool = false;
+let appliedGen: i32 = -1;
+let configHash: u32 = 0;
+
+const digest = new DigestClient();
+const challenge = new Challenge();
+const na = new NameAddr();
+const uri = new SipUri();
+const ours = new SipUri();
+const idW = new Writer(0, 0);
+const bw = new Writer(branch, 32);
+const list = new ListIter();
+const params = new Params();
+
+const timer = new Timer();
+function onTimer(t: Timer): void { step(); }
+
+/** Wires the timer (see sys/clock.ts); call once at start-up before apply(). */
+export function init(): void { timer.fn = onTimer; }
+
+const STATE_NAMES: StaticArray<Text> = [T("unregistered"), T("unregistered"), T("registering"), T("registering"), T("registered"), T("failed")];
+
+/** The state as the outside world names it (events, status, /api/state). */
+export function stateName(): Text { return STATE_NAMES[state]; }
+
+function setState(s: i32, why: Text): void {
+  const before = STATE_NAMES[state];
+  state = s;
+  if (s == ST_REGISTERED || before != STATE_NAMES[s] || s == ST_FAILED) publish(why);
+}
+
+function publish(why: Text): void {
+  const e = event.begin(T("registration")).str(T("state"), STATE_NAMES[state]);
+  if (state != ST_OFF) e.bytes(T("aor"), aor, aorLen);
+  if (registrarIp != 0) e.key(T("registrar")).byte(34).ip4(registrarIp).byte(58).dec(<u64>registrarPort).byte(34);
+  if (state == ST_REGISTERED) e.num(T("expires"), granted);
+  if (lastCode > 0) e.num(T("code"), lastCode);
+  if (why != 0) e.str(T("reason"), why);
+  e.end();
+  if (state == ST_REGISTERED) {
+    log.info().str(T("registered ")).bytes(aor, aorLen).str(T(" for ")).dec(<u64>granted).str(T(" s")).end();
+  } else if (state == ST_FAILED) {
+    log.warn().str(T("registration failed: ")).str(why).end();
+  }
+}
+
+/** Hash of the settings a binding depends on: a change restarts registration. */
+const BINDING_KEYS: StaticArray<i32> = [settings.K_SIP_USER, settings.K_SIP_PASSWORD, settings.K_SIP_AUTH_USER,
+  settings.K_SIP_DOMAIN, settings.K_SIP_PROXY, settings.K_SIP_PORT, settings.K_SIP_EXPIRES];
+
+function settingsHash(): u32 {
+  let h: u32 = 2166136261;
+  for (let i = 0; i < BINDING_KEYS.length; i++) {
+    const k = unchecked(BINDING_KEYS[i]);
+    const p = settings.valuePtr(k), n = settings.valueLen(k);
+    for (let j = 0; j < n; j++) h = (h ^ <u32>load<u8>(p + <usize>j)) * 16777619;
+    h = (h ^ 0xff) * 16777619;
+  }
+  return h;
+}
+
+/** Applies the settings (boot, and after every save): restarts registration when they changed. */
+export function apply(): void {
+  if (appliedGen == settings.generation) return;
+  appliedGen = settings.generation;
+  const h = settingsHash();
+  if (h == configHash && state != ST_OFF) return;
+  configHash = h;
+  if (state == ST_REGISTERED || state == ST_REGISTERING) unregister();
+  abandonTxn();
+  account.reload();
+  transport.configure(settings.intValue(settings.K_SIP_PORT));
+  // A new binding: new Call-ID and tag, CSeq from 1; no credentials from the old account.
+  idW.base = callId; idW.cap = ID_CAP;
+  build.newCallId(idW.reset());
+  callIdLen = idW.len;
+  idW.base = fromTag; idW.cap = 24;
+  build.newTag(idW.reset());
+  fromTagLen = idW.len;
+  cseq = 0;
+  digest.ready = false;
+  publicIp = 0;
+  publicPort = 0;
+  failures = 0;
+  lastCode = 0;
+  expires = settings.intValue(settings.K_SIP_EXPIRES);
+  const w = idW;
+  w.base = aor; w.cap = URI_CAP;
+  account.writeAor(w.reset());
+  aorLen = w.ok ? w.len : 0;
+  if (!account.configured()) {
+    state = ST_OFF;
+    registrarIp = 0;
+    timer.cancel();
+    publish(T("not configured"));
+    return;
+  }
+  setState(ST_RESOLVING, T(""));
+  step();
+}
+
+function abandonTxn(): void {
+  const t = txn;
+  if (t !== null && t.gen == txnGen) abandon(t);
+  txn = null;
+}
+
+/** Moves registration on: resolve, check the route, send. Runs from its timer and on events. */
+function step(): void {
+  timer.cancel();
+  if (state == ST_OFF || txn !== null) return;
+  const r = resolve.lookup(account.hopHost(), account.hopHostLen());
+  if (r == resolve.R_PENDING) { state = ST_RESOLVING; timer.start(100); return; }
+  if (r == resolve.R_FAILED) { fail(T("cannot resolve the registrar"), 0); return; }
+  registrarIp = resolve.lastIp;
+  registrarPort = account.hopPort();
+  localIp = hal.net_local_ip(registrarIp);
+  if (localIp == 0 || transport.localPort() == 0) {
+    if (state != ST_WAIT_NET) setState(ST_WAIT_NET, T("network down"));
+    timer.start(1000);
+    return;
+  }
+  authTries = 0;
+  staleTries = 0;
+  send(false);
+}
+
+/** Writes and sends a REGISTER (removal: Expires 0 for the current binding). */
+function send(remove: bool): void {
+  const t = transaction.alloc(NICT, M_REGISTER, 0, onTxn, OWNER_REGISTER);
+  if (t === null) { timer.start(1000); return; } // the pool is full: try again shortly
+  const w = idW;
+  w.base = t.buf; w.cap = t.cap;
+  w.reset();
+  cseq++;
+  // Request-URI: the registrar domain (10.2); via the proxy when one is set.
+  const ruriStart = w.str(T("REGISTER ")).len;
+  account.writeDomainUri(w);
+  const ruriLen = w.len - ruriStart;
+  w.str(T(" SIP/2.0")).crlf();
+  build.newBranch(bw.reset());
+  build.via(w, localIp, 0, 0, transport.localPort(), branch, bw.len);
+  build.maxForwards(w);
+  account.writeProxyRoute(w);
+  build.nameAddr(w, 2 /* From */, settings.valuePtr(settings.K_SIP_DISPLAY), settings.valueLen(settings.K_SIP_DISPLAY), aor, aorLen, fromTag, fromTagLen);
+  build.nameAddr(w, 3 /* To */, 0, 0, aor, aorLen);
+  build.callId(w, callId, callIdLen);
+  build.cseq(w, cseq, M_REGISTER);
+  writeContact(w);
+  w.str(T("Expires: ")).dec(<u64>(remove ? 0 : expires)).crlf();
+  build.allow(w, uas.allow);
+  build.userAgent(w);
+  if (digest.ready) {
+    digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen,
+      account.authUser(), account.authUserLen(), settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
+    answered = true;
+  } else answered = false;
+  build.end(w);
+  if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
+  t.len = w.len;
+  t.key = clientKey(branch, bw.len);
+  t.ip = registrarIp;
+  t.port = registrarPort;
+  removing = remove;
+  txn = t;
+  txnGen = t.gen;
+  sent++;
+  if (!remove && state != ST_REGISTERED && state != ST_REGISTERING) setState(ST_REGISTERING, T(""));
+  transaction.startClient(t);
+}
+
+const REGISTER_TEXT = memory.data<u8>([82, 69, 71, 73, 83, 84, 69, 82]); // "REGISTER"
+
+/** Contact: <sip:user@ip:port> (the public address once the registrar showed us one). */
+function writeContact(w: Writer): void {
+  const s = w.str(T("Contact: <")).len;
+  w.str(T("sip:"));
+  account.writeUser(w, settings.valuePtr(settings.K_SIP_USER), settings.valueLen(settings.K_SIP_USER)).byte(64);
+  w.ip4(publicIp != 0 ? publicIp : localIp).byte(58).dec(<u64>(publicPort != 0 ? publicPort : transport.localPort()));
+  const n = w.len - s;
+  if (n <= URI_CAP) { memory.copy(contactUri, w.base + <usize>s, <usize>n); contactLen = n; }
+  w.byte(62).crlf();
+}
+
+/** Sends an un-REGISTER for the current binding, without waiting for the answer (before a
+ *  reboot, a factory reset or an account change). */
+export function unregister(): void {
+  if (state != ST_REGISTERED && state != ST_REGISTERING) return;
+  abandonTxn();
+  timer.cancel();
+  send(true);
+  state = ST_OFF;
+  publish(T("unregistered"));
+}
+
+function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
+  if (t !== txn || t.gen != txnGen) return;
+  if (ev == TU_TERMINATED) { txn = null; return; }
+  if (removing) return;
+  if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail(T("no response from the registrar"), 0); return; }
+  if (ev == TU_TRANSPORT) { fail(T("cannot send to the registrar"), 0); return; }
+  if (ev != TU_FINAL || m === null) return;
+  const code = m.status;
+  lastCode = code;
+  if (code >= 200 && code < 300) { registered(m); return; }
+  if (code == 401 || code == 407) { challenged(m, code == 407); return; }
+  if (code == 423) {
+    const i = m.find(H_MIN_EXPIRES);
+    const min = i >= 0 ? parseSeconds(m, i) : -1;
+    if (min > expires && min <= 86400) {
+      log.info().str(T("registrar asks for at least ")).dec(<u64>min).str(T(" s")).end();
+      expires = min;
+      sendNow();
+      return;
+    }
+    fail(T("interval too brief"), code);
+    return;
+  }
+  let retry = -1;
+  const ra = m.find(H_RETRY_AFTER);
+  if (ra >= 0) retry = parseSeconds(m, ra);
+  fail(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
+}
+
+/**
+ * 401/407 (RFC 3261 22.2): answer the challenge with a new REGISTER. Within one attempt a fresh
+ * challenge is answered once (cached credentials may have met a restarted server); a second
+ * one means the credentials are wrong and the attempt fails. stale=true (RFC 2617 3.2.1: the
+ * credentials were right, the nonce old) is answered without counting, at most twice.
+ */
+function challenged(m: SipMsg, proxy: bool): void {
+  if (findChallenge(m, proxy, challenge) != D_OK || digest.accept(m.base, challenge, proxy) != D_OK) {
+    fail(T("unsupported authentication"), m.status);
+    return;
+  }
+  if (challenge.stale && staleTries < 2) staleTries++;
+  else if (authTries >= 1) { digest.ready = false; fail(T("authentication failed"), m.status); return; }
+  else authTries++;
+  sendNow();
+}
+
+/** Challenges answered within the current attempt. */
+let authTries: i32 = 0;
+let staleTries: i32 = 0;
+
+/** Sends the next REGISTER of the current attempt (after a challenge or a 423). */
+function sendNow(): void {
+  if (localIp == 0) { state = ST_RESOLVING; step(); return; }
+  send(false);
+}
+
+function registered(m: SipMsg): void {
+  failures = 0;
+  // The registrar's view of our address (RFC 3581): use it in the Contact from now on.
+  let g = m.expires >= 0 ? m.expires : expires;
+  for (let i = m.find(H_CONTACT); i >= 0; i = m.find(H_CONTACT, i)) {
+    // Find our binding among all of the AOR's (10.2.4) and take its expires.
+    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
+    while (list.next()) {
+      const s = m.base + <usize>list.item.off;
+      const e = s + <usize>list.item.len;
+      if (!parseNameAddr(m.base, s, e, false, false, na, uri)) continue;
+      if (!parseUri(contactUri, 0, contactLen, ours) || !uriEqual(m.base, uri, contactUri, ours)) continue;
+      params.begin(m.base, na.rest, e);
+      while (params.next()) if (params.is(T("expires")) && params.hasValue) g = digitsOf(m.base + <usize>params.valOff, params.valLen, g);
+    }
+  }
+  granted = g;
+  expiresAt = now() + <i64>g * 1000;
+  const natIp = m.viaReceived.len > 0 ? parseIp(m) : 0;
+  const natPort = m.viaRport > 0 ? m.viaRport : 0;
+  setState(ST_REGISTERED, T(""));
+  if (g <= 0) { fail(T("binding not kept by the registrar"), m.status); return; }
+  if (natIp != 0 && (natIp != localIp || (natPort != 0 && natPort != transport.localPort())) &&
+      (natIp != publicIp || natPort != publicPort)) {
+    // Behind NAT: register again at once with the address the registrar sees.
+    publicIp = natIp;
+    publicPort = natPort;
+    log.info().str(T("registrar sees us at ")).ip4(natIp).byte(58).dec(<u64>natPort).str(T(": updating the contact")).end();
+    timer.start(0);
+    return;
+  }
+  timer.start(<i64>g * 900); // refresh at 90% of the interval
+}
+
+function parseIp(m: SipMsg): u32 {
+  const v = m.viaReceived;
+  let ip: u32 = 0, part: u32 = 0, dots = 0;
+  for (let i = 0; i < v.len; i++) {
+    const c = <u32>load<u8>(m.base + <usize>(v.off + i));
+    if (c == 46) { ip = (ip << 8) | part; part = 0; dots++; } else if (c - 48 < 10) part = part * 10 + c - 48; else return 0;
+  }
+  return dots == 3 ? (ip << 8) | part : 0;
+}
+
+/** A delta-seconds value (RFC 3261 25.1), or def when it is not one; huge values are capped. */
+function digitsOf(p: usize, n: i32, def: i32): i32 {
+  if (n <= 0) return def;
+  let v: i64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = <i32>load<u8>(p + <usize>i) - 48;
+    if (<u32>d > 9) return def;
+    if (v < 0x7fffffff) v = v * 10 + d;
+  }
+  return v > 0x7fffffff ? 0x7fffffff : <i32>v;
+}
+
+function parseSeconds(m: SipMsg, i: i32): i32 {
+  let v = 0, n = 0;
+  const p = m.base + <usize>m.hdrValueOff(i);
+  const len = m.hdrValueLen(i);
+  for (let j = 0; j < len; j++) {
+    const c = <i32>load<u8>(p + <usize>j);
+    if (c == 32 || c == 9) { if (n > 0) break; continue; }
+    if (c - 48 < 0 || c - 48 > 9 || n >= 9) break;
+    v = v * 10 + c - 48;
+    n++;
+  }
+  return n > 0 ? v : -1;
+}
+
+function fail(why: Text, code: i32, retryAfter: i32 = -1): void {
+  failures++;
+  lastCode = code;
+  reason = why;
+  const k = failures < 6 ? failures : 6;
+  let wait: i64 = <i64>30000 << k;
+  if (wait > 1800000) wait = 1800000;
+  wait = random.range(wait / 2, wait);
+  if (retryAfter > 0 && <i64>retryAfter * 1000 > wait) wait = <i64>retryAfter * 1000;
+  retryAt = now() + wait;
+  setState(ST_FAILED, why);
+  timer.start(wait);
+}
+
+/** Checks the network every second: a route that appears or disappears restarts registration. */
+export function watchNetwork(): void {
+  if (state == ST_OFF || registrarIp == 0) return;
+  const ip = hal.net_local_ip(registrarIp);
+  if (ip == localIp) return;
+  if (ip == 0) {
+    abandonTxn();
+    setState(ST_WAIT_NET, T("network down"));
+    timer.start(1000);
+  } else {
+    log.info().str(T("local address is now ")).ip4(ip).end();
+    abandonTxn();
+    failures = 0;
+    state = ST_RESOLVING;
+    step();
+  }
+}
+
+/** The registrar stopped answering (keep-alive timeout): try again now. */
+export function lost(): void {
+  if (state != ST_REGISTERED) return;
+  abandonTxn();
+  resolve.forget(account.hopHost(), account.hopHostLen());
+  fail(T("registrar not answering"), 0);
+}
+
+/** A finished lookup may unblock registration. */
+export function onResolved(): void {
+  if (state == ST_RESOLVING) step();
+}
+
+/** Our address toward the registrar (Via sent-by). */
+export function localAddress(): u32 { return localIp; }
+
+/** Where keep-alives go (0 when not registered). */
+export function keepaliveIp(): u32 { return state == ST_REGISTERED ? registrarIp : 0; }
+export function keepalivePort(): i32 { return registrarPort; }
+
+/** The `status` line. */
+export function status(w: Writer): void {
+  w.str(STATE_NAMES[state]);
+  if (state == ST_OFF) { w.str(T(" (no account: set sip.user and sip.domain)")); return; }
+  w.str(T(" ")).bytes(aor, aorLen);
+  if (state == ST_REGISTERED) {
+    const left = (expiresAt - now()) / 1000;
+    w.str(T(", expires in ")).int(left > 0 ? left : 0).str(T(" s"));
+  } else if (state == ST_FAILED) {
+    w.str(T(": ")).str(reason);
+    if (lastCode > 0) w.str(T(" (")).dec(<u64>lastCode).str(T(")"));
+    const left = (retryAt - now()) / 1000;
+    w.str(T(", retry in ")).int(left > 0 ? left : 0).str(T(" s"));
+  } else if (state == ST_WAIT_NET) w.str(T(": network down"));
+}

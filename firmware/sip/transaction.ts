@@ -1,0 +1,114 @@
+// The transaction layer's front: the pool, allocation, matching (RFC 3261 17.1.3, 17.2.3) and
+// dispatch of timers and messages to the four state machines.
+import { MAX_TRANSACTIONS } from "../config";
+import { Timer } from "../sys/clock";
+import { SipMsg, M_ACK, M_INVITE } from "./msg";
+import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, T1, clientKey } from "./txn";
+import * as ict from "./ict";
+import * as nict from "./nict";
+import * as ist from "./ist";
+import * as nist from "./nist";
+
+function onRetx(tm: Timer): void {
+  const t = unchecked(pool[tm.ctx]);
+  if (t.kind == ICT) ict.onRetx(t); else if (t.kind == NICT) nict.onRetx(t); else if (t.kind == IST) ist.onRetx(t);
+}
+function onExpiry(tm: Timer): void {
+  const t = unchecked(pool[tm.ctx]);
+  if (t.kind == ICT) ict.onExpiry(t); else if (t.kind == NICT) nict.onExpiry(t); else if (t.kind == IST) ist.onExpiry(t);
+}
+function onLinger(tm: Timer): void {
+  const t = unchecked(pool[tm.ctx]);
+  if (t.kind == ICT) ict.onLinger(t); else if (t.kind == NICT) nict.onLinger(t);
+  else if (t.kind == IST) ist.onLinger(t); else nist.onLinger(t);
+}
+
+export const pool = new StaticArray<Txn>(MAX_TRANSACTIONS);
+for (let i = 0; i < MAX_TRANSACTIONS; i++) pool[i] = new Txn(i, onRetx, onExpiry, onLinger);
+
+/** A free transaction, or null when the pool is exhausted (the caller answers 503 or fails). */
+export function alloc(kind: i32, method: i32, key: u32, tu: TuFn, owner: i32): Txn | null {
+  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
+    const t = unchecked(pool[i]);
+    if (t.state != S_FREE) continue;
+    t.kind = kind;
+    t.gen++;
+    t.method = method;
+    t.key = key;
+    t.tu = tu;
+    t.owner = owner;
+    t.len = 0;
+    t.status = 0;
+    t.interval = T1;
+    return t;
+  }
+  return null;
+}
+
+/** Live transactions (status, tests). */
+export function liveCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_TRANSACTIONS; i++) if (unchecked(pool[i]).state != S_FREE) n++;
+  return n;
+}
+
+/** Live server transactions. */
+export function serverCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
+    const t = unchecked(pool[i]);
+    if (t.state != S_FREE && t.kind >= IST) n++;
+  }
+  return n;
+}
+
+/** Starts a client transaction whose request is already in t.buf, bound for (t.ip, t.port). */
+export function startClient(t: Txn): void {
+  if (t.kind == ICT) ict.start(t); else nict.start(t);
+}
+
+/** Sends the TU's response in t.buf (t.len, t.status) through a server transaction. */
+export function respond(t: Txn): void {
+  if (t.kind == IST) ist.respond(t); else nist.respond(t);
+}
+
+/** Starts a server transaction for a new request. */
+export function startServer(t: Txn): void {
+  if (t.kind == IST) ist.start(t); else nist.start(t);
+}
+
+/** Routes a response to its client transaction; false when none matches (17.1.3). */
+export function dispatchResponse(m: SipMsg): bool {
+  const key = clientKey(m.base + <usize>m.viaBranch.off, m.viaBranch.len);
+  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
+    const t = unchecked(pool[i]);
+    if (t.state == S_FREE || t.kind > NICT || t.key != key || t.method != m.cseqMethod) continue;
+    if (t.kind == ICT) ict.onResponse(t, m); else nict.onResponse(t, m);
+    return true;
+  }
+  return false;
+}
+
+/** The server transaction a request belongs to (ACK matches the INVITE's), or null (17.2.3). */
+export function findServer(m: SipMsg, key: u32): Txn | null {
+  const method = m.method == M_ACK ? M_INVITE : m.method;
+  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
+    const t = unchecked(pool[i]);
+    if (t.state != S_FREE && t.kind >= IST && t.key == key && t.method == method) return t;
+  }
+  return null;
+}
+
+/** Hands a retransmitted request (or an ACK) to its server transaction. */
+export function dispatchRequest(t: Txn, m: SipMsg): void {
+  if (t.kind == IST) ist.onRequest(t, m, m.method == M_ACK); else nist.onRequest(t);
+}
+
+/** The INVITE server transaction a CANCEL targets (9.2: same branch and sent-by), or null. */
+export function findCancelled(key: u32): Txn | null {
+  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
+    const t = unchecked(pool[i]);
+    if (t.state != S_FREE && t.kind == IST && t.key == key) return t;
+  }
+  return null;
+}
