@@ -23,7 +23,7 @@ import * as account from "./account";
 import * as resolve from "./resolve";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
-import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_TERMINATED, clientKey, abandon } from "./txn";
+import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_PROVISIONAL, clientKey, abandon } from "./txn";
 import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER } from "./msg";
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
@@ -274,7 +274,8 @@ export function unregister(): void {
 
 function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (t !== txn || t.gen != txnGen) return;
-  if (ev == TU_TERMINATED) { txn = null; return; }
+  if (ev == TU_PROVISIONAL) return;
+  txn = null; // done with it: the next request may start at once (it lingers for retransmissions)
   if (removing) return;
   if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail(T("no response from the registrar"), 0); return; }
   if (ev == TU_TRANSPORT) { fail(T("cannot send to the registrar"), 0); return; }
