@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Device, VirtualNetwork, VirtualClock, runCommand, type PeerSocket } from "../host-sim/src/index.js";
-import { parseSip, hdr, param, Registrar, type SipMessage } from "./lib/sip.js";
+import { parseSip, hdr, param, respond, Registrar, type SipMessage } from "./lib/sip.js";
 
 interface Setup {
   clock: VirtualClock;
@@ -18,9 +18,10 @@ interface Setup {
   registrations(): string[];
 }
 
-function setup(o: { users?: Record<string, string>; minExpires?: number; maxExpires?: number; nonceTtlMs?: number; answer?: boolean } = {}): Setup {
+function setup(o: { users?: Record<string, string>; minExpires?: number; maxExpires?: number; nonceTtlMs?: number; answer?: boolean;
+    nat?: { ip: string; port: number } } = {}): Setup {
   const clock = new VirtualClock();
-  const net = new VirtualNetwork(clock, { seed: 7, link: { delayMs: 5 } });
+  const net = new VirtualNetwork(clock, { seed: 7, link: { delayMs: 5 }, hosts: { "pbx.test": "10.0.0.1" } });
   const dev = Device.virtual({ network: net, ip: "10.0.0.2", seed: 11, stopOnTrap: true }).start();
   const reg = new Registrar({ users: o.users ?? { "2000": "pass2000" }, minExpires: o.minExpires, maxExpires: o.maxExpires, nonceTtlMs: o.nonceTtlMs });
   const peer = net.peer("10.0.0.1", 5060);
@@ -31,7 +32,13 @@ function setup(o: { users?: Record<string, string>; minExpires?: number; maxExpi
     const m = parseSip(text);
     seen.push({ t: clock.now(), m });
     if (o.answer === false) return;
-    if (m.isRequest && m.method === "REGISTER") peer.send(d.srcIp, d.srcPort, reg.handle(m, clock.now()));
+    if (m.isRequest && m.method === "REGISTER") {
+      let r = reg.handle(m, clock.now());
+      // a NAT between unit and registrar: the registrar saw another address (RFC 3581)
+      if (o.nat) r = r.replace(/^(Via: [^\r]*);rport/m, `$1;received=${o.nat.ip};rport=${o.nat.port}`);
+      peer.send(d.srcIp, d.srcPort, r);
+    }
+    if (m.isRequest && m.method === "OPTIONS") peer.send(d.srcIp, d.srcPort, respond(m, 200, "OK"));
   };
   clock.advance(100);
   const run = (line: string): Promise<string[]> => runCommand(dev.console, clock, line);
@@ -212,4 +219,68 @@ test("reboot and factory-reset send an un-REGISTER first", async () => {
   await s.run("factory-reset");
   s.clock.advance(3000);
   assert.equal(s.seen.filter((x) => x.m.method === "REGISTER" && hdr(x.m, "expires") === "0").length, zero.length + 1);
+});
+
+test("sip.domain as a host name: looked up through the HAL, then registered", async () => {
+  const s = setup();
+  await s.configure({ ...ACCOUNT, "sip.domain": "pbx.test" });
+  s.clock.advance(1000);
+  const regs = s.seen.filter((x) => x.m.method === "REGISTER").map((x) => x.m);
+  assert.equal(regs.length, 2);
+  assert.equal(regs[0]!.uri, "sip:pbx.test");
+  assert.match(hdr(regs[0]!, "to")!, /sip:2000@pbx\.test/);
+  assert.equal(s.dev.events.last("registration")!["state"], "registered");
+  assert.equal(s.dev.events.last("registration")!["registrar"], "10.0.0.1:5060");
+});
+
+test("an unknown host name: a clear failure, retried with back-off", async () => {
+  const s = setup();
+  await s.configure({ ...ACCOUNT, "sip.domain": "nowhere.test" });
+  s.clock.advance(5000);
+  assert.equal(s.seen.length, 0);
+  const failed = s.dev.events.last("registration")!;
+  assert.equal(failed["state"], "failed");
+  assert.equal(failed["reason"], "cannot resolve the registrar");
+});
+
+test("behind NAT: the Contact follows the address the registrar saw (Via received/rport, RFC 3581)", async () => {
+  const s = setup({ nat: { ip: "203.0.113.7", port: 40123 } });
+  await s.configure(ACCOUNT);
+  s.clock.advance(1000);
+  const regs = s.seen.filter((x) => x.m.method === "REGISTER").map((x) => x.m);
+  assert.equal(hdr(regs[0]!, "contact"), "<sip:2000@10.0.0.2:5060>");
+  assert.equal(hdr(regs.at(-1)!, "contact"), "<sip:2000@203.0.113.7:40123>", "registered again with the public address");
+  assert.equal(s.reg.bindings.get("2000")?.contact, "sip:2000@203.0.113.7:40123");
+  const n = regs.length;
+  s.clock.advance(600 * 1000);
+  assert.equal(s.seen.filter((x) => x.m.method === "REGISTER").length, n + 1, "no loop: one refresh in 10 minutes");
+});
+
+test("keep-alive crlf: a CRLF CRLF datagram to the registrar every sip.keepalive_s while registered", async () => {
+  const s = setup();
+  const pings: number[] = [];
+  const prev = s.peer.onReceive!;
+  s.peer.onReceive = (d) => { if (new TextDecoder().decode(d.data) === "\r\n\r\n") pings.push(s.clock.now()); else prev(d); };
+  await s.configure({ ...ACCOUNT, "sip.keepalive_s": "15" });
+  s.clock.advance(61 * 1000);
+  assert.equal(pings.length, 4);
+  assert.deepEqual(pings.slice(1).map((t, i) => t - pings[i]!), [15000, 15000, 15000]);
+});
+
+test("keep-alive options: OPTIONS to the registrar; no answer makes registration start over", async () => {
+  const s = setup();
+  await s.configure({ ...ACCOUNT, "sip.keepalive": "options", "sip.keepalive_s": "20" });
+  s.clock.advance(41 * 1000);
+  const opts = s.seen.filter((x) => x.m.method === "OPTIONS").map((x) => x.m);
+  assert.equal(opts.length, 2);
+  assert.equal(opts[0]!.uri, "sip:10.0.0.1");
+  // the registrar goes silent
+  const prev = s.peer.onReceive!;
+  s.peer.onReceive = () => {};
+  s.clock.advance(20000 + 33000);
+  assert.equal(s.dev.events.last("registration")!["state"], "failed");
+  assert.equal(s.dev.events.last("registration")!["reason"], "registrar not answering");
+  s.peer.onReceive = prev;
+  s.clock.advance(70 * 1000);
+  assert.equal(s.dev.events.last("registration")!["state"], "registered", "back after the back-off");
 });

@@ -9,7 +9,6 @@
 import { SETTINGS_ARENA } from "../config";
 import * as log from "../sys/log";
 import { lower } from "../sys/bytes";
-import { utf16ToUtf8 } from "../sys/utf8";
 import { T, Text, textLen, textAt, textPtr } from "../sys/text";
 
 export const T_STR: i32 = 0;   // free text up to max bytes (printable, no control characters)

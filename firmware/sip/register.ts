@@ -17,21 +17,19 @@ import * as log from "../sys/log";
 import * as event from "../sys/event";
 import * as random from "../sys/random";
 import { Timer, now } from "../sys/clock";
-import { Writer, eqBytes } from "../sys/bytes";
+import { Writer, indexOf, parseU32, parseIp4 } from "../sys/bytes";
 import * as settings from "../console/settings";
 import * as account from "./account";
 import * as resolve from "./resolve";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
-import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_TERMINATED, clientKey, abandon } from "./txn";
+import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_PROVISIONAL, clientKey, abandon } from "./txn";
 import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER } from "./msg";
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { uas } from "./validate";
-import { parseNameAddr, NameAddr } from "./nameaddr";
 import { ListIter } from "./headers";
 import { Params } from "./params";
-import { SipUri, parseUri, uriEqual } from "./uri";
 import { T, Text } from "../sys/text";
 
 // States
@@ -88,9 +86,6 @@ let configHash: u32 = 0;
 
 const digest = new DigestClient();
 const challenge = new Challenge();
-const na = new NameAddr();
-const uri = new SipUri();
-const ours = new SipUri();
 const idW = new Writer(0, 0);
 const bw = new Writer(branch, 32);
 const list = new ListIter();
@@ -279,7 +274,8 @@ export function unregister(): void {
 
 function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (t !== txn || t.gen != txnGen) return;
-  if (ev == TU_TERMINATED) { txn = null; return; }
+  if (ev == TU_PROVISIONAL) return;
+  txn = null; // done with it: the next request may start at once (it lingers for retransmissions)
   if (removing) return;
   if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail(T("no response from the registrar"), 0); return; }
   if (ev == TU_TRANSPORT) { fail(T("cannot send to the registrar"), 0); return; }
@@ -289,8 +285,7 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (code >= 200 && code < 300) { registered(m); return; }
   if (code == 401 || code == 407) { challenged(m, code == 407); return; }
   if (code == 423) {
-    const i = m.find(H_MIN_EXPIRES);
-    const min = i >= 0 ? parseSeconds(m, i) : -1;
+    const min = seconds(m, m.find(H_MIN_EXPIRES));
     if (min > expires && min <= 86400) {
       log.info().str(T("registrar asks for at least ")).dec(<u64>min).str(T(" s")).end();
       expires = min;
@@ -300,9 +295,7 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     fail(T("interval too brief"), code);
     return;
   }
-  let retry = -1;
-  const ra = m.find(H_RETRY_AFTER);
-  if (ra >= 0) retry = parseSeconds(m, ra);
+  const retry = seconds(m, m.find(H_RETRY_AFTER));
   fail(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
 }
 
@@ -335,72 +328,54 @@ function sendNow(): void {
 
 function registered(m: SipMsg): void {
   failures = 0;
-  // The registrar's view of our address (RFC 3581): use it in the Contact from now on.
+  // Our binding among all of the AOR's (10.2.4): the Contact value holding our host:port; its
+  // expires parameter, else the Expires header, else what we asked for.
   let g = m.expires >= 0 ? m.expires : expires;
+  const at = indexOf(contactUri, contactLen, 64) + 1; // our "ip:port" after the '@'
   for (let i = m.find(H_CONTACT); i >= 0; i = m.find(H_CONTACT, i)) {
-    // Find our binding among all of the AOR's (10.2.4) and take its expires.
     list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
     while (list.next()) {
-      const s = m.base + <usize>list.item.off;
-      const e = s + <usize>list.item.len;
-      if (!parseNameAddr(m.base, s, e, false, false, na, uri)) continue;
-      if (!parseUri(contactUri, 0, contactLen, ours) || !uriEqual(m.base, uri, contactUri, ours)) continue;
-      params.begin(m.base, na.rest, e);
-      while (params.next()) if (params.is(T("expires")) && params.hasValue) g = digitsOf(m.base + <usize>params.valOff, params.valLen, g);
+      const s = m.base + <usize>list.item.off, n = list.item.len;
+      if (find(s, n, contactUri + <usize>at, contactLen - at) < 0) continue;
+      params.begin(m.base, s + <usize>(indexOf(s, n, 62) + 1), s + <usize>n);
+      while (params.next()) {
+        if (!params.is(T("expires"))) continue;
+        const v = parseU32(m.base + <usize>params.valOff, params.valLen);
+        if (v >= 0) g = v > 86400 ? 86400 : <i32>v;
+      }
     }
   }
   granted = g;
   expiresAt = now() + <i64>g * 1000;
-  const natIp = m.viaReceived.len > 0 ? parseIp(m) : 0;
-  const natPort = m.viaRport > 0 ? m.viaRport : 0;
-  setState(ST_REGISTERED, T(""));
+  setState(ST_REGISTERED, 0);
   if (g <= 0) { fail(T("binding not kept by the registrar"), m.status); return; }
-  if (natIp != 0 && (natIp != localIp || (natPort != 0 && natPort != transport.localPort())) &&
-      (natIp != publicIp || natPort != publicPort)) {
-    // Behind NAT: register again at once with the address the registrar sees.
+  // The registrar's view of our address (RFC 3581): behind NAT, register again at once with it.
+  const natIp = <u32>parseIp4(m.ptr(m.viaReceived), m.viaReceived.len);
+  const natPort = m.viaRport > 0 ? m.viaRport : transport.localPort();
+  if (natIp != 0xffffffff && (natIp != localIp || natPort != transport.localPort()) && (natIp != publicIp || natPort != publicPort)) {
     publicIp = natIp;
     publicPort = natPort;
-    log.info().str(T("registrar sees us at ")).ip4(natIp).byte(58).dec(<u64>natPort).str(T(": updating the contact")).end();
+    log.info().str(T("registrar sees us at ")).ip4(natIp).byte(58).dec(<u64>natPort).end();
     timer.start(0);
     return;
   }
   timer.start(<i64>g * 900); // refresh at 90% of the interval
 }
 
-function parseIp(m: SipMsg): u32 {
-  const v = m.viaReceived;
-  let ip: u32 = 0, part: u32 = 0, dots = 0;
-  for (let i = 0; i < v.len; i++) {
-    const c = <u32>load<u8>(m.base + <usize>(v.off + i));
-    if (c == 46) { ip = (ip << 8) | part; part = 0; dots++; } else if (c - 48 < 10) part = part * 10 + c - 48; else return 0;
-  }
-  return dots == 3 ? (ip << 8) | part : 0;
+/** Index of [q, q+qn) in [p, p+n), or -1. */
+function find(p: usize, n: i32, q: usize, qn: i32): i32 {
+  for (let i = 0; i + qn <= n; i++) if (memory.compare(p + <usize>i, q, <usize>qn) == 0) return i;
+  return -1;
 }
 
-/** A delta-seconds value (RFC 3261 25.1), or def when it is not one; huge values are capped. */
-function digitsOf(p: usize, n: i32, def: i32): i32 {
-  if (n <= 0) return def;
-  let v: i64 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = <i32>load<u8>(p + <usize>i) - 48;
-    if (<u32>d > 9) return def;
-    if (v < 0x7fffffff) v = v * 10 + d;
-  }
-  return v > 0x7fffffff ? 0x7fffffff : <i32>v;
-}
-
-function parseSeconds(m: SipMsg, i: i32): i32 {
-  let v = 0, n = 0;
+/** The leading delta-seconds of header i (Min-Expires, Retry-After), or -1. */
+function seconds(m: SipMsg, i: i32): i32 {
+  if (i < 0) return -1;
   const p = m.base + <usize>m.hdrValueOff(i);
-  const len = m.hdrValueLen(i);
-  for (let j = 0; j < len; j++) {
-    const c = <i32>load<u8>(p + <usize>j);
-    if (c == 32 || c == 9) { if (n > 0) break; continue; }
-    if (c - 48 < 0 || c - 48 > 9 || n >= 9) break;
-    v = v * 10 + c - 48;
-    n++;
-  }
-  return n > 0 ? v : -1;
+  let n = 0;
+  while (n < m.hdrValueLen(i) && <u32>(<i32>load<u8>(p + <usize>n) - 48) < 10) n++;
+  const v = parseU32(p, n);
+  return v < 0 || v > 86400 ? -1 : <i32>v;
 }
 
 function fail(why: Text, code: i32, retryAfter: i32 = -1): void {

@@ -11,7 +11,6 @@ import { S_SIP, S_SIPS } from "./uri";
 import { C_TOKEN, skipClass, skipWs, Span } from "./scan";
 import { Params } from "./params";
 import { Writer, eqNoCase, eqBytesNoCase } from "../sys/bytes";
-import { utf16ToUtf8 } from "../sys/utf8";
 import { T, Text, textLen, textPtr } from "../sys/text";
 
 /** checkRequest/checkResponse: hand the message to the transaction layer. */
