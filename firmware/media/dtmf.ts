@@ -85,34 +85,32 @@ export function parseDtmfBody(p: usize, n: i32): i32 {
   return digitValue(p, e);
 }
 
-/** Received digits waiting for the call layer, oldest first. Fixed size: when full, new digits
- *  are dropped and counted. */
-export class DigitQueue {
-  private buf: usize = heap.alloc(<usize>(DTMF_QUEUE << 1));
-  private head: i32 = 0;
-  private count: i32 = 0;
-  dropped: i32 = 0;
+// Received digits waiting for the call layer, oldest first: (source << 8) | ASCII digit each.
+// Fixed size (DTMF_QUEUE, a power of 2): when full, new digits are dropped and counted.
+const queue = memory.data(DTMF_QUEUE << 1);
+let head: i32 = 0;
+let count: i32 = 0;
+/** Received digits dropped because the queue was full. */
+export let digitsDropped: i32 = 0;
 
-  /** Queues an ASCII digit with its source (SRC_*); false when the queue is full. */
-  push(digit: i32, source: i32): bool {
-    if (this.count >= DTMF_QUEUE) { this.dropped++; return false; }
-    const i = (this.head + this.count) % DTMF_QUEUE;
-    store<u8>(this.buf + <usize>(i << 1), <u8>digit);
-    store<u8>(this.buf + <usize>(i << 1) + 1, <u8>source);
-    this.count++;
-    return true;
-  }
-
-  /** Oldest digit as (source << 8) | ASCII digit, or -1 when empty. */
-  take(): i32 {
-    if (this.count == 0) return -1;
-    const p = this.buf + <usize>(this.head << 1);
-    const v = (<i32>load<u8>(p, 1) << 8) | <i32>load<u8>(p);
-    this.head = (this.head + 1) % DTMF_QUEUE;
-    this.count--;
-    return v;
-  }
-
-  get length(): i32 { return this.count; }
-  clear(): void { this.head = 0; this.count = 0; }
+/** Queues a received ASCII digit with its source (SRC_*); false when the queue is full. */
+export function pushDigit(digit: i32, source: i32): bool {
+  if (count >= DTMF_QUEUE) { digitsDropped++; return false; }
+  store<u16>(queue + (<usize>((head + count++) & (DTMF_QUEUE - 1)) << 1), <u16>(source << 8 | digit));
+  return true;
 }
+
+/** The oldest received digit as (source << 8) | ASCII digit, or -1 when none. */
+export function takeDigit(): i32 {
+  if (count == 0) return -1;
+  const v = <i32>load<u16>(queue + (<usize>head << 1));
+  head = (head + 1) & (DTMF_QUEUE - 1);
+  count--;
+  return v;
+}
+
+/** Received digits waiting. */
+export function digitsQueued(): i32 { return count; }
+
+/** Forgets the received digits (a new call). */
+export function clearDigits(): void { head = 0; count = 0; }
