@@ -109,12 +109,9 @@ export const SENDER_SIZE: usize = Q + <usize>DTMF_QUEUE;
 export class EventSender {
   head: i32;
   count: i32;
-  sending: bool;
+  n: i32;            // packets of the event being sent; < 0: audio frames still due before the next
   code: i32;         // event being sent
   eventTs: u32;      // its timestamp (start)
-  dur: i32;
-  endsSent: i32;
-  gap: i32;          // audio frames to send before the next event
   /** Set when the packet just written must carry the RTP marker bit. */
   marker: bool;
   /** The next audio packet must carry the marker bit (audio resumes after an event). */
@@ -140,7 +137,7 @@ export class EventSender {
   }
 
   /** True while an event is being sent or digits wait. */
-  get busy(): bool { return this.sending || this.count > 0; }
+  get busy(): bool { return this.n > 0 || this.count > 0; }
 
   /** Called once per 20 ms audio frame whose timestamp is ts (the timestamp the audio packet
    *  would carry). Writes a 4-byte event payload at dst and returns 4 when this frame's packet
@@ -148,24 +145,20 @@ export class EventSender {
    *  timestamp is `eventTs`); returns 0 when the frame goes out as audio. */
   frame(ts: u32, dst: usize): i32 {
     this.marker = false;
-    if (!this.sending) {
-      if (this.gap > 0) { this.gap--; return 0; }
+    if (this.n <= 0) {
+      if (this.n < 0) { this.n++; return 0; }
       if (this.count == 0) return 0;
       this.code = <i32>load<u8>(changetype<usize>(this) + <usize>this.head, Q);
       this.head = (this.head + 1) & (DTMF_QUEUE - 1);
       this.count--;
       this.eventTs = ts;
-      this.dur = 0;
-      this.endsSent = 0;
       this.marker = true;
-      this.sending = true;
     }
-    if (this.dur < SEND_DUR) this.dur += FRAME;
-    const end = this.dur >= SEND_DUR;
-    put32(dst, <u32>(this.code << 24 | (end ? 0x80 : 0) << 16 | DTMF_VOLUME << 16 | this.dur));
-    if (end && ++this.endsSent >= 3) {
-      this.sending = false;
-      this.gap = GAP_FRAMES;
+    const k = ++this.n;
+    const d = k * FRAME; // duration so far; from SEND_DUR on the packet is an end packet
+    put32(dst, <u32>(this.code << 24 | (d < SEND_DUR ? d : 0x800000 | SEND_DUR) | DTMF_VOLUME << 16));
+    if (k == SEND_DUR / FRAME + 2) { // the third end packet
+      this.n = -GAP_FRAMES;
       this.resume = true;
       this.sent++;
     }
