@@ -122,7 +122,7 @@ export class MediaStream {
    *  call survives. remoteIp/remotePort from the peer's SDP (RTCP to remotePort + 1). */
   start(pt: i32, law: i32, dtmfPt: i32, dir: i32, remoteIp: u32, remotePort: i32, nowMs: i64): void {
     const t = changetype<usize>(this);
-    memory.fill(t, 0, offsetof<MediaStream>());
+    memory.fill(t, 0, CNAME); // the fields and every part
     this.ssrc = random.u32();
     this.seq = <i32>(random.u32() & 0xffff);
     this.ts = random.u32();
@@ -133,9 +133,6 @@ export class MediaStream {
     this.candSeq = -1;
     this.src.start(0, 0, MIN_SEQUENTIAL);
     this.jb.reset(law);
-    this.plc.reset();
-    this.events.reset();
-    this.dtmf.reset();
     this.rtcp.reset();
     this.update(pt, law, dtmfPt, dir, remoteIp, remotePort);
   }
