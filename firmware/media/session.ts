@@ -143,16 +143,8 @@ export function poll(): i32 {
   if (!running && !toneOnly) return -1;
   const t = now();
   if (running) {
-    for (let i = 0; i < RX_BUDGET; i++) {
-      const n = hal.net_udp_recv(rtpSock, rxBuf, RTP_PACKET_MAX, fromBuf, 6);
-      if (n < 0) break;
-      stream.receiveRtp(rxBuf, n > RTP_PACKET_MAX ? -1 : n, fromIp(), fromPort(), t); // -1: truncated
-    }
-    for (let i = 0; i < 8; i++) {
-      const n = hal.net_udp_recv(rtcpSock, rxBuf, RTCP_PACKET_MAX, fromBuf, 6);
-      if (n < 0) break;
-      stream.receiveRtcp(rxBuf, n > RTCP_PACKET_MAX ? -1 : n, fromIp(), fromPort(), t);
-    }
+    drain(false, t);
+    drain(true, t);
     stream.tick(t);
   }
   for (let f = 0; f < FRAME_BUDGET; f++) {
@@ -208,8 +200,20 @@ function stopAudio(): void {
   toneOnly = false;
 }
 
-function fromIp(): u32 { return bswap<u32>(load<u32>(fromBuf)); }
-function fromPort(): i32 { return (<i32>load<u8>(fromBuf, 4) << 8) | <i32>load<u8>(fromBuf, 5); }
+/** Received RTP (or RTCP) datagrams into the stream, at most RX_BUDGET (8). */
+function drain(rtcp: bool, t: i64): void {
+  const max = rtcp ? RTCP_PACKET_MAX : RTP_PACKET_MAX;
+  const budget = rtcp ? 8 : RX_BUDGET;
+  for (let i = 0; i < budget; i++) {
+    let n = hal.net_udp_recv(rtcp ? rtcpSock : rtpSock, rxBuf, max, fromBuf, 6);
+    if (n < 0) break;
+    if (n > max) n = -1; // truncated: refused by the checks
+    const ip = bswap<u32>(load<u32>(fromBuf));
+    const port = (<i32>load<u8>(fromBuf, 4) << 8) | <i32>load<u8>(fromBuf, 5);
+    if (rtcp) stream.receiveRtcp(rxBuf, n, ip, port, t);
+    else stream.receiveRtp(rxBuf, n, ip, port, t);
+  }
+}
 
 /** One 20 ms frame: send the microphone, play the speaker (call audio and tone). */
 function frame(t: i64): void {
