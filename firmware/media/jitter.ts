@@ -123,16 +123,15 @@ export class JitterBuffer {
     const r = <i32>(arr - ts);
     const rel = <i32>(ts - this.anchor);
     let b = rel / FRAME;
-    if (!this.started || rel % FRAME != 0 || b - this.play >= JUMP || this.play - b > JUMP) {
+    let play = this.play;
+    if (!this.started || rel % FRAME != 0 || b - play >= JUMP || play - b > JUMP) {
       // the first packet, or a timestamp jump: a new timeline from it, keeping the target
       if (this.started) this.resyncs++;
       this.anchor = ts;
-      this.retime(0, r, arr);
-      b = 0;
-    }
-    const empty = this.hi <= this.play;
-    if (b < this.play) {
+      this.retime(b = 0, r, arr);
+    } else if (b < play) {
       if (this.has(b)) { this.dup++; return PUT_DUP; }
+      const empty = this.hi <= play;
       if (!(empty && (marker || ++this.lateRun >= LATE_RESYNC))) {
         // late with audio queued is jitter: it raises the target. Late into an empty buffer
         // may be the sender's timeline moving instead: judged by the packets that follow.
@@ -141,7 +140,7 @@ export class JitterBuffer {
         return PUT_LATE;
       }
       this.retime(b, r, arr); // the stream moved behind us with nothing queued: follow it
-    } else if (marker && empty) {
+    } else if (marker && this.hi <= play) {
       this.retime(b, r, arr); // talkspurt start into an empty buffer: play it at the target
     } else if (this.aligning && b < this.alignAt) {
       this.alignAt = b; // reordered at the start of a timeline
@@ -149,10 +148,11 @@ export class JitterBuffer {
     }
     this.lateRun = 0;
     this.observe(r, arr);
-    if (b - this.play >= N) {
+    play = this.play;
+    if (b - play >= N) {
       // past the ring: give up the oldest frames until b fits
       const to = b + 1 - N;
-      for (let f = this.play; f < to; f++) if (this.has(f)) { this.overflow++; this.splice = true; }
+      for (; play < to; play++) if (this.has(play)) { this.overflow++; this.splice = true; }
       this.play = to;
     }
     if (this.has(b)) { this.dup++; return PUT_DUP; }
@@ -168,52 +168,56 @@ export class JitterBuffer {
    *  STRETCH. */
   get(dst: usize, nowMs: i64): i32 {
     const el = nowMs - this.lastGetMs;
-    this.clock += !this.haveClock || el > 100 ? <u32>(el * 8) : <u32>FRAME; // a stalled clock jumps
+    const clock = this.clock + (!this.haveClock || el > 100 ? <u32>(el * 8) : <u32>FRAME); // a stalled clock jumps
+    this.clock = clock;
     this.haveClock = true;
     this.lastGetMs = nowMs;
     if (!this.started) return GET_IDLE;
+    let play = this.play;
     if (this.aligning) {
-      const x = this.tgt - <i32>(this.clock - this.tsOf(this.alignAt));
-      let pl = this.alignAt - (x > 0 ? (x + FRAME - 1) / FRAME : 0);
-      if (this.alignAt - pl > N) pl = this.alignAt - N;
-      this.play = pl;
+      const at = this.alignAt;
+      const x = this.tgt - <i32>(clock - this.tsOf(at));
+      play = at - (x > 0 ? (x + FRAME - 1) / FRAME : 0);
+      if (at - play > N) play = at - N;
       this.aligning = false;
     }
     // the target falls slowly (one step per second) towards what the window asks for
     const want = this.want();
-    if (want - this.tgt >= 0) this.shrinkAt = this.clock;
-    else if (<i32>(this.clock - this.shrinkAt) >= SHRINK_EVERY) {
-      this.tgt = this.tgt - STEP - want < 0 ? want : this.tgt - STEP;
-      this.shrinkAt = this.clock;
+    let tgt = this.tgt;
+    if (want - tgt >= 0) this.shrinkAt = clock;
+    else if (<i32>(clock - this.shrinkAt) >= SHRINK_EVERY) {
+      tgt = tgt - STEP - want < 0 ? want : tgt - STEP;
+      this.tgt = tgt;
+      this.shrinkAt = clock;
     }
     let flags = this.splice ? GET_SPLICE : 0;
     this.splice = false;
-    let o = <i32>(this.clock - this.tsOf(this.play));
-    const over = o - this.tgt;
+    let o = <i32>(clock - this.tsOf(play));
+    const over = o - tgt;
     if (over < 0) {
+      this.play = play;
       this.stretched++;
       this.lastO = o + FRAME;
-      return flags | GET_STRETCH | (this.hi <= this.play ? GET_IDLE : 0);
+      return flags | GET_STRETCH | (this.hi <= play ? GET_IDLE : 0);
     }
     if (over >= HYST) {
-      this.excess++;
-      const loud = this.audible(this.play); // silent or missing: skipping it is inaudible
-      if (over >= FORCE || this.excess >= EXCESS_GETS || !loud) {
+      const loud = this.audible(play); // silent or missing: skipping it is inaudible
+      if (over >= FORCE || ++this.excess >= EXCESS_GETS || !loud) {
         if (loud) flags |= GET_SPLICE;
-        this.play++;
+        play++;
         this.dropped++;
         this.excess = 0;
         o -= FRAME;
       }
     } else this.excess = 0;
     this.lastO = o;
-    const b = this.play++;
-    if (this.has(b)) {
-      memory.copy(dst, changetype<usize>(this) + DATA + <usize>(b & MASK) * <usize>FRAME, <usize>FRAME);
+    this.play = play + 1;
+    if (this.has(play)) {
+      memory.copy(dst, changetype<usize>(this) + DATA + <usize>(play & MASK) * <usize>FRAME, <usize>FRAME);
       return flags | GET_FULL;
     }
-    if (b < this.from) return flags | GET_IDLE; // pre-roll before the timeline
-    if (this.hi > b + 1) { this.lost++; return flags; } // a hole
+    if (play < this.from) return flags | GET_IDLE; // pre-roll before the timeline
+    if (this.hi > play + 1) { this.lost++; return flags; } // a hole
     this.underrun++;
     return flags | GET_IDLE;
   }
