@@ -45,8 +45,8 @@ export const RTP_PORT_PAIRS: i32 = 256;
 export const RTP_PACKET_MAX: i32 = 640;
 /** Largest RTCP compound packet accepted. */
 export const RTCP_PACKET_MAX: i32 = 512;
-/** Jitter buffer slots of 10 ms (80 samples of G.711) each: 32 = 320 ms of audio. Power of 2. */
-export const JB_BLOCKS: i32 = 32;
+/** Jitter buffer slots of 20 ms (160 samples of G.711) each: 16 = 320 ms of audio. Power of 2. */
+export const JB_FRAMES: i32 = 16;
 /** Playout delay bounds (ms, beyond the fastest packet) and the initial target. */
 export const JB_MIN_MS: i32 = 20;
 export const JB_INIT_MS: i32 = 40;

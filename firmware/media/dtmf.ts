@@ -4,6 +4,7 @@
 // application/dtmf (a digit or its event code alone), as sent by common PBXs and phones.
 import { DTMF_QUEUE } from "../config";
 import { T, textAt } from "../sys/text";
+import { eqNoCase } from "../sys/bytes";
 
 /** Where a received digit came from (docs/events.md: dtmf.source). */
 export const SRC_RFC4733: i32 = 1;
@@ -26,93 +27,72 @@ export function codeOf(c: i32): i32 {
   return -1;
 }
 
-// @ts-ignore: decorator
-@inline function isSpace(c: i32): bool { return c == 32 || c == 9; }
+/** First index in [i, e) of a byte that is not blank (space, tab, CR or another control). */
+function skipBlanks(p: usize, i: i32, e: i32): i32 {
+  while (i < e && load<u8>(p + <usize>i) <= 32) i++;
+  return i;
+}
 
 /** A digit value as INFO bodies write it: one digit character, or an event code 0..15 in
- *  decimal; surrounding blanks ignored. Returns the ASCII digit or -1. */
+ *  decimal; surrounding blanks and line ends ignored. Returns the ASCII digit or -1. */
 function digitValue(p: usize, n: i32): i32 {
-  let a = 0, b = n;
-  while (a < b && isSpace(<i32>load<u8>(p + <usize>a))) a++;
-  while (b > a && isSpace(<i32>load<u8>(p + <usize>(b - 1)))) b--;
-  const len = b - a;
-  if (len == 1) return digitOf(codeOf(<i32>load<u8>(p + <usize>a)));
-  if (len == 2) {
-    const d1 = <i32>load<u8>(p + <usize>a) - 48, d2 = <i32>load<u8>(p + <usize>(a + 1)) - 48;
-    if (d1 == 1 && <u32>d2 <= 5) return digitOf(10 + d2);
-  }
-  return -1;
+  const a = skipBlanks(p, 0, n);
+  while (n > a && load<u8>(p + <usize>(n - 1)) <= 32) n--;
+  const len = n - a;
+  if (len <= 0 || len > 2) return -1;
+  const c = <i32>load<u8>(p + <usize>a);
+  if (len == 1) return digitOf(codeOf(c));
+  const d = <i32>load<u8>(p + <usize>a, 1) - 48;
+  return c == 49 && <u32>d <= 5 ? digitOf(10 + d) : -1; // "10".."15"
 }
 
 /** application/dtmf-relay body: the digit of its Signal= line (key case-insensitive, blanks
  *  around '=' allowed, lines ended by CRLF or LF). Returns the ASCII digit, or -1 when there is
  *  no valid Signal line. Duration is not needed by the receiver and is ignored. */
 export function parseDtmfRelay(p: usize, n: i32): i32 {
-  let i = 0;
-  while (i < n) {
+  for (let i = 0; i < n;) {
     let e = i;
     while (e < n && load<u8>(p + <usize>e) != 10) e++;
-    let le = e;
-    if (le > i && load<u8>(p + <usize>(le - 1)) == 13) le--;
-    let k = i;
-    while (k < le && isSpace(<i32>load<u8>(p + <usize>k))) k++;
-    if (le - k >= 6) {
-      let match = true;
-      const key = T("signal");
-      for (let j = 0; j < 6; j++) {
-        if ((<i32>load<u8>(p + <usize>(k + j)) | 0x20) != textAt(key, j)) { match = false; break; }
-      }
-      if (match) {
-        let q = k + 6;
-        while (q < le && isSpace(<i32>load<u8>(p + <usize>q))) q++;
-        if (q < le && load<u8>(p + <usize>q) == 61) return digitValue(p + <usize>(q + 1), le - q - 1);
-      }
+    let k = skipBlanks(p, i, e);
+    if (e - k > 6 && eqNoCase(p + <usize>k, 6, T("signal"))) {
+      k = skipBlanks(p, k + 6, e);
+      if (k < e && load<u8>(p + <usize>k) == 61) return digitValue(p + <usize>(k + 1), e - k - 1);
     }
     i = e + 1;
   }
   return -1;
 }
 
-/** application/dtmf body: one digit (or event code), optionally followed by a line end.
+/** application/dtmf body: one digit (or event code), optionally with blanks and a line end.
  *  Returns the ASCII digit or -1. */
-export function parseDtmfBody(p: usize, n: i32): i32 {
-  let e = n;
-  while (e > 0) {
-    const c = <i32>load<u8>(p + <usize>(e - 1));
-    if (c != 13 && c != 10) break;
-    e--;
-  }
-  return digitValue(p, e);
+export function parseDtmfBody(p: usize, n: i32): i32 { return digitValue(p, n); }
+
+// Received digits waiting for the call layer, oldest first: (source << 8) | ASCII digit each.
+// Fixed size (DTMF_QUEUE, a power of 2): when full, new digits are dropped and counted.
+const queue = memory.data(DTMF_QUEUE << 1);
+let head: i32 = 0;
+let count: i32 = 0;
+/** Received digits dropped because the queue was full. */
+export let digitsDropped: i32 = 0;
+
+/** Queues a received ASCII digit with its source (SRC_*); false when the queue is full. */
+export function pushDigit(digit: i32, source: i32): bool {
+  if (count >= DTMF_QUEUE) { digitsDropped++; return false; }
+  store<u16>(queue + (<usize>((head + count++) & (DTMF_QUEUE - 1)) << 1), <u16>(source << 8 | digit));
+  return true;
 }
 
-/** Received digits waiting for the call layer, oldest first. Fixed size: when full, new digits
- *  are dropped and counted. */
-export class DigitQueue {
-  private buf: usize = heap.alloc(<usize>(DTMF_QUEUE << 1));
-  private head: i32 = 0;
-  private count: i32 = 0;
-  dropped: i32 = 0;
-
-  /** Queues an ASCII digit with its source (SRC_*); false when the queue is full. */
-  push(digit: i32, source: i32): bool {
-    if (this.count >= DTMF_QUEUE) { this.dropped++; return false; }
-    const i = (this.head + this.count) % DTMF_QUEUE;
-    store<u8>(this.buf + <usize>(i << 1), <u8>digit);
-    store<u8>(this.buf + <usize>(i << 1) + 1, <u8>source);
-    this.count++;
-    return true;
-  }
-
-  /** Oldest digit as (source << 8) | ASCII digit, or -1 when empty. */
-  take(): i32 {
-    if (this.count == 0) return -1;
-    const p = this.buf + <usize>(this.head << 1);
-    const v = (<i32>load<u8>(p, 1) << 8) | <i32>load<u8>(p);
-    this.head = (this.head + 1) % DTMF_QUEUE;
-    this.count--;
-    return v;
-  }
-
-  get length(): i32 { return this.count; }
-  clear(): void { this.head = 0; this.count = 0; }
+/** The oldest received digit as (source << 8) | ASCII digit, or -1 when none. */
+export function takeDigit(): i32 {
+  if (count == 0) return -1;
+  const v = <i32>load<u16>(queue + (<usize>head << 1));
+  head = (head + 1) & (DTMF_QUEUE - 1);
+  count--;
+  return v;
 }
+
+/** Received digits waiting. */
+export function digitsQueued(): i32 { return count; }
+
+/** Forgets the received digits (a new call). */
+export function clearDigits(): void { head = 0; count = 0; }

@@ -12,19 +12,19 @@ import * as log from "../sys/log";
 import * as random from "../sys/random";
 import { Json } from "../sys/json";
 import { RTP_PORT_MIN, RTP_PORT_PAIRS, RTP_PACKET_MAX, RTCP_PACKET_MAX, CALL_TICK_MS } from "../config";
-import { MediaStream, TX_MAX } from "./stream";
-import { SRC_INFO } from "./dtmf";
+import { MediaStream, TX_MAX, rtcpDelay } from "./stream";
+import { SRC_INFO, pushDigit, takeDigit as nextDigit, clearDigits } from "./dtmf";
+import * as tone from "./tone";
 import { T } from "../sys/text";
 
 const FRAME_BYTES: i32 = 320;
-const RX_BUDGET: i32 = 32;     // datagrams per poll, so a flood cannot hold the tick
+const RX_BUDGET: i32 = 32;     // RTP datagrams per poll (8 RTCP), so a flood cannot hold the tick
 const FRAME_BUDGET: i32 = 5;   // audio frames per poll (catching up after a late tick)
 
 /** The call's media; its statistics stay readable after stop() until the next start(). */
 export const stream = new MediaStream();
 
-const rxBuf = memory.data(RTP_PACKET_MAX);
-const rtcpRx = memory.data(RTCP_PACKET_MAX);
+const rxBuf = memory.data(RTP_PACKET_MAX); // RTP and RTCP (RTCP_PACKET_MAX <= RTP_PACKET_MAX)
 const fromBuf = memory.data(8);
 const txBuf = memory.data(TX_MAX);
 const mic = memory.data(FRAME_BYTES);
@@ -43,7 +43,7 @@ let nextFrameMs: i64 = 0;
 const rtcpTimer = new Timer((t: Timer): void => {
   if (!running) return;
   sendRtcp(false);
-  t.start(stream.rtcpDelay(false));
+  t.start(rtcpDelay(false));
 });
 
 /** Opens the RTP/RTCP socket pair: at localPort (even, > 0), or else at the next free even
@@ -52,17 +52,12 @@ const rtcpTimer = new Timer((t: Timer): void => {
  *  HAL's error (E_NETDOWN, E_NOMEM), or E_ADDRINUSE when no pair is free. */
 export function open(localPort: i32): i32 {
   if (rtpSock >= 0) return port;
-  if (localPort > 0) {
-    if ((localPort & 1) != 0 || localPort > 65534) return hal.E_INVAL;
-    return openPair(localPort);
-  }
-  if (cursor < 0) cursor = <i32>random.range(0, RTP_PORT_PAIRS - 1);
+  if (localPort > 0) return (localPort & 1) != 0 || localPort > 65534 ? hal.E_INVAL : openPair(localPort);
+  if (cursor < 0) cursor = <i32>(random.u32() % RTP_PORT_PAIRS);
   for (let i = 0; i < RTP_PORT_PAIRS; i++) {
-    const p = RTP_PORT_MIN + 2 * ((cursor + i) % RTP_PORT_PAIRS);
-    const r = openPair(p);
-    if (r == hal.E_ADDRINUSE) continue;
-    if (r > 0) cursor = (cursor + i + 1) % RTP_PORT_PAIRS;
-    return r;
+    const r = openPair(RTP_PORT_MIN + 2 * cursor);
+    cursor = (cursor + 1) % RTP_PORT_PAIRS;
+    if (r != hal.E_ADDRINUSE) return r;
   }
   return hal.E_ADDRINUSE;
 }
@@ -76,28 +71,22 @@ function openPair(p: i32): i32 {
   return p;
 }
 
-function closeSockets(): void {
-  if (rtpSock >= 0) hal.net_udp_close(rtpSock);
-  if (rtcpSock >= 0) hal.net_udp_close(rtcpSock);
-  rtpSock = -1; rtcpSock = -1; port = 0;
-}
-
 /** Starts the call's media: sockets (see open()), a fresh stream towards remoteIp:remotePort
  *  (RTCP to remotePort + 1) with payload type pt of G.711 law (0 = μ, 1 = A), telephone-events
- *  at dtmfPt (-1 = none), direction DIR_*; the audio device, the RTCP timer. A running session
- *  restarts as a new stream on the same sockets. Returns the local RTP port, or open()'s error
- *  (nothing started). Without an audio device the frames are paced by the clock with a silent
- *  microphone. */
+ *  at dtmfPt (-1 = none), direction DIR_*; the audio device, the RTCP timer; received digits of
+ *  an earlier call are forgotten. A running session restarts as a new stream on the same
+ *  sockets. Returns the local RTP port, or open()'s error (nothing started). Without an audio
+ *  device the frames are paced by the clock with a silent microphone. */
 export function start(localPort: i32, remoteIp: u32, remotePort: i32, pt: i32, law: i32, dtmfPt: i32, direction: i32): i32 {
-  if (running) { rtcpTimer.cancel(); running = false; }
   const p = open(localPort);
-  if (p < 0) { log.warn().str(T("media: no RTP port (")).int(p).str(T(")")).end(); return p; }
+  if (p < 0) { log.warn().str(T("media: no port ")).int(p).end(); return p; }
   const t = now();
   stream.start(pt, law, dtmfPt, direction, remoteIp, remotePort, t);
+  clearDigits();
   startAudio(t);
   running = true;
   toneOnly = false;
-  rtcpTimer.start(stream.rtcpDelay(true));
+  rtcpTimer.start(rtcpDelay(true));
   log.info().str(T("media: port ")).dec(p).str(T(" to ")).ip4(remoteIp).byte(58).dec(remotePort)
     .str(T(" pt ")).dec(pt).str(T(" dir ")).dec(direction).end();
   return p;
@@ -105,8 +94,7 @@ export function start(localPort: i32, remoteIp: u32, remotePort: i32, pt: i32, l
 
 /** A re-INVITE changed the session: hold/resume (direction), address, payload types or law. */
 export function update(remoteIp: u32, remotePort: i32, pt: i32, law: i32, dtmfPt: i32, direction: i32): void {
-  if (!running) return;
-  stream.update(pt, law, dtmfPt, direction, remoteIp, remotePort);
+  if (running) stream.update(pt, law, dtmfPt, direction, remoteIp, remotePort);
 }
 
 /** Ends the call's media: a last RTCP compound with BYE, sockets closed, audio stopped (unless
@@ -116,9 +104,10 @@ export function stop(): void {
     sendRtcp(true);
     rtcpTimer.cancel();
     running = false;
-    if (stream.tone.active && audioOn) toneOnly = true; else stopAudio();
+    if (tone.active() && audioOn) toneOnly = true; else stopAudio();
   }
-  closeSockets();
+  if (rtpSock >= 0) { hal.net_udp_close(rtpSock); hal.net_udp_close(rtcpSock); }
+  rtpSock = -1; rtcpSock = -1; port = 0;
 }
 
 /** True between start() and stop(). */
@@ -132,22 +121,20 @@ export function sendDigit(d: i32): bool { return running && stream.sendDigit(d);
 
 /** The oldest received digit as (source << 8) | ASCII digit (source: SRC_RFC4733, SRC_INFO),
  *  or -1 when none. */
-export function takeDigit(): i32 { return stream.digits.take(); }
+export function takeDigit(): i32 { return nextDigit(); }
 
 /** Queues a digit received in a SIP INFO (the SIP layer parses the body with dtmf.ts). */
-export function pushInfoDigit(d: i32): bool { return stream.digits.push(d, SRC_INFO); }
+export function pushInfoDigit(d: i32): bool { return pushDigit(d, SRC_INFO); }
 
 /** Plays a tone (TONE_* of tone.ts) on the speaker, during a call or alone; TONE_NONE stops.
  *  Returns false when there is no audio device to play it on. */
 export function playTone(kind: i32): bool {
-  stream.tone.start(kind);
-  if (!stream.tone.active || running) return true;
-  if (!toneOnly) {
-    startAudio(now());
-    if (!audioOn) { stream.tone.stop(); return false; }
-    toneOnly = true;
-  }
-  return true;
+  tone.start(kind);
+  if (running || toneOnly || !tone.active()) return true;
+  startAudio(now());
+  toneOnly = audioOn;
+  if (!audioOn) tone.start(tone.TONE_NONE);
+  return audioOn;
 }
 
 /** Services the session: received datagrams, due audio frames, DTMF timeouts. Returns the
@@ -156,30 +143,33 @@ export function poll(): i32 {
   if (!running && !toneOnly) return -1;
   const t = now();
   if (running) {
-    receive(t);
+    drain(false, t);
+    drain(true, t);
     stream.tick(t);
   }
-  let frames = 0;
-  if (audioOn) {
-    while (frames < FRAME_BUDGET) {
+  for (let f = 0; f < FRAME_BUDGET; f++) {
+    if (audioOn) {
       const r = hal.audio_read(mic, FRAME_BYTES);
       if (r == hal.E_AGAIN) break;
-      if (r < FRAME_BYTES) { log.warn().str(T("media: audio read ")).int(r).end(); stopAudio(); paced = true; nextFrameMs = t; break; }
-      frame(t);
-      frames++;
-      if (!running && !toneOnly) break;
+      if (r < FRAME_BYTES) {
+        log.warn().str(T("media: audio read ")).int(r).end();
+        stopAudio();
+        paced = true;
+        nextFrameMs = t;
+        break;
+      }
+    } else {
+      if (!paced || t < nextFrameMs) break;
+      if (t - nextFrameMs > 100) nextFrameMs = t; // far behind: do not replay the backlog
+      memory.fill(mic, 0, FRAME_BYTES);
+      nextFrameMs += CALL_TICK_MS;
     }
-    return CALL_TICK_MS;
-  }
-  if (!paced) return -1;
-  if (t - nextFrameMs > 100) nextFrameMs = t; // far behind: do not replay the backlog
-  while (frames < FRAME_BUDGET && t >= nextFrameMs) {
-    memory.fill(mic, 0, FRAME_BYTES);
     frame(t);
-    nextFrameMs += CALL_TICK_MS;
-    frames++;
+    if (!running && !toneOnly) break;
   }
-  if (!running) { paced = false; return -1; }
+  if (audioOn) return CALL_TICK_MS;
+  if (!running) paced = false;
+  if (!paced) return -1;
   const wait = nextFrameMs - t;
   return wait > 0 ? <i32>wait : 0;
 }
@@ -200,7 +190,7 @@ function startAudio(t: i64): void {
   audioOn = r >= 0;
   paced = !audioOn;
   nextFrameMs = t;
-  if (!audioOn) log.warn().str(T("media: no audio device (")).int(r).str(T("), clock-paced")).end();
+  if (!audioOn) log.warn().str(T("media: no audio (")).int(r).byte(41).end();
 }
 
 function stopAudio(): void {
@@ -210,37 +200,33 @@ function stopAudio(): void {
   toneOnly = false;
 }
 
-function receive(t: i64): void {
-  for (let i = 0; i < RX_BUDGET; i++) {
-    const n = hal.net_udp_recv(rtpSock, rxBuf, RTP_PACKET_MAX, fromBuf, 6);
+/** Received RTP (or RTCP) datagrams into the stream, at most RX_BUDGET (8). */
+function drain(rtcp: bool, t: i64): void {
+  const max = rtcp ? RTCP_PACKET_MAX : RTP_PACKET_MAX;
+  const budget = rtcp ? 8 : RX_BUDGET;
+  for (let i = 0; i < budget; i++) {
+    let n = hal.net_udp_recv(rtcp ? rtcpSock : rtpSock, rxBuf, max, fromBuf, 6);
     if (n < 0) break;
-    if (n > RTP_PACKET_MAX) { stream.invalid++; continue; } // truncated
-    stream.receiveRtp(rxBuf, n, fromIp(), fromPort(), t);
-  }
-  for (let i = 0; i < 8; i++) {
-    const n = hal.net_udp_recv(rtcpSock, rtcpRx, RTCP_PACKET_MAX, fromBuf, 6);
-    if (n < 0) break;
-    if (n <= RTCP_PACKET_MAX) stream.receiveRtcp(rtcpRx, n, fromIp(), fromPort(), t);
+    if (n > max) n = -1; // truncated: refused by the checks
+    const ip = bswap<u32>(load<u32>(fromBuf));
+    const port = (<i32>load<u8>(fromBuf, 4) << 8) | <i32>load<u8>(fromBuf, 5);
+    if (rtcp) stream.receiveRtcp(rxBuf, n, ip, port, t);
+    else stream.receiveRtp(rxBuf, n, ip, port, t);
   }
 }
 
-function fromIp(): u32 { return bswap<u32>(load<u32>(fromBuf)); }
-function fromPort(): i32 { return (<i32>load<u8>(fromBuf, 4) << 8) | <i32>load<u8>(fromBuf, 5); }
-
-/** One 20 ms frame: send the microphone, play the speaker. */
+/** One 20 ms frame: send the microphone, play the speaker (call audio and tone). */
 function frame(t: i64): void {
   if (running) {
     const n = stream.sendFrame(mic, txBuf, t);
     if (n > 0 && stream.sendPort > 0) hal.net_udp_send(rtpSock, stream.sendIp, stream.sendPort, txBuf, n);
     stream.playFrame(spk, t);
-  } else {
-    stream.tone.render(spk, 160, false);
-    if (!stream.tone.active) stopAudio();
-  }
+  } else if (!tone.active()) { stopAudio(); return; } // the tone alone has ended
+  tone.render(spk, running);
   if (audioOn) hal.audio_write(spk, FRAME_BYTES);
 }
 
 function sendRtcp(bye: bool): void {
   const n = stream.buildRtcp(now(), bye);
-  if (n > 0 && stream.rtcpPort > 0 && rtcpSock >= 0) hal.net_udp_send(rtcpSock, stream.rtcpIp, stream.rtcpPort, stream.rtcpBuf, n);
+  if (stream.rtcpPort > 0) hal.net_udp_send(rtcpSock, stream.rtcpIp, stream.rtcpPort, stream.rtcpBuf, n);
 }

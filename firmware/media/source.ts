@@ -10,30 +10,38 @@ export const MAX_MISORDER: u32 = 100;
 /** Packets in sequence before a new source is valid. */
 export const MIN_SEQUENTIAL: i32 = 2;
 
+@final @unmanaged
 export class RtpSource {
-  ssrc: u32 = 0;
-  /** Still on probation: packets are not yet delivered. */
-  probation: i32 = 0;
-  maxSeq: u32 = 0;
-  cycles: u32 = 0;       // shifted count of sequence number cycles
-  baseSeq: u32 = 0;
-  badSeq: u32 = 0;
-  received: u32 = 0;
-  expectedPrior: u32 = 0;
-  receivedPrior: u32 = 0;
-  transit: i32 = 0;
-  haveTransit: bool = false;
+  ssrc: u32;
+  /** Packets still needed in sequence before the source is valid (0: valid). */
+  probation: i32;
+  maxSeq: u32;
+  cycles: u32;         // shifted count of sequence number cycles
+  baseSeq: u32;
+  badSeq: u32;
+  received: u32;
+  expectedPrior: u32;
+  receivedPrior: u32;
+  transit: i32;
+  haveTransit: bool;
   /** Interarrival jitter in timestamp units, scaled by 16 (A.8 integer form). */
-  jitter: u32 = 0;
+  jitter: u32;
 
-  /** Starts tracking a new source whose first packet has sequence number seq (A.1). */
-  start(ssrc: u32, seq: i32): void {
+  /** Allocated once, at start-up; not valid until start() and its packets. */
+  constructor() {
+    const s = changetype<RtpSource>(heap.alloc(offsetof<RtpSource>()));
+    s.start(0, 0, MIN_SEQUENTIAL);
+    return s;
+  }
+
+  /** Starts tracking a new source whose next packet has sequence number seq (A.1): valid after
+   *  `probation` packets in sequence (1 when another source's probation has already been passed
+   *  by the packet before). Forgets everything of the previous source. */
+  start(ssrc: u32, seq: i32, probation: i32 = MIN_SEQUENTIAL): void {
+    memory.fill(changetype<usize>(this), 0, offsetof<RtpSource>());
     this.ssrc = ssrc;
-    this.initSeq(<u32>seq);
     this.maxSeq = (<u32>seq - 1) & 0xffff;
-    this.probation = MIN_SEQUENTIAL;
-    this.haveTransit = false;
-    this.jitter = 0;
+    this.probation = probation;
   }
 
   private initSeq(seq: u32): void {
@@ -50,34 +58,29 @@ export class RtpSource {
    *  probation or for a very large jump (until the next packet confirms the restart). */
   update(seq: i32): bool {
     const s = <u32>seq & 0xffff;
-    const udelta = (s - this.maxSeq) & 0xffff;
     if (this.probation > 0) {
       if (s == ((this.maxSeq + 1) & 0xffff)) {
-        this.probation--;
-        this.maxSeq = s;
-        if (this.probation == 0) {
+        if (--this.probation == 0) {
           this.initSeq(s);
-          this.received++;
+          this.received = 1;
           return true;
         }
-      } else {
-        this.probation = MIN_SEQUENTIAL - 1;
-        this.maxSeq = s;
-      }
+      } else this.probation = MIN_SEQUENTIAL - 1;
+      this.maxSeq = s;
       return false;
     }
+    const udelta = (s - this.maxSeq) & 0xffff;
     if (udelta < MAX_DROPOUT) {
       if (s < this.maxSeq) this.cycles += RTP_SEQ_MOD; // wrapped
       this.maxSeq = s;
     } else if (udelta <= RTP_SEQ_MOD - MAX_MISORDER) {
-      if (s == this.badSeq) {
-        // Two sequential packets after a big jump: the sender restarted; resync.
-        this.initSeq(s);
-        this.haveTransit = false;
-      } else {
+      if (s != this.badSeq) {
         this.badSeq = (s + 1) & 0xffff;
         return false;
       }
+      // two sequential packets after a big jump: the sender restarted; resync
+      this.initSeq(s);
+      this.haveTransit = false;
     }
     // else: duplicate or reordered packet, counted and delivered
     this.received++;
@@ -90,30 +93,28 @@ export class RtpSource {
   /** Packets expected since the source became valid (A.3). */
   expected(): u32 { return this.extendedMax() - this.baseSeq + 1; }
 
-  /** Cumulative packets lost (A.3): expected - received; negative with duplicates. */
+  /** Cumulative packets lost (A.3): expected - received; negative with duplicates; 0 while on
+   *  probation. */
   lost(): i32 { return this.probation > 0 ? 0 : <i32>(this.expected() - this.received); }
 
   /** Fraction lost since the previous call, as the 8-bit fixed point of section 6.4.1 (A.3);
    *  0 when packets were duplicated. Call once per report. */
   fractionLost(): i32 {
-    if (this.probation > 0) return 0;
     const expected = this.expected();
     const expectedInterval = <i32>(expected - this.expectedPrior);
     this.expectedPrior = expected;
-    const receivedInterval = <i32>(this.received - this.receivedPrior);
+    const lostInterval = expectedInterval - <i32>(this.received - this.receivedPrior);
     this.receivedPrior = this.received;
-    const lostInterval = expectedInterval - receivedInterval;
-    if (expectedInterval == 0 || lostInterval <= 0) return 0;
-    return (lostInterval << 8) / expectedInterval;
+    return expectedInterval == 0 || lostInterval <= 0 ? 0 : (lostInterval << 8) / expectedInterval;
   }
 
   /** A.8: updates the jitter estimate with one packet's RTP timestamp and its arrival time in
    *  the same units (8 kHz). The first packet only sets the reference transit time. */
   updateJitter(arrival: u32, ts: u32): void {
     const transit = <i32>(arrival - ts);
-    if (!this.haveTransit) { this.transit = transit; this.haveTransit = true; return; }
     let d = transit - this.transit;
     this.transit = transit;
+    if (!this.haveTransit) { this.haveTransit = true; return; }
     if (d < 0) d = -d;
     this.jitter += <u32>d - ((this.jitter + 8) >> 4);
   }

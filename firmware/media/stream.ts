@@ -1,25 +1,25 @@
 // One call's media as pure logic: bytes and times in, bytes out, no HAL I/O (session.ts does
-// the sockets and the audio device), so two streams can talk to each other in a spec and the
-// bench can run the whole audio path. Per 20 ms audio frame the owner calls sendFrame() (encode,
-// RTP or telephone-event packet) and playFrame() (jitter buffer, decode or conceal, tones);
+// the sockets, the audio device and the tones), so two streams can talk to each other in a spec
+// and the bench can run the whole audio path. Per 20 ms audio frame the owner calls sendFrame()
+// (encode, RTP or telephone-event packet) and playFrame() (jitter buffer, decode or conceal);
 // received datagrams go to receiveRtp()/receiveRtcp(); buildRtcp() on the RTCP timer.
 //
 // RTP per RFC 3550 (random SSRC, initial sequence number and timestamp, 5.1; a new SSRC from the
-// peer restarts the source once it passes probation, A.1), symmetric RTP (RFC 4961): once valid
-// packets of the current source come from another address/port, we send there. Direction per
-// RFC 3264 6.1: without "send" the audio clock still advances and nothing goes out; without
-// "recv" incoming audio is counted but not played. RTCP keeps going in every direction.
+// peer replaces the source once two of its packets came in sequence, A.1), symmetric RTP
+// (RFC 4961): once valid packets of the current source come from another address/port, we send
+// there. Direction per RFC 3264 6.1: without "send" the audio clock still advances and nothing
+// goes out; without "recv" incoming audio is counted but not played. RTCP goes on in every
+// direction.
 import * as random from "../sys/random";
 import { Writer } from "../sys/bytes";
 import { RTCP_INTERVAL_MS } from "../config";
-import { RtpPacket, parse, writeHeader, RTP_OK, RTP_HEADER } from "./rtp";
-import { RtpSource } from "./source";
-import { JitterBuffer, GET_FIRST, GET_SECOND, GET_FULL, GET_SPLICE, GET_IDLE, BLOCK, FRAME } from "./jitter";
-import { Plc } from "./plc";
-import { EventReceiver, EventSender, EVENT_PAYLOAD } from "./telephone_event";
-import { DigitQueue, SRC_RFC4733 } from "./dtmf";
-import { ToneGen } from "./tone";
-import { ReportBlock, RtcpInfo, writeReport, writeSdes, writeBye, parseCompound } from "./rtcp";
+import { parse, writeHeader, RTP_OK, RTP_HEADER, rtpPt, rtpMarker, rtpSeq, rtpTs, rtpSsrc, rtpPayload, rtpPayloadLen } from "./rtp";
+import { RtpSource, MIN_SEQUENTIAL } from "./source";
+import { JitterBuffer, GET_FULL, GET_SPLICE, GET_IDLE, FRAME, JB_SIZE } from "./jitter";
+import { Plc, PLC_SIZE } from "./plc";
+import { EventReceiver, EventSender, EVENT_PAYLOAD, SENDER_SIZE } from "./telephone_event";
+import { pushDigit, SRC_RFC4733 } from "./dtmf";
+import { RtcpInfo, writeReport, writeBlock, writeSdes, writeBye, parseCompound } from "./rtcp";
 import { ulawEncodeFrame, ulawDecodeFrame, alawEncodeFrame, alawDecodeFrame } from "./g711";
 
 /** Directions (RFC 3264): bit 0 = we send, bit 1 = we receive. */
@@ -43,138 +43,144 @@ export const RX_FOREIGN: i32 = 5;   // another SSRC while the current one is val
 
 /** Bytes of the largest packet sendFrame() writes. */
 export const TX_MAX: i32 = RTP_HEADER + FRAME;
-const RTCP_CAP: i32 = 160;
 const CNAME_LEN: i32 = 16;
 
+// Behind the fields, in the same block: the parts (each 8-byte aligned), our CNAME, one G.711
+// frame, the RTCP compound we build (at most 28 + 24 + 28 + 8 bytes).
+const SRC: usize = (offsetof<MediaStream>() + 7) & ~7;
+const JB: usize = SRC + ((offsetof<RtpSource>() + 7) & ~7);
+const PLC: usize = JB + ((JB_SIZE + 7) & ~7);
+const EVR: usize = PLC + ((PLC_SIZE + 7) & ~7);
+const EVS: usize = EVR + ((offsetof<EventReceiver>() + 7) & ~7);
+const RTCPI: usize = EVS + ((SENDER_SIZE + 7) & ~7);
+const CNAME: usize = RTCPI + ((offsetof<RtcpInfo>() + 7) & ~7);
+const G711: usize = CNAME + <usize>CNAME_LEN;
+const RTCP: usize = G711 + <usize>FRAME;
+const SIZE: usize = RTCP + 96;
+
+const hexW = new Writer(0, CNAME_LEN); // writes the CNAME
+
+@final @unmanaged
 export class MediaStream {
   // negotiated (start/update)
-  pt: i32 = 0;
-  law: i32 = LAW_ULAW;
-  dtmfPt: i32 = -1;
-  dir: i32 = DIR_SENDRECV;
+  pt: i32;
+  law: i32;
+  dtmfPt: i32;
+  dir: i32;
   /** Where RTP and RTCP go: the SDP address until the peer's packets come from elsewhere. */
-  sendIp: u32 = 0;
-  sendPort: i32 = 0;
-  rtcpIp: u32 = 0;
-  rtcpPort: i32 = 0;
-  private rtcpLatched: bool = false;
-
+  sendIp: u32;
+  sendPort: i32;
+  rtcpIp: u32;
+  rtcpPort: i32;
+  rtcpLatched: bool;
   // sending
-  ssrc: u32 = 0;
-  private seq: i32 = 0;
-  private ts: u32 = 0;            // timestamp of the next frame
-  private frameMs: i64 = 0;       // when the last frame was taken
-  private marker: bool = true;    // next audio packet starts a talkspurt
-  private sentAtLast: u32 = 0;
-  private sentAtPrev: u32 = 0;
-
-  // receiving
-  src: RtpSource = new RtpSource();
-  private cand: RtpSource = new RtpSource();
-  private haveSrc: bool = false;
-  private candActive: bool = false;
-  readonly pkt: RtpPacket = new RtpPacket();
-  readonly jb: JitterBuffer = new JitterBuffer();
-  readonly plc: Plc = new Plc();
-  readonly events: EventReceiver = new EventReceiver();
-  readonly dtmf: EventSender = new EventSender();
-  readonly digits: DigitQueue = new DigitQueue();
-  readonly tone: ToneGen = new ToneGen();
-  readonly rtcp: RtcpInfo = new RtcpInfo();
-  private block: ReportBlock = new ReportBlock();
-  private g711: usize = heap.alloc(<usize>FRAME);
-  /** RTCP packets are built here by buildRtcp(). */
-  readonly rtcpBuf: usize = heap.alloc(<usize>RTCP_CAP);
-  private rtcpW: Writer = new Writer(0, 0);
-  private cname: usize = heap.alloc(<usize>CNAME_LEN);
-
+  ssrc: u32;
+  seq: i32;
+  ts: u32;             // timestamp of the next frame
+  frameMs: i64;        // when the last frame was taken
+  marker: bool;        // next audio packet starts a talkspurt
+  sentAtLast: u32;
+  sentAtPrev: u32;
+  // receiving: a packet of another SSRC while ours is valid is a candidate; the next one of
+  // that SSRC in sequence makes it the source
+  candSsrc: u32;
+  candSeq: i32;
   // statistics (since start)
-  sentPackets: u32 = 0;
-  sentOctets: u32 = 0;
-  rxPackets: u32 = 0;     // valid packets of the peer's sources (audio, events, CN)
-  private lostBefore: i32 = 0; // lost by the peer's earlier sources
-  invalid: i32 = 0;
-  ignored: i32 = 0;
-  foreign: i32 = 0;
-  ssrcChanges: i32 = 0;
-  latches: i32 = 0;
-  playedFrames: i32 = 0;
+  sentPackets: u32;
+  sentOctets: u32;
+  rxPackets: u32;      // valid packets of the peer's sources (audio, events, CN)
+  lostBefore: i32;     // lost by the peer's earlier sources
+  invalid: i32;
+  ignored: i32;
+  foreign: i32;
+  ssrcChanges: i32;
+  latches: i32;
   /** Frames played with a hole (lost or late audio, or held to grow the delay). */
-  concealedFrames: i32 = 0;
+  concealedFrames: i32;
 
+  /** Allocated once, at start-up; idle until start(). */
   constructor() {
-    this.rtcpW.base = this.rtcpBuf;
-    this.rtcpW.cap = RTCP_CAP;
+    const s = changetype<MediaStream>(heap.alloc(SIZE));
+    memory.fill(changetype<usize>(s), 0, SIZE);
+    s.src.start(0, 0, MIN_SEQUENTIAL);
+    s.rtcp.reset();
+    return s;
   }
+
+  // the parts
+  get src(): RtpSource { return changetype<RtpSource>(changetype<usize>(this) + SRC); }
+  get jb(): JitterBuffer { return changetype<JitterBuffer>(changetype<usize>(this) + JB); }
+  get plc(): Plc { return changetype<Plc>(changetype<usize>(this) + PLC); }
+  get events(): EventReceiver { return changetype<EventReceiver>(changetype<usize>(this) + EVR); }
+  get dtmf(): EventSender { return changetype<EventSender>(changetype<usize>(this) + EVS); }
+  /** What the peer's RTCP told. */
+  get rtcp(): RtcpInfo { return changetype<RtcpInfo>(changetype<usize>(this) + RTCPI); }
+  /** The RTCP compound buildRtcp() wrote. */
+  get rtcpBuf(): usize { return changetype<usize>(this) + RTCP; }
 
   /** A new call: fresh random SSRC, sequence number, timestamp and CNAME; nothing of an earlier
    *  call survives. remoteIp/remotePort from the peer's SDP (RTCP to remotePort + 1). */
   start(pt: i32, law: i32, dtmfPt: i32, dir: i32, remoteIp: u32, remotePort: i32, nowMs: i64): void {
+    const t = changetype<usize>(this);
+    memory.fill(t, 0, CNAME); // the fields and every part
     this.ssrc = random.u32();
     this.seq = <i32>(random.u32() & 0xffff);
     this.ts = random.u32();
-    const w = this.rtcpW.reset();
-    random.hex(w, CNAME_LEN);
-    memory.copy(this.cname, this.rtcpBuf, <usize>CNAME_LEN);
+    hexW.base = t + CNAME;
+    random.hex(hexW.reset(), CNAME_LEN);
     this.frameMs = nowMs;
     this.marker = true;
-    this.sentPackets = 0; this.sentOctets = 0; this.sentAtLast = 0; this.sentAtPrev = 0;
-    this.rxPackets = 0; this.lostBefore = 0; this.invalid = 0; this.ignored = 0; this.foreign = 0;
-    this.ssrcChanges = 0; this.latches = 0; this.playedFrames = 0; this.concealedFrames = 0;
-    this.haveSrc = false;
-    this.candActive = false;
-    this.law = law;
+    this.candSeq = -1;
+    this.src.start(0, 0, MIN_SEQUENTIAL);
     this.jb.reset(law);
-    this.plc.reset();
-    this.plc.concealed = 0;
-    this.events.reset();
-    this.dtmf.reset();
-    this.digits.clear();
     this.rtcp.reset();
-    this.pt = pt; this.dtmfPt = dtmfPt; this.dir = dir;
-    this.setRemote(remoteIp, remotePort);
+    this.update(pt, law, dtmfPt, dir, remoteIp, remotePort);
   }
 
   /** A re-INVITE: new payload types, law, direction or address; SSRC, sequence and timestamps
    *  continue. A new address restarts latching; a new law flushes the jitter buffer. */
   update(pt: i32, law: i32, dtmfPt: i32, dir: i32, remoteIp: u32, remotePort: i32): void {
-    if (law != this.law) { this.law = law; this.jb.setLaw(law); }
-    if (remoteIp != this.sendIp || remotePort != this.sendPort) this.setRemote(remoteIp, remotePort);
-    this.pt = pt; this.dtmfPt = dtmfPt; this.dir = dir;
-  }
-
-  private setRemote(ip: u32, port: i32): void {
-    this.sendIp = ip; this.sendPort = port;
-    this.rtcpIp = ip; this.rtcpPort = port > 0 ? port + 1 : 0;
-    this.rtcpLatched = false;
+    if (law != this.law) this.jb.setLaw(law);
+    if (remoteIp != this.sendIp || remotePort != this.sendPort) {
+      this.sendIp = remoteIp; this.sendPort = remotePort;
+      this.rtcpIp = remoteIp; this.rtcpPort = remotePort > 0 ? remotePort + 1 : 0;
+      this.rtcpLatched = false;
+    }
+    this.pt = pt; this.law = law; this.dtmfPt = dtmfPt; this.dir = dir;
   }
 
   /** Queues a DTMF digit for RFC 4733 sending; false without a negotiated telephone-event
    *  payload type, without the send direction, for a non-DTMF character, or when full. */
   sendDigit(d: i32): bool {
-    if (this.dtmfPt < 0 || (this.dir & DIR_SENDONLY) == 0) return false;
-    return this.dtmf.push(d);
+    return this.dtmfPt >= 0 && (this.dir & DIR_SENDONLY) != 0 && this.dtmf.push(d);
   }
 
   /** One received RTP datagram (n bytes at p) from fromIp:fromPort at nowMs. Returns RX_*. */
   receiveRtp(p: usize, n: i32, fromIp: u32, fromPort: i32, nowMs: i64): i32 {
-    const k = this.pkt;
-    if (parse(p, n, k) != RTP_OK) { this.invalid++; return RX_INVALID; }
-    const pt = k.pt;
-    const isEvent = this.dtmfPt >= 0 && pt == this.dtmfPt;
+    if (parse(p, n) != RTP_OK) { this.invalid++; return RX_INVALID; }
+    const pt = rtpPt, ssrc = rtpSsrc, seq = rtpSeq;
+    const isEvent = pt == this.dtmfPt;
     if (pt != this.pt && !isEvent && pt != PT_CN) { this.ignored++; return RX_IGNORED; }
-    let valid = false;
-    if (!this.haveSrc) { this.src.start(k.ssrc, k.seq); this.haveSrc = true; }
-    if (k.ssrc != this.src.ssrc) {
-      if (this.src.probation > 0) this.src.start(k.ssrc, k.seq); // never validated: replace
-      else {
-        if (!this.candActive || this.cand.ssrc != k.ssrc) { this.cand.start(k.ssrc, k.seq); this.candActive = true; }
-        if (!this.cand.update(k.seq)) { this.foreign++; return RX_FOREIGN; }
-        this.switchSource();
-        valid = true;
+    const src = this.src;
+    if (ssrc != src.ssrc) {
+      if (src.probation > 0) src.start(ssrc, seq, MIN_SEQUENTIAL); // never validated: replace
+      else if (ssrc != this.candSsrc || seq != this.candSeq) {
+        this.candSsrc = ssrc;
+        this.candSeq = (seq + 1) & 0xffff;
+        this.foreign++;
+        return RX_FOREIGN;
+      } else {
+        // the peer's new SSRC passed probation: it replaces the old source (stats carried over)
+        const lost = src.lost();
+        if (lost > 0) this.lostBefore += lost;
+        src.start(ssrc, seq, 1);
+        this.ssrcChanges++;
+        this.jb.flush();
+        this.plc.reset();
+        this.events.flush();
       }
     }
-    if (!valid && !this.src.update(k.seq)) return RX_PROBATION;
+    if (!src.update(seq)) return RX_PROBATION;
     this.rxPackets++;
     if (fromIp != this.sendIp || fromPort != this.sendPort) {
       // symmetric RTP: answer where the peer's valid packets come from
@@ -183,33 +189,19 @@ export class MediaStream {
     }
     if ((this.dir & DIR_RECVONLY) == 0 || pt == PT_CN) { this.ignored++; return RX_IGNORED; }
     if (isEvent) {
-      const d = this.events.receive(k.payload, k.payloadLen, k.ts, nowMs);
-      if (d >= 0) this.digits.push(d, SRC_RFC4733);
+      const d = this.events.receive(rtpPayload, rtpPayloadLen, rtpTs, nowMs);
+      if (d >= 0) pushDigit(d, SRC_RFC4733);
       return RX_EVENT;
     }
-    this.src.updateJitter(<u32>(nowMs * 8), k.ts);
-    this.jb.put(k.ts, k.marker, k.payload, k.payloadLen, nowMs);
+    src.updateJitter(<u32>(nowMs * 8), rtpTs);
+    this.jb.put(rtpTs, rtpMarker, rtpPayload, rtpPayloadLen, nowMs);
     return RX_AUDIO;
-  }
-
-  /** The peer's new SSRC passed probation: it replaces the old source (stats carried over). */
-  private switchSource(): void {
-    const lost = this.src.lost();
-    if (lost > 0) this.lostBefore += lost;
-    const old = this.src;
-    this.src = this.cand;
-    this.cand = old;
-    this.candActive = false;
-    this.ssrcChanges++;
-    this.jb.flush();
-    this.plc.reset();
-    this.events.flush();
   }
 
   /** One received RTCP compound from fromIp:fromPort; false when malformed (ignored). RTCP
    *  follows the compound's address only when it is the validated peer's. */
   receiveRtcp(p: usize, n: i32, fromIp: u32, fromPort: i32, nowMs: i64): bool {
-    const peer = this.haveSrc && this.src.probation == 0 ? this.src.ssrc : 0;
+    const peer = this.src.probation == 0 ? this.src.ssrc : 0;
     if (!parseCompound(p, n, this.ssrc, peer, nowMs, this.rtcp)) return false;
     if (peer != 0 && this.rtcp.sender == peer) {
       // our RTCP goes where the peer's comes from (once its RTP source is validated)
@@ -226,54 +218,39 @@ export class MediaStream {
     this.ts = ts + <u32>FRAME;
     this.frameMs = nowMs;
     if ((this.dir & DIR_SENDONLY) == 0) { this.marker = true; return 0; }
-    if (this.dtmfPt >= 0 && this.dtmf.frame(ts, dst + RTP_HEADER) > 0) {
-      writeHeader(dst, this.dtmfPt, this.dtmf.marker, this.seq, this.dtmf.eventTs, this.ssrc);
-      return this.sent(RTP_HEADER + EVENT_PAYLOAD);
+    const ev = this.dtmf;
+    let n = FRAME;
+    if (this.dtmfPt >= 0 && ev.frame(ts, dst + RTP_HEADER) > 0) {
+      writeHeader(dst, this.dtmfPt, ev.marker, this.seq, ev.eventTs, this.ssrc);
+      n = EVENT_PAYLOAD;
+    } else {
+      if (this.law == LAW_ULAW) ulawEncodeFrame(mic, dst + RTP_HEADER, FRAME);
+      else alawEncodeFrame(mic, dst + RTP_HEADER, FRAME);
+      writeHeader(dst, this.pt, this.marker || ev.resume, this.seq, ts, this.ssrc);
+      this.marker = false;
+      ev.resume = false;
     }
-    const m = this.marker || this.dtmf.resume;
-    this.marker = false;
-    this.dtmf.resume = false;
-    if (this.law == LAW_ULAW) ulawEncodeFrame(mic, dst + RTP_HEADER, FRAME);
-    else alawEncodeFrame(mic, dst + RTP_HEADER, FRAME);
-    writeHeader(dst, this.pt, m, this.seq, ts, this.ssrc);
-    return this.sent(RTP_HEADER + FRAME);
-  }
-
-  private sent(len: i32): i32 {
     this.seq = (this.seq + 1) & 0xffff;
     this.sentPackets++;
-    this.sentOctets += <u32>(len - RTP_HEADER);
-    return len;
+    this.sentOctets += n;
+    return RTP_HEADER + n;
   }
 
   /** The 20 ms speaker frame for nowMs (160 samples written at out): the peer's audio through
-   *  the jitter buffer, decoded or concealed, with any tone mixed in or replacing it. */
+   *  the jitter buffer, decoded or concealed; silence without the receive direction. */
   playFrame(out: usize, nowMs: i64): void {
-    if ((this.dir & DIR_RECVONLY) != 0) {
-      const g = this.g711;
-      const st = this.jb.get(g, nowMs);
-      if (st & GET_SPLICE) this.plc.splice();
-      const m = st & GET_FULL;
-      if (m == GET_FULL) {
-        this.decode(g, out, FRAME);
-        this.plc.good(out, FRAME);
-      } else {
-        const second = out + (<usize>BLOCK << 1);
-        if (m == GET_FIRST) {
-          this.decode(g, out, BLOCK); this.plc.good(out, BLOCK); this.plc.lost(second, BLOCK);
-        } else if (m == GET_SECOND) {
-          this.plc.lost(out, BLOCK); this.decode(g + <usize>BLOCK, second, BLOCK); this.plc.good(second, BLOCK);
-        } else this.plc.lost(out, FRAME);
-        if ((st & GET_IDLE) == 0) this.concealedFrames++; // a hole, not silence or pre-roll
-      }
-      this.playedFrames++;
-    } else memory.fill(out, 0, <usize>(FRAME << 1));
-    if (this.tone.active) this.tone.render(out, FRAME, this.tone.mix);
-  }
-
-  private decode(src: usize, dst: usize, n: i32): void {
-    if (this.law == LAW_ULAW) ulawDecodeFrame(src, dst, n);
-    else alawDecodeFrame(src, dst, n);
+    if ((this.dir & DIR_RECVONLY) == 0) { memory.fill(out, 0, <usize>(FRAME << 1)); return; }
+    const g = changetype<usize>(this) + G711;
+    const st = this.jb.get(g, nowMs);
+    if (st & GET_SPLICE) this.plc.splice();
+    if (st & GET_FULL) {
+      if (this.law == LAW_ULAW) ulawDecodeFrame(g, out, FRAME);
+      else alawDecodeFrame(g, out, FRAME);
+      this.plc.good(out);
+    } else {
+      this.plc.lost(out);
+      if ((st & GET_IDLE) == 0) this.concealedFrames++; // a hole, not silence or pre-roll
+    }
   }
 
   /** Housekeeping at least every few hundred ms: ends DTMF events whose end packets were lost. */
@@ -281,49 +258,42 @@ export class MediaStream {
 
   /** Builds our RTCP compound for nowMs into rtcpBuf: SR if we sent RTP since the report before
    *  last, else RR; a report block about the peer once its source is valid; SDES CNAME; BYE
-   *  when bye is set. Returns its length (0 cannot happen with these sizes). */
+   *  when bye is set. Returns its length. */
   buildRtcp(nowMs: i64, bye: bool): i32 {
-    const w = this.rtcpW.reset();
+    const t = changetype<usize>(this);
+    const p = t + RTCP;
     const sender = this.sentPackets != this.sentAtPrev;
     this.sentAtPrev = this.sentAtLast;
     this.sentAtLast = this.sentPackets;
-    let block: ReportBlock | null = null;
-    if (this.haveSrc && this.src.probation == 0) {
-      const b = this.block;
-      const s = this.src;
-      b.ssrc = s.ssrc;
-      b.fractionLost = s.fractionLost();
-      b.cumLost = s.lost();
-      b.extMax = s.extendedMax();
-      b.jitter = s.jitterTs();
+    const s = this.src;
+    const valid = s.probation == 0;
+    let n = writeReport(p, this.ssrc, sender, nowMs, this.ts - <u32>FRAME + <u32>((nowMs - this.frameMs) * 8),
+      this.sentPackets, this.sentOctets, valid ? 1 : 0);
+    if (valid) {
       const info = this.rtcp;
-      b.lsr = info.haveSr ? info.lsr : 0;
-      b.dlsr = info.haveSr ? <u32>(((nowMs - info.lsrAtMs) << 16) / 1000) : 0;
-      block = b;
+      n += writeBlock(p + <usize>n, s.ssrc, s.fractionLost(), s.lost(), s.extendedMax(), s.jitterTs(),
+        info.lsr, info.haveSr ? <u32>(((nowMs - info.lsrAtMs) << 16) / 1000) : 0);
     }
-    const rtpTs = this.ts - <u32>FRAME + <u32>((nowMs - this.frameMs) * 8);
-    writeReport(w, this.ssrc, sender, nowMs, rtpTs, this.sentPackets, this.sentOctets, block);
-    writeSdes(w, this.ssrc, this.cname, CNAME_LEN);
-    if (bye) writeBye(w, this.ssrc);
-    return w.ok ? w.len : 0;
-  }
-
-  /** Delay until the next RTCP report, ms: RTCP_INTERVAL_MS times a random 0.5..1.5 (RFC 3550
-   *  6.2 and A.7 for two parties, without the reconsideration that only large groups need);
-   *  the first report comes after half of that (6.2). */
-  rtcpDelay(first: bool): i32 {
-    const d = <i32>random.range(RTCP_INTERVAL_MS >> 1, RTCP_INTERVAL_MS + (RTCP_INTERVAL_MS >> 1));
-    return first ? d >> 1 : d;
+    n += writeSdes(p + <usize>n, this.ssrc, t + CNAME, CNAME_LEN);
+    if (bye) n += writeBye(p + <usize>n, this.ssrc);
+    return n;
   }
 
   // ---- statistics for status and the call-end event
 
   /** Packets lost (RFC 3550 A.3) over every source of the peer; never negative. */
   get lost(): i32 {
-    const now = this.haveSrc ? this.src.lost() : 0;
-    const t = this.lostBefore + (now > 0 ? now : 0);
-    return t;
+    const now = this.src.lost();
+    return this.lostBefore + (now > 0 ? now : 0);
   }
   /** Interarrival jitter of the current source, ms (A.8). */
   get jitterMs(): i32 { return <i32>(this.src.jitterTs() >> 3); }
+}
+
+/** Delay until the next RTCP report, ms: RTCP_INTERVAL_MS times a random 0.5..1.5 (RFC 3550
+ *  6.2 and A.7 for two parties, without the reconsideration that only large groups need);
+ *  the first report comes after half of that (6.2). */
+export function rtcpDelay(first: bool): i32 {
+  const d = <i32>random.range(RTCP_INTERVAL_MS >> 1, RTCP_INTERVAL_MS + (RTCP_INTERVAL_MS >> 1));
+  return first ? d >> 1 : d;
 }

@@ -18,66 +18,64 @@
 // starts after two frames of audio, with a new timestamp.
 import { DTMF_SEND_MS, DTMF_VOLUME, DTMF_QUEUE, DTMF_RX_TIMEOUT_MS } from "../config";
 import { digitOf, codeOf } from "./dtmf";
-import { put16 } from "./rtp";
+import { be16, put32 } from "./rtp";
 
 export const EVENT_PAYLOAD: i32 = 4;
 const FRAME: i32 = 160;
 const GAP_FRAMES: i32 = 2;   // audio frames between two events
 const SEND_DUR: i32 = (DTMF_SEND_MS * 8 + FRAME - 1) / FRAME * FRAME;
 
+@final @unmanaged
 export class EventReceiver {
-  private have: bool = false;
-  private lastTs: u32 = 0;
-  private lastCode: i32 = -1;
-  private lastDur: i32 = 0;
-  private lastMs: i64 = 0;
+  have: bool;
   /** An event is in progress (no end seen, no timeout yet). */
-  active: bool = false;
+  active: bool;
+  lastTs: u32;
+  lastCode: i32;
+  lastDur: i32;
+  lastMs: i64;
   // statistics
-  events: i32 = 0;     // key presses reported
-  ends: i32 = 0;       // events ended by an end packet
-  timeouts: i32 = 0;   // events ended by the timeout
-  ignored: i32 = 0;    // packets too short or with codes outside 0-15
+  events: i32;     // key presses reported
+  ends: i32;       // events ended by an end packet
+  timeouts: i32;   // events ended by the timeout
+  ignored: i32;    // packets too short or with codes outside 0-15
+
+  /** Allocated once, at start-up. */
+  constructor() {
+    const r = changetype<EventReceiver>(heap.alloc(offsetof<EventReceiver>()));
+    r.reset();
+    return r;
+  }
 
   /** A new call: no event, statistics zeroed. */
-  reset(): void {
-    this.flush();
-    this.events = 0; this.ends = 0; this.timeouts = 0; this.ignored = 0;
-  }
+  reset(): void { memory.fill(changetype<usize>(this), 0, offsetof<EventReceiver>()); }
 
   /** A new source (its timestamps are unrelated): forgets the current event. */
   flush(): void {
     this.have = false;
     this.active = false;
-    this.lastCode = -1;
   }
 
   /** One telephone-event packet (payload p, n bytes; RTP timestamp ts) at nowMs. Returns the
    *  ASCII digit when it starts a new key press, else -1 (update, retransmission, old or
    *  ignored event). */
   receive(p: usize, n: i32, ts: u32, nowMs: i64): i32 {
-    if (n < EVENT_PAYLOAD) { this.ignored++; return -1; }
-    const code = <i32>load<u8>(p);
-    const end = (load<u8>(p, 1) & 0x80) != 0;
-    const dur = (<i32>load<u8>(p, 2) << 8) | <i32>load<u8>(p, 3);
+    const code = n < EVENT_PAYLOAD ? 16 : <i32>load<u8>(p);
     if (code > 15) { this.ignored++; return -1; }
+    const end = load<u8>(p, 1) > 0x7f;
+    const dur = be16(p + 2);
     if (this.have) {
       const age = <i32>(ts - this.lastTs);
-      if (age < 0) return -1;                        // an older event, reordered
-      if (age == 0 && code == this.lastCode) {       // same event: update or end
+      if (age < 0) return -1; // an older event, reordered
+      if (code == this.lastCode && (age == 0 ||
+          this.active && age == this.lastDur && this.lastDur >= 0xffff - FRAME)) {
+        // the same key press: an update, an end, or the next segment of a long event
         if (this.active) {
+          this.lastTs = ts;
           this.lastMs = nowMs;
-          if (dur > this.lastDur) this.lastDur = dur;
+          if (age != 0 || dur > this.lastDur) this.lastDur = dur;
           if (end) { this.active = false; this.ends++; }
         }
-        return -1;
-      }
-      if (this.active && code == this.lastCode && age == this.lastDur && this.lastDur >= 0xffff - FRAME) {
-        // next segment of a long event (2.5.1.3): the same key press continues
-        this.lastTs = ts;
-        this.lastDur = dur;
-        this.lastMs = nowMs;
-        if (end) { this.active = false; this.ends++; }
         return -1;
       }
     }
@@ -102,34 +100,44 @@ export class EventReceiver {
   }
 }
 
-export class EventSender {
-  private queue: usize = heap.alloc(<usize>DTMF_QUEUE);
-  private head: i32 = 0;
-  private count: i32 = 0;
-  private code: i32 = -1;      // event being sent, -1 when none
-  private ts: u32 = 0;         // its timestamp (start)
-  private dur: i32 = 0;
-  private endsSent: i32 = 0;
-  private gap: i32 = 0;        // audio frames to send before the next event
-  /** Set when the packet just written must carry the RTP marker bit. */
-  marker: bool = false;
-  /** The next audio packet must carry the marker bit (audio resumes after an event). */
-  resume: bool = false;
-  sent: i32 = 0;               // events sent
+// Behind the fields: the queue of event codes (DTMF_QUEUE bytes, a power of 2).
+const Q: usize = offsetof<EventSender>();
+/** Bytes of an EventSender with its queue. */
+export const SENDER_SIZE: usize = Q + <usize>DTMF_QUEUE;
 
-  reset(): void { this.head = 0; this.count = 0; this.code = -1; this.gap = 0; this.resume = false; this.sent = 0; }
+@final @unmanaged
+export class EventSender {
+  head: i32;
+  count: i32;
+  n: i32;            // packets of the event being sent; < 0: audio frames still due before the next
+  code: i32;         // event being sent
+  eventTs: u32;      // its timestamp (start)
+  /** Set when the packet just written must carry the RTP marker bit. */
+  marker: bool;
+  /** The next audio packet must carry the marker bit (audio resumes after an event). */
+  resume: bool;
+  sent: i32;         // events sent
+
+  /** Allocated once, at start-up. */
+  constructor() {
+    const s = changetype<EventSender>(heap.alloc(SENDER_SIZE));
+    s.reset();
+    return s;
+  }
+
+  /** A new call: nothing queued or being sent. */
+  reset(): void { memory.fill(changetype<usize>(this), 0, Q); }
 
   /** Queues an ASCII digit; false when it is not a DTMF digit or the queue is full. */
   push(digit: i32): bool {
     const code = codeOf(digit);
     if (code < 0 || this.count >= DTMF_QUEUE) return false;
-    store<u8>(this.queue + <usize>((this.head + this.count) % DTMF_QUEUE), <u8>code);
-    this.count++;
+    store<u8>(changetype<usize>(this) + <usize>((this.head + this.count++) & (DTMF_QUEUE - 1)), <u8>code, Q);
     return true;
   }
 
   /** True while an event is being sent or digits wait. */
-  get busy(): bool { return this.code >= 0 || this.count > 0; }
+  get busy(): bool { return this.n > 0 || this.count > 0; }
 
   /** Called once per 20 ms audio frame whose timestamp is ts (the timestamp the audio packet
    *  would carry). Writes a 4-byte event payload at dst and returns 4 when this frame's packet
@@ -137,35 +145,23 @@ export class EventSender {
    *  timestamp is `eventTs`); returns 0 when the frame goes out as audio. */
   frame(ts: u32, dst: usize): i32 {
     this.marker = false;
-    if (this.code < 0) {
-      if (this.gap > 0) { this.gap--; return 0; }
+    if (this.n <= 0) {
+      if (this.n < 0) { this.n++; return 0; }
       if (this.count == 0) return 0;
-      this.code = <i32>load<u8>(this.queue + <usize>this.head);
-      this.head = (this.head + 1) % DTMF_QUEUE;
+      this.code = <i32>load<u8>(changetype<usize>(this) + <usize>this.head, Q);
+      this.head = (this.head + 1) & (DTMF_QUEUE - 1);
       this.count--;
-      this.ts = ts;
-      this.dur = 0;
-      this.endsSent = 0;
+      this.eventTs = ts;
       this.marker = true;
     }
-    let end = false;
-    if (this.dur < SEND_DUR) {
-      this.dur += FRAME;
-      end = this.dur >= SEND_DUR;
-    } else end = true;
-    if (end) this.endsSent++;
-    store<u8>(dst, <u8>this.code);
-    store<u8>(dst, <u8>((end ? 0x80 : 0) | (DTMF_VOLUME & 0x3f)), 1);
-    put16(dst + 2, this.dur);
-    if (this.endsSent >= 3) {
-      this.code = -1;
-      this.gap = GAP_FRAMES;
+    const k = ++this.n;
+    const d = k * FRAME; // duration so far; from SEND_DUR on the packet is an end packet
+    put32(dst, <u32>(this.code << 24 | (d < SEND_DUR ? d : 0x800000 | SEND_DUR) | DTMF_VOLUME << 16));
+    if (k == SEND_DUR / FRAME + 2) { // the third end packet
+      this.n = -GAP_FRAMES;
       this.resume = true;
       this.sent++;
     }
     return EVENT_PAYLOAD;
   }
-
-  /** Timestamp of the event being sent (valid right after frame() returned 4). */
-  get eventTs(): u32 { return this.ts; }
 }

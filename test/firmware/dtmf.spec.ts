@@ -1,7 +1,10 @@
 // DTMF: RFC 4733 telephone-event receive sequences (start, updates, the three end packets,
 // a lost end, reordering, codes outside 0-15, long events), the exact packet series we send
 // (alone and inside the RTP stream, interleaved with audio), and SIP INFO bodies.
-import { digitOf, codeOf, parseDtmfRelay, parseDtmfBody, DigitQueue, SRC_RFC4733, SRC_INFO } from "../../firmware/media/dtmf";
+import {
+  digitOf, codeOf, parseDtmfRelay, parseDtmfBody, pushDigit, takeDigit, digitsQueued, digitsDropped, clearDigits,
+  SRC_RFC4733, SRC_INFO,
+} from "../../firmware/media/dtmf";
 import { EventReceiver, EventSender } from "../../firmware/media/telephone_event";
 import { MediaStream, LAW_ULAW, DIR_SENDRECV, RX_EVENT, TX_MAX } from "../../firmware/media/stream";
 import { DTMF_RX_TIMEOUT_MS } from "../../firmware/config";
@@ -37,16 +40,19 @@ describe("DTMF digits", () => {
   });
 
   it("keeps received digits in order with their source", () => {
-    const q = new DigitQueue();
-    expect(q.take()).toBe(-1);
-    q.push(49, SRC_RFC4733);
-    q.push(35, SRC_INFO);
-    expect(q.take()).toBe((SRC_RFC4733 << 8) | 49);
-    expect(q.take()).toBe((SRC_INFO << 8) | 35);
-    expect(q.take()).toBe(-1);
-    for (let i = 0; i < 20; i++) q.push(48 + i % 10, SRC_INFO);
-    expect(q.length).toBe(16);
-    expect(q.dropped).toBe(4);
+    clearDigits();
+    expect(takeDigit()).toBe(-1);
+    pushDigit(49, SRC_RFC4733);
+    pushDigit(35, SRC_INFO);
+    expect(takeDigit()).toBe((SRC_RFC4733 << 8) | 49);
+    expect(takeDigit()).toBe((SRC_INFO << 8) | 35);
+    expect(takeDigit()).toBe(-1);
+    const dropped = digitsDropped;
+    for (let i = 0; i < 20; i++) pushDigit(48 + i % 10, SRC_INFO);
+    expect(digitsQueued()).toBe(16);
+    expect(digitsDropped - dropped).toBe(4);
+    for (let i = 0; i < 16; i++) expect(takeDigit()).toBe((SRC_INFO << 8) | (48 + i % 10)); // in order across the wrap
+    expect(takeDigit()).toBe(-1);
   });
 });
 
@@ -236,6 +242,7 @@ describe("DTMF in the RTP stream", () => {
   });
 
   it("receives events from the peer into the digit queue", () => {
+    clearDigits();
     const s = new MediaStream();
     s.start(0, LAW_ULAW, 101, DIR_SENDRECV, 0x0a000002, 4000, 0);
     const p = memory.data(16);
@@ -260,8 +267,8 @@ describe("DTMF in the RTP stream", () => {
       store<u8>(p, 0, 14); store<u8>(p, 160, 15);
       expect(s.receiveRtp(p, 16, 0x0a000002, 4000, 40 + <i64>i * 20)).toBe(RX_EVENT);
     }
-    expect(s.digits.take()).toBe((SRC_RFC4733 << 8) | 53);
-    expect(s.digits.take()).toBe((SRC_RFC4733 << 8) | 57);
-    expect(s.digits.take()).toBe(-1);
+    expect(takeDigit()).toBe((SRC_RFC4733 << 8) | 53);
+    expect(takeDigit()).toBe((SRC_RFC4733 << 8) | 57);
+    expect(takeDigit()).toBe(-1);
   });
 });

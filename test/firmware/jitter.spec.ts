@@ -1,11 +1,12 @@
 // Jitter buffer: exact frames out (in order) under reordering, duplicates, late packets, loss,
-// timestamp jumps, a new source, 10/30 ms packets, overflow; adaptation of the target delay to
+// timestamp jumps, a new source, packets of other sizes (refused), overflow; adaptation of the target delay to
 // 40 ms of jitter and back on a calm network. Every packet's payload bytes carry its frame
 // number, so the output says exactly which frame was played.
 import {
-  JitterBuffer, PUT_OK, PUT_LATE, PUT_DUP, PUT_BAD,
-  GET_FULL, GET_FIRST, GET_SECOND, GET_IDLE, GET_STRETCH, GET_SPLICE,
+  JitterBuffer, loud, PUT_OK, PUT_LATE, PUT_DUP, PUT_BAD,
+  GET_FULL, GET_IDLE, GET_STRETCH, GET_SPLICE,
 } from "../../firmware/media/jitter";
+import { ulawDecode, alawDecode } from "../../firmware/media/g711";
 
 const TS0: u32 = 0xfffff000; // the timestamps wrap during the tests
 const pay = memory.data(480);
@@ -20,7 +21,7 @@ function put(jb: JitterBuffer, k: i32, tMs: i64, marker: bool = false): i32 {
 }
 
 /** Pulls frames and records what was played: frame number, -1 for a concealed (missing)
- *  frame after playout began, -2 for a half-present frame; stretches and pre-roll leave no entry. */
+ *  frame after playout began; stretches and pre-roll leave no entry. */
 class Player {
   frames: Array<i32> = new Array<i32>();
   times: Array<i64> = new Array<i64>();
@@ -40,7 +41,7 @@ class Player {
       if (!this.playing) { this.playing = true; this.firstAt = tMs; }
       this.frames.push(id);
       this.times.push(tMs);
-    } else if (this.playing) { this.frames.push(m == 0 ? -1 : -2); this.times.push(tMs); }
+    } else if (this.playing) { this.frames.push(-1); this.times.push(tMs); }
     return f;
   }
   /** The recorded frames as "0 1 2 -1 4" for readable failures. */
@@ -145,36 +146,19 @@ describe("jitter buffer: exact playout", () => {
     expect(pl.stretches).toBe(1);   // 55 ms -> 75 ms of delay
   });
 
-  it("plays 10 ms and 30 ms packets as 20 ms frames", () => {
+  it("refuses packets that are not 20 ms and counts them", () => {
     const jb = new JitterBuffer();
-    let halves = 0, full = 0;
-    // 10 ms packets: block b (80 samples) carries mark(b >> 1)
-    for (let b = 0; b < 40; b++) {
-      memory.fill(pay, mark(b >> 1), 80);
-      expect(jb.put(TS0 + <u32>(b * 80), false, pay, 80, <i64>b * 10 + 5)).toBe(PUT_OK);
-      if (b & 1) {
-        const f = jb.get(out, <i64>(b + 1) * 10);
-        if ((f & GET_FULL) == GET_FULL) { full++; expect(load<u8>(out)).toBe(load<u8>(out, 159)); }
-        else if (f & GET_FULL) halves++;
-      }
-    }
-    expect(full).toBeGreaterThanOrEqual(16);
-    expect(halves).toBe(0);
-    // 30 ms packets: 240 bytes = three slots
-    const jb3 = new JitterBuffer();
-    let k = 0;
-    for (let p = 0; p < 20; p++) {
-      for (let i = 0; i < 3; i++) memory.fill(pay + <usize>(i * 80), mark((3 * p + i) >> 1), 80);
-      expect(jb3.put(TS0 + <u32>(p * 240), false, pay, 240, <i64>p * 30 + 5)).toBe(PUT_OK);
-      while (<i64>(k + 1) * 20 <= <i64>p * 30 + 20) {
-        const f = jb3.get(out, <i64>(k + 1) * 20);
-        if ((f & GET_FULL) == GET_FULL) expect(load<u8>(out)).toBe(load<u8>(out, 159));
-        k++;
-      }
-    }
-    expect(jb3.lost).toBe(0);
-    expect(jb3.put(TS0, false, pay, 100, 700)).toBe(PUT_BAD);
-    expect(jb3.bad).toBe(1);
+    const pl = new Player(jb);
+    for (let j = 0; j < 10; j++) { put(jb, j, <i64>j * 20 + 5); pl.get(<i64>(j + 1) * 20); }
+    memory.fill(pay, mark(10), 480);
+    expect(jb.put(TS0 + 1600, false, pay, 80, 205)).toBe(PUT_BAD);
+    expect(jb.put(TS0 + 1600, false, pay, 240, 205)).toBe(PUT_BAD);
+    expect(jb.put(TS0 + 1600, false, pay, 0, 205)).toBe(PUT_BAD);
+    expect(jb.bad).toBe(3);
+    // the refused packets change nothing: frame 10 in 20 ms still plays in order
+    for (let j = 10; j < 20; j++) { put(jb, j, <i64>j * 20 + 5); pl.get(<i64>(j + 1) * 20); }
+    expect(pl.text()).toBe(seqText(0, 17));
+    expect(jb.lost + jb.late + jb.resyncs).toBe(0);
   });
 
   it("restarts its timeline on a timestamp jump, keeping the learnt target", () => {
@@ -280,6 +264,19 @@ describe("jitter buffer: exact playout", () => {
     }
     expect(ordered).toBe(true);
     expect(last).toBe(33);
+  });
+});
+
+describe("jitter buffer: silence", () => {
+  it("tells silent G.711 codes (|x| < 512) from loud ones exactly as the decoder does", () => {
+    let quiet = 0;
+    for (let c = 0; c < 256; c++) {
+      const u = <i32>ulawDecode(<u8>c), a = <i32>alawDecode(<u8>c);
+      expect(loud(0, c)).toBe(u <= -512 || u >= 512);
+      expect(loud(1, c)).toBe(a <= -512 || a >= 512);
+      if (!loud(0, c)) quiet++;
+    }
+    expect(quiet).toBe(72); // 36 magnitudes of each sign
   });
 });
 

@@ -1,7 +1,8 @@
 // RTP header parsing and building (RFC 3550 5.1, A.1 header checks) on packets written byte by
 // byte, and the per-source state: probation, sequence wrap, restart, loss (A.3), jitter (A.8).
 import {
-  RtpPacket, parse, writeHeader, RTP_OK, RTP_SHORT, RTP_VERSION, RTP_CSRC, RTP_EXT, RTP_PADDING, RTP_RTCP_PT,
+  parse, writeHeader, RTP_OK, RTP_SHORT, RTP_VERSION, RTP_CSRC, RTP_EXT, RTP_PADDING, RTP_RTCP_PT,
+  rtpPt, rtpMarker, rtpSeq, rtpTs, rtpSsrc, rtpPayload, rtpPayloadLen,
 } from "../../firmware/media/rtp";
 import { RtpSource } from "../../firmware/media/source";
 
@@ -13,16 +14,15 @@ describe("RTP header parse", () => {
       0x80, 0x00, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0x11, 0x22, 0x33, 0x44,
       0xff, 0xfe, 0x7f,
     ];
-    const p = new RtpPacket();
-    expect(parse(bytes(a), 15, p)).toBe(RTP_OK);
-    expect(p.pt).toBe(0);
-    expect(p.marker).toBe(false);
-    expect(p.seq).toBe(0x1234);
-    expect(p.ts).toBe(0xdeadbeef);
-    expect(p.ssrc).toBe(0x11223344);
-    expect(<i32>(p.payload - bytes(a))).toBe(12);
-    expect(p.payloadLen).toBe(3);
-    expect(load<u8>(p.payload, 2)).toBe(0x7f);
+    expect(parse(bytes(a), 15)).toBe(RTP_OK);
+    expect(rtpPt).toBe(0);
+    expect(rtpMarker).toBe(false);
+    expect(rtpSeq).toBe(0x1234);
+    expect(rtpTs).toBe(0xdeadbeef);
+    expect(rtpSsrc).toBe(0x11223344);
+    expect(<i32>(rtpPayload - bytes(a))).toBe(12);
+    expect(rtpPayloadLen).toBe(3);
+    expect(load<u8>(rtpPayload, 2)).toBe(0x7f);
   });
 
   it("skips CSRCs and the header extension and strips padding", () => {
@@ -34,40 +34,38 @@ describe("RTP header parse", () => {
       0x55, 0xd5, 0x54,
       0x00, 0x00, 0x00, 0x04,
     ];
-    const p = new RtpPacket();
-    expect(parse(bytes(a), 35, p)).toBe(RTP_OK);
-    expect(p.pt).toBe(8);
-    expect(p.marker).toBe(true);
-    expect(p.seq).toBe(65535);
-    expect(p.ts).toBe(160);
-    expect(p.ssrc).toBe(0xcafebabe);
-    expect(<i32>(p.payload - bytes(a))).toBe(28);
-    expect(p.payloadLen).toBe(3);
-    expect(load<u8>(p.payload)).toBe(0x55);
+    expect(parse(bytes(a), 35)).toBe(RTP_OK);
+    expect(rtpPt).toBe(8);
+    expect(rtpMarker).toBe(true);
+    expect(rtpSeq).toBe(65535);
+    expect(rtpTs).toBe(160);
+    expect(rtpSsrc).toBe(0xcafebabe);
+    expect(<i32>(rtpPayload - bytes(a))).toBe(28);
+    expect(rtpPayloadLen).toBe(3);
+    expect(load<u8>(rtpPayload)).toBe(0x55);
   });
 
   it("rejects what appendix A.1 rejects", () => {
-    const p = new RtpPacket();
     const ok: StaticArray<u8> = [0x80, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xff];
-    expect(parse(bytes(ok), 11, p)).toBe(RTP_SHORT);
+    expect(parse(bytes(ok), 11)).toBe(RTP_SHORT);
     const v1: StaticArray<u8> = [0x40, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xff];
-    expect(parse(bytes(v1), 13, p)).toBe(RTP_VERSION);
+    expect(parse(bytes(v1), 13)).toBe(RTP_VERSION);
     const csrc: StaticArray<u8> = [0x8f, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4];
-    expect(parse(bytes(csrc), 16, p)).toBe(RTP_CSRC);
+    expect(parse(bytes(csrc), 16)).toBe(RTP_CSRC);
     // extension header says 4 words, only 1 follows
     const ext: StaticArray<u8> = [0x90, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xbe, 0xde, 0, 4, 1, 2, 3, 4];
-    expect(parse(bytes(ext), 20, p)).toBe(RTP_EXT);
+    expect(parse(bytes(ext), 20)).toBe(RTP_EXT);
     const extShort: StaticArray<u8> = [0x90, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xbe, 0xde];
-    expect(parse(bytes(extShort), 14, p)).toBe(RTP_EXT);
+    expect(parse(bytes(extShort), 14)).toBe(RTP_EXT);
     const pad0: StaticArray<u8> = [0xa0, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0x00];
-    expect(parse(bytes(pad0), 14, p)).toBe(RTP_PADDING);
+    expect(parse(bytes(pad0), 14)).toBe(RTP_PADDING);
     const padBig: StaticArray<u8> = [0xa0, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0x03];
-    expect(parse(bytes(padBig), 14, p)).toBe(RTP_PADDING);
+    expect(parse(bytes(padBig), 14)).toBe(RTP_PADDING);
     const padAll: StaticArray<u8> = [0xa0, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0x02];
-    expect(parse(bytes(padAll), 14, p)).toBe(RTP_OK);
-    expect(p.payloadLen).toBe(0);
+    expect(parse(bytes(padAll), 14)).toBe(RTP_OK);
+    expect(rtpPayloadLen).toBe(0);
     const sr: StaticArray<u8> = [0x80, 0xc8, 0, 6, 0, 0, 0, 0, 0, 0, 0, 1];
-    expect(parse(bytes(sr), 12, p)).toBe(RTP_RTCP_PT);
+    expect(parse(bytes(sr), 12)).toBe(RTP_RTCP_PT);
   });
 });
 

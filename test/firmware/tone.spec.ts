@@ -1,15 +1,16 @@
 // Tones: each tone's frequency measured from its zero crossings, its waveform against a
 // floating-point reference, and its cadence to the sample (on/off edges, repetitions, end).
-import { ToneGen, TONE_RINGBACK, TONE_BUSY, TONE_CONFIRM, TONE_ERROR, TONE_NONE } from "../../firmware/media/tone";
+import * as tone from "../../firmware/media/tone";
+import { TONE_RINGBACK, TONE_BUSY, TONE_CONFIRM, TONE_ERROR, TONE_NONE } from "../../firmware/media/tone";
 
 const MAX = 8000 * 12; // 12 s
 const buf = memory.data(MAX * 2);
 
 function at(n: i32): i32 { return <i32>load<i16>(buf + (<usize>n << 1)); }
 
-/** Renders n samples in 20 ms frames (as the session does). */
-function render(t: ToneGen, n: i32, mix: bool = false): void {
-  for (let i = 0; i < n; i += 160) t.render(buf + (<usize>i << 1), 160, mix);
+/** Renders n samples in 20 ms frames (as the session does); over: into call audio. */
+function render(n: i32, over: bool = false): void {
+  for (let i = 0; i < n; i += 160) tone.render(buf + (<usize>i << 1), over);
 }
 
 /** Frequency from the rising zero crossings in [from, to), interpolated between samples. */
@@ -51,22 +52,28 @@ function silent(s: i32, e: i32): void {
 
 describe("tones", () => {
   it("ringback: 425 Hz, 1 s on, 4 s off, repeating", () => {
-    const t = new ToneGen();
-    t.start(TONE_RINGBACK);
-    expect(t.mix).toBe(false);
-    render(t, 80000 + 8000);
+    tone.start(TONE_RINGBACK);
+    expect(tone.mixes()).toBe(false);
+    render(80000 + 8000);
     burst(0, 8000, 425.0, 8000.0);
     silent(8000, 40000);
     burst(40000, 48000, 425.0, 8000.0);
     silent(48000, 80000);
     burst(80000, 88000, 425.0, 8000.0);
-    expect(t.active).toBe(true);
+    expect(tone.active()).toBe(true);
+    // over the call audio it replaces it
+    for (let n = 0; n < 320; n++) store<i16>(buf + (<usize>n << 1), 1000);
+    tone.start(TONE_RINGBACK);
+    render(320, true);
+    expect(at(0)).toBe(0);
+    let err = 0.0;
+    for (let n = 16; n < 320; n++) err = Math.max(err, abs<f64>(<f64>at(n) - 8000.0 * Math.sin(2.0 * Math.PI * 425.0 * <f64>n / 8000.0)));
+    expect(err <= 10.0).toBe(true);
   });
 
   it("busy: 425 Hz, 0.5 s on, 0.5 s off", () => {
-    const t = new ToneGen();
-    t.start(TONE_BUSY);
-    render(t, 32000);
+    tone.start(TONE_BUSY);
+    render(32000);
     for (let c = 0; c < 4; c++) {
       burst(c * 8000, c * 8000 + 4000, 425.0, 8000.0);
       silent(c * 8000 + 4000, c * 8000 + 8000);
@@ -74,22 +81,20 @@ describe("tones", () => {
   });
 
   it("confirmation: three 100 ms beeps of 1 kHz, mixed over the call audio, then done", () => {
-    const t = new ToneGen();
-    t.start(TONE_CONFIRM);
-    expect(t.mix).toBe(true);
-    render(t, 8000);
+    tone.start(TONE_CONFIRM);
+    expect(tone.mixes()).toBe(true);
+    render(8000);
     burst(0, 800, 1000.0, 8000.0);
     silent(800, 1600);
     burst(1600, 2400, 1000.0, 8000.0);
     silent(2400, 3200);
     burst(3200, 4000, 1000.0, 8000.0);
     silent(4000, 8000);
-    expect(t.active).toBe(false);
+    expect(tone.active()).toBe(false);
     // mixed: the call audio stays under and around the beeps
-    const m = new ToneGen();
-    m.start(TONE_CONFIRM);
+    tone.start(TONE_CONFIRM);
     for (let n = 0; n < 4800; n++) store<i16>(buf + (<usize>n << 1), 1000);
-    render(m, 4800, true);
+    render(4800, true);
     expect(at(0)).toBe(1000);
     expect(at(2)).toBe(1000 + 7999 * 2 / 16); // peak (32767 * 8000 >> 15) at ramp 2/16
     expect(at(1000)).toBe(1000);
@@ -97,9 +102,8 @@ describe("tones", () => {
   });
 
   it("error: 950, 1400, 1800 Hz for 330 ms each, 1 s pause, twice, then done", () => {
-    const t = new ToneGen();
-    t.start(TONE_ERROR);
-    render(t, 40000);
+    tone.start(TONE_ERROR);
+    render(40000);
     for (let r = 0; r < 2; r++) {
       const o = r * 15920;
       burst(o, o + 2640, 950.0, 8000.0);
@@ -108,29 +112,20 @@ describe("tones", () => {
       silent(o + 7920, o + 15920);
     }
     silent(31840, 40000);
-    expect(t.active).toBe(false);
+    expect(tone.active()).toBe(false);
   });
 
-  it("dual-frequency custom tones (US ringback 440 + 480 Hz, 2 s / 4 s)", () => {
-    const t = new ToneGen();
-    t.startCustom(440, 480, 2000, 4000, 0);
-    render(t, 96000);
-    for (let c = 0; c < 2; c++) {
-      const s = c * 48000;
-      let err = 0.0;
-      for (let n = s + 16; n < s + 16000 - 16; n++) {
-        const k = <f64>(n - s);
-        const ref = 5000.0 * (Math.sin(2.0 * Math.PI * 440.0 * k / 8000.0) + Math.sin(2.0 * Math.PI * 480.0 * k / 8000.0));
-        const d = abs<f64>(<f64>at(n) - ref);
-        if (d > err) err = d;
-      }
-      expect(err <= 12.0).toBe(true);
-      expect(at(s)).toBe(0);
-      silent(s + 16000, s + 48000);
-    }
-    t.start(TONE_NONE);
-    expect(t.active).toBe(false);
-    render(t, 160);
-    silent(0, 160);
+  it("stops on TONE_NONE or an unknown kind, and then leaves the speaker alone", () => {
+    tone.start(TONE_BUSY);
+    expect(tone.active()).toBe(true);
+    tone.start(TONE_NONE);
+    expect(tone.active()).toBe(false);
+    for (let n = 0; n < 160; n++) store<i16>(buf + (<usize>n << 1), 77);
+    render(160);
+    expect(at(0)).toBe(77);
+    expect(at(159)).toBe(77);
+    tone.start(TONE_BUSY);
+    tone.start(5);
+    expect(tone.active()).toBe(false);
   });
 });
