@@ -9,7 +9,7 @@ export class LocalMedia {
   ip: u32 = 0;
   /** Our RTP port (RTCP on port + 1). */
   port: i32 = 0;
-  /** Codec preference (codec.ts PREF_*, from the `call.codecs` setting). */
+  /** Codec preference (codec.ts PREF_*: the index of the `call.codecs` setting). */
   pref: i32 = PREF_PCMU_PCMA;
   /** The direction we want: DIR_SENDRECV, or DIR_SENDONLY to hold the other side. */
   dir: i32 = DIR_SENDRECV;
@@ -21,10 +21,9 @@ export class LocalMedia {
 export class MediaParams {
   /** Index of the m= line in use. */
   mline: i32 = -1;
-  /** Where to send RTP and RTCP (0.0.0.0 when the peer holds with the RFC 2543 address). */
+  /** Where to send RTP (RTCP: port + 1); 0.0.0.0 when the peer holds with the RFC 2543 address. */
   remoteIp: u32 = 0;
   remotePort: i32 = 0;
-  remoteRtcpPort: i32 = 0;
   /** The audio payload type and its law (codec.ts LAW_ULAW, LAW_ALAW). */
   pt: i32 = -1;
   law: i32 = -1;
@@ -38,16 +37,10 @@ export class MediaParams {
   ptime: i32 = 20;
 
   reset(): void {
-    this.mline = -1;
-    this.remoteIp = 0;
+    this.mline = this.pt = this.law = this.tePt = -1;
+    this.remoteIp = this.teEvents = 0;
     this.remotePort = 0;
-    this.remoteRtcpPort = 0;
-    this.pt = -1;
-    this.law = -1;
-    this.tePt = -1;
-    this.teEvents = 0;
-    this.send = false;
-    this.recv = false;
+    this.send = this.recv = false;
     this.ptime = 20;
   }
 }
