@@ -27,14 +27,13 @@ export function writeSdp(w: Writer, o: SdpOrigin, local: LocalMedia, s: Session 
       w.str(T("0 0\r\nm=audio ")).dec(<u64>local.port).str(T(" RTP/AVP "));
       audio(w, (c - 1) << 3, c, local.pref < PREF_PCMU ? (2 - c) << 3 : -1, PT_TE_OFFER, TE_EVENTS, local.ptime, local.dir);
     } else {
-      const b = s.base;
-      if (s.tLen > 0) w.bytes(b + <usize>s.tOff, s.tLen).crlf();
+      if (s.tLen > 0) w.bytes(s.tAt, s.tLen).crlf();
       else w.str(T("0 0\r\n"));
       for (let i = 0; i < s.nmedia; i++) {
         const m = s.m(i);
         const use = i == res.mline;
-        w.str(T("m=")).bytes(b + <usize>m.off, m.portOff - m.off).dec(use ? <u64>local.port : 0)
-          .bytes(b + <usize>m.portEnd, (use ? m.fmtOff : m.end) - m.portEnd);
+        w.str(T("m=")).bytes(m.at, <i32>(m.portAt - m.at)).dec(use ? <u64>local.port : 0)
+          .bytes(m.portEnd, <i32>((use ? m.fmtAt : m.end) - m.portEnd));
         if (use) audio(w, res.pt, res.law + 1, -1, res.tePt, res.teEvents, local.ptime, <i32>res.send | <i32>res.recv << 1);
         else w.crlf();
       }

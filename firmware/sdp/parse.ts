@@ -4,7 +4,7 @@
 // the offer/answer exchange depends on (v, o, c, m, payload types), lenient on the rest: empty
 // lines, runs of spaces or tabs between fields, unknown line types, attributes the intercom does
 // not use and attribute values that do not parse (RFC 4566 5.13) are skipped. Never traps: every
-// scan is bounded by the body length.
+// scan is bounded by the end of the body.
 import { SDP_MAX_MEDIA, SDP_MAX_FMTS } from "../config";
 import { eqNoCase, parseIp4 } from "../sys/bytes";
 import { wordIndex } from "../sys/words";
@@ -17,44 +17,39 @@ import { T } from "../sys/text";
 
 /** Attribute names; the first four are the directions, by their DIR_* value. */
 export const ATTRS = T("inactive|sendonly|recvonly|sendrecv|ptime|maxptime|rtpmap|fmtp");
-const A_PTIME = 4, A_MAXPTIME = 5, A_RTPMAP = 6;
+const A_PTIME = 4, A_RTPMAP = 6;
 
 const BAD: i64 = -3; // addr(): a field is missing
 
-// The token found by the last next(): offset and length in the body.
-let tokOff: i32 = 0;
+// The token found by the last next().
+let tok: usize = 0;
 let tokLen: i32 = 0;
 // The value of the last successful dec().
 let decValue: u64 = 0;
 
-/** Skips spaces and tabs, then takes the token up to the next one or `end` into tokOff/tokLen
- *  (tokLen 0: no more tokens); returns the position after it. */
-function next(base: usize, pos: i32, end: i32): i32 {
-  while (pos < end && isSpace(base, pos)) pos++;
-  tokOff = pos;
-  while (pos < end && !isSpace(base, pos)) pos++;
-  tokLen = pos - tokOff;
-  return pos;
+/** Skips separators (space, tab; any byte up to 32), then takes the token up to the next one or
+ *  `end` into tok/tokLen (tokLen 0: no more tokens); returns the position after it. */
+function next(p: usize, end: usize): usize {
+  while (p < end && load<u8>(p) <= 32) p++;
+  tok = p;
+  while (p < end && load<u8>(p) > 32) p++;
+  tokLen = <i32>(p - tok);
+  return p;
 }
 
-function isSpace(base: usize, pos: i32): bool {
-  const c = load<u8>(base + <usize>pos);
-  return c == 32 || c == 9;
-}
-
-/** Position of byte b in [pos, end), or end. */
-function find(base: usize, pos: i32, end: i32, b: u32): i32 {
-  while (pos < end && <u32>load<u8>(base + <usize>pos) != b) pos++;
-  return pos;
+/** Position of byte b in [p, end), or end. */
+function find(p: usize, end: usize, b: u32): usize {
+  while (p < end && <u32>load<u8>(p) != b) p++;
+  return p;
 }
 
 /** 1..20 decimal digits that fit in u64 (sess-id and sess-version are 64-bit, RFC 3264 5):
  *  sets decValue and returns true. */
-function dec(base: usize, off: i32, len: i32): bool {
-  if (len <= 0 || len > 20) return false;
+function dec(p: usize, len: i32): bool {
+  if (<u32>(len - 1) >= 20) return false;
   let v: u64 = 0;
   for (let i = 0; i < len; i++) {
-    const d = <u64>(<i32>load<u8>(base + <usize>(off + i)) - 48);
+    const d = <u64>(<i32>load<u8>(p + <usize>i) - 48);
     if (d > 9 || v > (0xffffffffffffffff - d) / 10) return false;
     v = v * 10 + d;
   }
@@ -63,63 +58,63 @@ function dec(base: usize, off: i32, len: i32): bool {
 }
 
 /** A decimal in 0..max, or -1. */
-function num(base: usize, off: i32, len: i32, max: i32): i32 {
-  return dec(base, off, len) && decValue <= <u64>max ? <i32>decValue : -1;
+function num(p: usize, len: i32, max: i32): i32 {
+  return dec(p, len) && decValue <= <u64>max ? <i32>decValue : -1;
 }
 
 /** Parses the body [base, base+len) into s. Returns SDP_OK, or SDP_E_SYNTAX, SDP_E_VERSION,
  *  SDP_E_TOO_MANY; on an error s holds what was parsed before it and must not be used. */
 export function parse(s: Session, base: usize, len: i32): i32 {
-  s.base = base;
   s.sessId = s.sessVersion = 0;
   s.originAddr = CONN_UNUSABLE;
-  s.tOff = s.tLen = s.nmedia = 0;
+  s.tLen = s.nmedia = 0;
   s.conn = CONN_NONE;
   s.dir = DIR_UNSET;
-  let pos = 0, lines = 0, seen = 0; // seen: 1 o=, 2 s=
-  let level = changetype<usize>(s); // where c= and directions go: s or m (conn at 0, dir at 8)
+  const end = base + <usize>len;
+  let p = base, lines = 0, seen = 0; // seen: 1 o=, 2 s=
+  let level = changetype<usize>(s);  // where c= and directions go: s or m (conn at 0, dir at 8)
   let m: Media | null = null;
-  while (pos < len) {
-    let e = find(base, pos, len, 10);
-    const start = pos;
-    pos = e + 1;
-    if (e > start && load<u8>(base + <usize>(e - 1)) == 13) e--;
+  while (p < end) {
+    const start = p;
+    let e = find(p, end, 10);
+    p = e + 1;
+    if (e > start && load<u8>(e - 1) == 13) e--;
     if (e == start) continue;
-    if (e - start < 2 || load<u8>(base + <usize>(start + 1)) != 61) return SDP_E_SYNTAX;
-    const t = <i32>load<u8>(base + <usize>start);
+    if (e < start + 2 || load<u8>(start + 1) != 61) return SDP_E_SYNTAX;
+    const t = <i32>load<u8>(start);
     const v = start + 2;
     if (lines++ == 0) { // the first line is v=0
       if (t != 118) return SDP_E_SYNTAX;
-      if (e - v != 1 || load<u8>(base + <usize>v) != 48) return SDP_E_VERSION;
+      if (e != v + 1 || load<u8>(v) != 48) return SDP_E_VERSION;
     } else if (t == 97) { // a=
-      attribute(base, m, level, v, e);
+      attribute(m, level, v, e);
     } else if (t == 109) { // m=
       if (s.nmedia == SDP_MAX_MEDIA) return SDP_E_TOO_MANY;
       m = s.m(s.nmedia++);
       level = changetype<usize>(m);
-      if (!mediaLine(base, m, v, e)) return SDP_E_SYNTAX;
+      if (!mediaLine(m, v, e)) return SDP_E_SYNTAX;
     } else if (t == 99) { // c=
-      const c = addr(base, v, e);
+      const c = addr(v, e);
       if (c == BAD) return SDP_E_SYNTAX;
       store<i64>(level, c);
     } else if (t == 118 || m !== null && (t == 111 || t == 115 || t == 116)) {
       return SDP_E_SYNTAX; // a second v=, or o= s= t= in a media section
     } else if (t == 111) { // o=<username> <sess-id> <sess-version> <nettype> <addrtype> <address>
-      let p = next(base, next(base, v, e), e);
-      if (!dec(base, tokOff, tokLen)) return SDP_E_SYNTAX;
+      let q = next(next(v, e), e);
+      if (!dec(tok, tokLen)) return SDP_E_SYNTAX;
       s.sessId = decValue;
-      p = next(base, p, e);
-      if (!dec(base, tokOff, tokLen)) return SDP_E_SYNTAX;
+      q = next(q, e);
+      if (!dec(tok, tokLen)) return SDP_E_SYNTAX;
       s.sessVersion = decValue;
-      const a = addr(base, p, e);
+      const a = addr(q, e);
       if (a == BAD) return SDP_E_SYNTAX;
       s.originAddr = a;
       seen |= 1;
     } else if (t == 115) {
       seen |= 2;
     } else if (t == 116) {
-      s.tOff = v;
-      s.tLen = e - v;
+      s.tAt = v;
+      s.tLen = <i32>(e - v);
     }
     // i= u= e= p= b= r= z= k= and unknown types: nothing the intercom needs.
   }
@@ -129,47 +124,46 @@ export function parse(s: Session, base: usize, len: i32): i32 {
 // <nettype> <addrtype> <address> from p (c= and the end of o=): the IPv4 unicast address,
 // CONN_UNUSABLE for anything else that is well formed (IP6, a host name, multicast), BAD when
 // fields are missing.
-function addr(base: usize, p: i32, end: i32): i64 {
-  p = next(base, p, end);
-  const isIn = eqNoCase(base + <usize>tokOff, tokLen, T("IN"));
-  p = next(base, p, end);
-  const in4 = isIn && eqNoCase(base + <usize>tokOff, tokLen, T("IP4"));
-  next(base, p, end);
+function addr(p: usize, end: usize): i64 {
+  p = next(p, end);
+  const isIn = eqNoCase(tok, tokLen, T("IN"));
+  p = next(p, end);
+  const in4 = isIn && eqNoCase(tok, tokLen, T("IP4"));
+  next(p, end);
   if (tokLen == 0) return BAD;
-  const slash = find(base, tokOff, tokOff + tokLen, 47); // multicast TTL / count
-  const ip = parseIp4(base + <usize>tokOff, slash - tokOff);
+  const ip = parseIp4(tok, <i32>(find(tok, p = tok + <usize>tokLen, 47) - tok)); // before a multicast /TTL
   return in4 && ip >= 0 && (ip >>> 28) != 14 ? ip : CONN_UNUSABLE; // not 224.0.0.0/4
 }
 
 // m=<media> <port>[/<number of ports>] <proto> <fmt> ...
-function mediaLine(base: usize, m: Media, v: i32, end: i32): bool {
+function mediaLine(m: Media, v: usize, end: usize): bool {
   m.conn = CONN_NONE;
   m.dir = DIR_UNSET;
   m.nfmt = m.ptime = m.maxptime = 0;
   m.fmtOverflow = false;
-  m.off = v;
+  m.at = v;
   m.end = end;
-  let p = next(base, v, end);
-  m.kind = eqNoCase(base + <usize>tokOff, tokLen, T("audio")) ? KIND_AUDIO : KIND_OTHER;
-  p = next(base, p, end);
-  m.portOff = tokOff;
+  let p = next(v, end);
+  m.kind = eqNoCase(tok, tokLen, T("audio")) ? KIND_AUDIO : KIND_OTHER;
+  p = next(p, end);
+  m.portAt = tok;
   m.portEnd = p;
-  const slash = find(base, tokOff, p, 47);
-  m.port = num(base, tokOff, slash - tokOff, 65535);
-  if (m.port < 0 || slash < p && num(base, slash + 1, p - slash - 1, 65535) < 1) return false;
-  p = next(base, p, end);
+  const slash = find(tok, p, 47);
+  m.port = num(tok, <i32>(slash - tok), 65535);
+  if (m.port < 0 || slash < p && num(slash + 1, <i32>(p - slash) - 1, 65535) < 1) return false;
+  p = next(p, end);
   if (tokLen == 0) return false;
-  let proto = wordIndex(base + <usize>tokOff, tokLen, T("RTP/AVP|RTP/AVPF")) + 1;
-  for (let i = tokOff; proto == PROTO_OTHER && i + 4 <= tokOff + tokLen; i++) {
-    if (eqNoCase(base + <usize>i, 4, T("RTP/"))) proto = PROTO_RTP_OTHER;
+  let proto = wordIndex(tok, tokLen, T("RTP/AVP|RTP/AVPF")) + 1;
+  for (let i: i32 = 0; proto == PROTO_OTHER && i + 4 <= tokLen; i++) {
+    if (eqNoCase(tok + <usize>i, 4, T("RTP/"))) proto = PROTO_RTP_OTHER;
   }
   m.proto = proto;
-  p = next(base, p, end);
+  p = next(p, end);
   if (tokLen == 0) return false;
-  m.fmtOff = tokOff;
+  m.fmtAt = tok;
   while (tokLen > 0) {
     if (proto != PROTO_OTHER) {
-      const pt = num(base, tokOff, tokLen, 127);
+      const pt = num(tok, tokLen, 127);
       if (pt < 0) return false;
       const n = m.nfmt;
       if (n < SDP_MAX_FMTS) {
@@ -182,49 +176,50 @@ function mediaLine(base: usize, m: Media, v: i32, end: i32): bool {
         m.fmtOverflow = true;
       }
     }
-    p = next(base, p, end);
+    p = next(p, end);
   }
   return true;
 }
 
 // a=<name>[:<value>]: a direction applies to the level it is at; rtpmap, fmtp, ptime and
 // maxptime only to a media section.
-function attribute(base: usize, m: Media | null, level: usize, v: i32, end: i32): void {
-  const colon = find(base, v, end, 58);
-  const a = wordIndex(base + <usize>v, colon - v, ATTRS);
+function attribute(m: Media | null, level: usize, v: usize, end: usize): void {
+  const colon = find(v, end, 58);
+  const a = wordIndex(v, <i32>(colon - v), ATTRS);
   if (a < A_PTIME) {
     if (a >= 0 && colon == end) store<i32>(level, a, 8);
     return;
   }
   if (m === null || colon == end) return;
-  let p = next(base, colon + 1, end);
+  const p = next(colon + 1, end);
   if (a < A_RTPMAP) {
-    const n = num(base, tokOff, tokLen, 1000);
+    const n = num(tok, tokLen, 1000);
     if (n > 0) {
       if (a == A_PTIME) m.ptime = n;
       else m.maxptime = n;
     }
     return;
   }
-  const i = m.indexOf(num(base, tokOff, tokLen, 127));
-  next(base, p, end);
+  const i = m.indexOf(num(tok, tokLen, 127));
+  next(p, end);
   if (i < 0 || tokLen == 0) return;
+  const f = changetype<usize>(m) + <usize>i;
   if (a == A_RTPMAP) {
     // <encoding name>/<clock rate>[/<channels>]: G.711 and telephone-event at 8000 Hz, mono
-    const c = wordIndex(base + <usize>tokOff, tokLen, CODECS);
-    store<u8>(changetype<usize>(m) + <usize>i, <u8>(c < 0 ? CODEC_OTHER : c % 3 + 1), FMT_CODEC);
+    const c = wordIndex(tok, tokLen, CODECS);
+    store<u8>(f, <u8>(c < 0 ? CODEC_OTHER : c % 3 + 1), FMT_CODEC);
   } else {
-    store<u32>(changetype<usize>(m) + <usize>(4 * i), events(base, tokOff, tokOff + tokLen), FMT_EVENTS);
+    store<u32>(f + <usize>(3 * i), events(tok, tok + <usize>tokLen), FMT_EVENTS);
   }
 }
 
 // A telephone-event list (RFC 4733 2.4.1), e.g. "0-15" or "0-11,16": FMTP_SEEN and a bit per
 // event 0-30; 0 when it does not parse (as if there were no fmtp).
-function events(base: usize, p: i32, end: i32): u32 {
+function events(p: usize, end: usize): u32 {
   let mask = FMTP_SEEN;
   let lo = -1, v = -1;
   for (; p <= end; p++) {
-    const c = p < end ? <i32>load<u8>(base + <usize>p) : 44;
+    const c = p < end ? <i32>load<u8>(p) : 44;
     const d = c - 48;
     if (<u32>d < 10) {
       v = (v < 0 ? 0 : v * 10) + d;

@@ -1,5 +1,5 @@
 // A parsed session description (RFC 4566 section 5): the session-level fields and up to
-// SDP_MAX_MEDIA media descriptions, as spans (offset, length) into the body and parsed numbers.
+// SDP_MAX_MEDIA media descriptions, as spans (address, length) in the body and parsed numbers.
 // The body is not copied: spans stay valid while the caller keeps the bytes (build the answer
 // before the receive buffer is reused). Objects are created once at start-up and reused.
 import { SDP_MAX_MEDIA, SDP_MAX_FMTS } from "../config";
@@ -51,13 +51,13 @@ export class Media {
   kind: i32 = KIND_OTHER;
   port: i32 = 0;
   proto: i32 = PROTO_OTHER;
-  /** The m= value [off, end) and in it the port token [portOff, portEnd) and the first format:
-   *  a rejected stream is answered with the line as written and port 0. */
-  off: i32 = 0;
-  portOff: i32 = 0;
-  portEnd: i32 = 0;
-  fmtOff: i32 = 0;
-  end: i32 = 0;
+  /** Spans in the body: the m= value [at, end) and in it the port token [portAt, portEnd) and the
+   *  first format: a rejected stream is answered with the line as written and port 0. */
+  at: usize = 0;
+  portAt: usize = 0;
+  portEnd: usize = 0;
+  fmtAt: usize = 0;
+  end: usize = 0;
   ptime: i32 = 0;     // a=ptime, 0 when absent
   maxptime: i32 = 0;  // a=maxptime, 0 when absent
   /** The RTP payload types in offer order (at most SDP_MAX_FMTS). */
@@ -88,13 +88,12 @@ export class Session {
   /** c= and the direction attribute at session level (first, as in Media). */
   conn: i64 = CONN_NONE;
   dir: i32 = DIR_UNSET;
-  base: usize = 0;
   /** o=: sess-id, sess-version, and the unicast address when it is IPv4 (else CONN_UNUSABLE). */
   sessId: u64 = 0;
   sessVersion: u64 = 0;
   originAddr: i64 = CONN_UNUSABLE;
   /** t= value as written (an answer repeats it, RFC 3264 6); tLen 0 when absent. */
-  tOff: i32 = 0;
+  tAt: usize = 0;
   tLen: i32 = 0;
   nmedia: i32 = 0;
   /** The media sections, MEDIA_SIZE bytes each. */

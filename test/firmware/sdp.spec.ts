@@ -35,15 +35,16 @@ function parseText(text: string): i32 {
 
 const IP_192_168_1_20: i64 = 0xc0a80114;
 
-function span(off: i32, len: i32): string {
-  return String.UTF8.decodeUnsafe(changetype<usize>(body) + <usize>off, len);
+function span(at: usize, len: i32): string {
+  expect(at >= changetype<usize>(body) && at + <usize>len <= changetype<usize>(body) + <usize>body.byteLength).toBe(true, "a span in the body");
+  return String.UTF8.decodeUnsafe(at, len);
 }
 
 /** The m= value of media i with its spans marked: "audio [port] RTP/AVP |formats". */
 function line(i: i32): string {
   const m = session.m(i);
-  return span(m.off, m.portOff - m.off) + "[" + span(m.portOff, m.portEnd - m.portOff) + "]" +
-    span(m.portEnd, m.fmtOff - m.portEnd) + "|" + span(m.fmtOff, m.end - m.fmtOff);
+  return span(m.at, <i32>(m.portAt - m.at)) + "[" + span(m.portAt, <i32>(m.portEnd - m.portAt)) + "]" +
+    span(m.portEnd, <i32>(m.fmtAt - m.portEnd)) + "|" + span(m.fmtAt, <i32>(m.end - m.fmtAt));
 }
 
 /** The payload types of media i as "pt:codec ..." (codec letters: u a t o ?). */
@@ -65,7 +66,7 @@ describe("SDP parse: real-world offers", () => {
     expect(session.sessVersion).toBe(1895741386);
     expect(session.originAddr).toBe(IP_192_168_1_20);
     expect(session.conn).toBe(IP_192_168_1_20);
-    expect(span(session.tOff, session.tLen)).toBe("0 0");
+    expect(span(session.tAt, session.tLen)).toBe("0 0");
     expect(session.nmedia).toBe(1);
     const m = session.m(0);
     expect(m.kind).toBe(KIND_AUDIO);
@@ -125,7 +126,7 @@ describe("SDP parse: real-world offers", () => {
   it("encoding names are case-insensitive; a dynamic PT can carry PCMU", () => {
     expect(parseFixture("dynamic-pcmu")).toBe(SDP_OK);
     expect(fmts(0)).toBe("98:u 99:t");
-    expect(span(session.tOff, session.tLen)).toBe("3034423619 0");
+    expect(span(session.tAt, session.tLen)).toBe("3034423619 0");
   });
   it("directions: media level overrides session level", () => {
     expect(parseFixture("hold-sendonly")).toBe(SDP_OK);
