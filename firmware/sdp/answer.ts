@@ -13,7 +13,7 @@
 // does not receive".
 import { Writer } from "../sys/bytes";
 import {
-  Session, Media, SDP_OK, SDP_E_NO_CODEC, SDP_E_MISMATCH, KIND_AUDIO, PROTO_AVP, DIR_SEND, DIR_RECV, FMTP_SEEN,
+  Session, SDP_OK, SDP_E_NO_CODEC, SDP_E_MISMATCH, KIND_AUDIO, PROTO_AVP, DIR_SEND, DIR_RECV, FMTP_SEEN,
 } from "./session";
 import { CODEC_TE, TE_EVENTS, prefRank } from "./codec";
 import { LocalMedia, MediaParams } from "./params";
@@ -24,43 +24,49 @@ import { writeSdp } from "./build";
  *  SDP_E_NO_CODEC (no acceptable audio stream: answer 488, nothing written) or SDP_E_OVERFLOW
  *  (w too small). */
 export function answerOffer(offer: Session, local: LocalMedia, origin: SdpOrigin, w: Writer, res: MediaParams): i32 {
+  const r = negotiate(offer, local, res, true);
+  return r != SDP_OK ? r : writeSdp(w, origin, local, offer, res);
+}
+
+/** Fills res from s: from the first usable audio stream with the first codec of our preference
+ *  it lists (offer), or from the one stream of an answer to our offer with its first codec that
+ *  we allow (!offer). Usable: audio, port not 0, RTP/AVP(F), an IPv4 address. Returns SDP_OK,
+ *  SDP_E_NO_CODEC (no usable stream; for an answer: port 0 or no codec in common) or
+ *  SDP_E_MISMATCH (an answer that is not one audio stream over RTP/AVP with an IPv4 address). */
+export function negotiate(s: Session, local: LocalMedia, res: MediaParams, offer: bool): i32 {
   res.reset();
-  for (let i = 0; i < offer.nmedia; i++) {
-    if (usable(offer, i) != SDP_OK) continue;
-    const j = chooseCodec(offer.m(i), local.pref, true);
-    if (j < 0) continue;
-    take(res, offer, i, j, local);
-    return writeSdp(w, origin, local, offer, res);
+  if (!offer && s.nmedia != 1) return SDP_E_MISMATCH;
+  for (let i = 0; i < s.nmedia; i++) {
+    const m = s.m(i);
+    let r = SDP_E_MISMATCH;
+    if (m.kind == KIND_AUDIO) {
+      r = m.port == 0 ? SDP_E_NO_CODEC : <u32>(m.proto - PROTO_AVP) > 1 || s.connOf(i) < 0 ? SDP_E_MISMATCH : SDP_OK;
+    }
+    if (r == SDP_OK) {
+      // the codec: ours first (offer), or the answer's order
+      let j = -1, best = 2;
+      for (let k = 0; k < m.nfmt; k++) {
+        const rank = prefRank(local.pref, m.codecAt(k));
+        if (rank < best) {
+          j = k;
+          best = offer ? rank : -1;
+        }
+      }
+      if (j >= 0) {
+        take(res, s, i, j, local);
+        return SDP_OK;
+      }
+      r = SDP_E_NO_CODEC;
+    }
+    if (!offer) return r;
   }
   return SDP_E_NO_CODEC;
 }
 
-/** SDP_OK when media i of s is audio over RTP/AVP(F) with an IPv4 address; SDP_E_NO_CODEC when
- *  it is audio with port 0 (rejected); SDP_E_MISMATCH otherwise. */
-export function usable(s: Session, i: i32): i32 {
-  const m = s.m(i);
-  if (m.kind != KIND_AUDIO) return SDP_E_MISMATCH;
-  if (m.port == 0) return SDP_E_NO_CODEC;
-  return <u32>(m.proto - PROTO_AVP) > 1 || s.connOf(i) < 0 ? SDP_E_MISMATCH : SDP_OK;
-}
-
-/** Index in m's format list of the codec to use, or -1: the first of our preference that m
- *  lists (ours), or the first in m's order that we allow (!ours: the answer to our offer). */
-export function chooseCodec(m: Media, pref: i32, ours: bool): i32 {
-  let best = -1, bestRank = 2;
-  for (let j = 0; j < m.nfmt; j++) {
-    const r = prefRank(pref, m.codecAt(j));
-    if (r < 0) continue;
-    if (!ours) return j;
-    if (r < bestRank) { best = j; bestRank = r; }
-  }
-  return best;
-}
-
 /** Fills res from media i of s with codec index j: address, port, payload types, ptime (the
  *  peer's ptime, 20 when absent, at most its maxptime) and who sends (their direction mirrored,
- *  limited to local.dir). */
-export function take(res: MediaParams, s: Session, i: i32, j: i32, local: LocalMedia): void {
+ *  limited to local.dir; c=0.0.0.0: they do not receive). */
+function take(res: MediaParams, s: Session, i: i32, j: i32, local: LocalMedia): void {
   const m = s.m(i);
   res.mline = i;
   res.remoteIp = <u32>s.connOf(i);
@@ -76,11 +82,9 @@ export function take(res: MediaParams, s: Session, i: i32, j: i32, local: LocalM
     break;
   }
   let pt = m.ptime > 0 ? m.ptime : 20;
-  if (m.maxptime > 0 && pt > m.maxptime) pt = m.maxptime;
+  if (<u32>(m.maxptime - 1) < <u32>(pt - 1)) pt = m.maxptime; // maxptime 0: none
   res.ptime = pt;
   let theirs = s.dirOf(i);
   if (res.remoteIp == 0) theirs &= ~DIR_RECV;
-  const dir = ((theirs & DIR_SEND) << 1 | theirs >> 1) & local.dir;
-  res.send = (dir & DIR_SEND) != 0;
-  res.recv = (dir & DIR_RECV) != 0;
+  res.dir = ((theirs & DIR_SEND) << 1 | theirs >> 1) & local.dir;
 }

@@ -34,7 +34,7 @@ export function writeSdp(w: Writer, o: SdpOrigin, local: LocalMedia, s: Session 
         const use = i == res.mline;
         w.str(T("m=")).bytes(m.at, <i32>(m.portAt - m.at)).dec(use ? <u64>local.port : 0)
           .bytes(m.portEnd, <i32>((use ? m.fmtAt : m.end) - m.portEnd));
-        if (use) audio(w, res.pt, res.law + 1, -1, res.tePt, res.teEvents, local.ptime, <i32>res.send | <i32>res.recv << 1);
+        if (use) audio(w, res.pt, res.law + 1, -1, res.tePt, res.teEvents, local.ptime, res.dir);
         else w.crlf();
       }
     }
@@ -71,14 +71,15 @@ export function writeTelephoneEvent(w: Writer, pt: i32, events: u32): void {
   rtpmap(w, pt, CODEC_TE);
   w.str(T("a=fmtp:")).dec(<u64>pt).byte(32);
   const list = w.len;
-  for (let ev = 0; ev < 31; ev++) {
-    if ((events >>> <u32>ev & 1) == 0) continue;
-    let hi = ev;
-    while (hi < 30 && (events >>> <u32>(hi + 1) & 1) != 0) hi++;
-    if (w.len > list) w.byte(44);
-    w.dec(<u64>ev);
-    if (hi > ev) w.byte(45).dec(<u64>hi);
-    ev = hi;
+  let ev = 0;
+  while (ev < 31) {
+    const lo = ev;
+    while (ev < 31 && (events >>> <u32>ev & 1) != 0) ev++;
+    if (ev > lo) {
+      if (w.len > list) w.byte(44);
+      w.dec(<u64>lo);
+      if (ev > lo + 1) w.byte(45).dec(<u64>(ev - 1));
+    } else ev++;
   }
   w.crlf();
 }

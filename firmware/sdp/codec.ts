@@ -40,11 +40,12 @@ export function prefFromSetting(p: usize, n: i32): i32 {
 /** The first codec of a preference. */
 export function prefFirst(pref: i32): u8 { return <u8>(CODEC_PCMU + (pref & 1)); }
 
-/** Rank of codec c in a preference: 0 first, 1 second, -1 not allowed. */
+// Rank of codec c (0..4) in preference p: RANK[p * 5 + c] is 0 first, 1 second, 2 not allowed.
+const RANK = memory.data<u8>([2, 0, 1, 2, 2, 2, 1, 0, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0, 2, 2]);
+
+/** Rank of codec c in a preference: 0 first, 1 second, 2 not allowed. */
 export function prefRank(pref: i32, c: u8): i32 {
-  const first = prefFirst(pref);
-  if (c == first) return 0;
-  return pref < PREF_PCMU && c == 3 - first ? 1 : -1;
+  return load<u8>(RANK + <usize>((pref & 3) * 5 + c));
 }
 
 /** The codec a static payload type carries without an rtpmap (RFC 3551 table 4). */

@@ -3,11 +3,11 @@
 // telephone-event/8000 as payload type 101 with events 0-16, a=ptime and the direction we want
 // (sendrecv, or sendonly to hold the other side, RFC 3264 8.4).
 import { Writer } from "../sys/bytes";
-import { Session, SDP_OK, SDP_E_NO_CODEC, SDP_E_MISMATCH } from "./session";
+import { Session } from "./session";
 import { LocalMedia, MediaParams } from "./params";
 import { SdpOrigin } from "./origin";
 import { writeSdp } from "./build";
-import { usable, chooseCodec, take } from "./answer";
+import { negotiate } from "./answer";
 
 /** Writes our offer into w. Returns SDP_OK or SDP_E_OVERFLOW. */
 export function buildOffer(local: LocalMedia, origin: SdpOrigin, w: Writer): i32 {
@@ -20,12 +20,5 @@ export function buildOffer(local: LocalMedia, origin: SdpOrigin, w: Writer): i32
  *  Returns SDP_OK, SDP_E_NO_CODEC (stream rejected with port 0, or no codec we offered) or
  *  SDP_E_MISMATCH (not one audio m= line over RTP/AVP with an IPv4 address). */
 export function processAnswer(answer: Session, local: LocalMedia, res: MediaParams): i32 {
-  res.reset();
-  if (answer.nmedia != 1) return SDP_E_MISMATCH;
-  const r = usable(answer, 0);
-  if (r != SDP_OK) return r;
-  const j = chooseCodec(answer.m(0), local.pref, false);
-  if (j < 0) return SDP_E_NO_CODEC;
-  take(res, answer, 0, j, local);
-  return SDP_OK;
+  return negotiate(answer, local, res, false);
 }

@@ -1,7 +1,7 @@
 // What the offer/answer exchange needs from the caller (LocalMedia) and what it gives the media
 // layer (MediaParams). Both are plain structs the call owns, created once at start-up.
 import { PREF_PCMU_PCMA } from "./codec";
-import { DIR_SENDRECV } from "./session";
+import { DIR_SENDRECV, DIR_INACTIVE } from "./session";
 
 /** Our side of the audio stream. */
 export class LocalMedia {
@@ -30,9 +30,9 @@ export class MediaParams {
   /** telephone-event payload type, or -1; and the DTMF events both sides know (bit n = event n). */
   tePt: i32 = -1;
   teEvents: u32 = 0;
-  /** Whether we send RTP and whether we expect to receive it. */
-  send: bool = false;
-  recv: bool = false;
+  /** Whether we send RTP and whether we expect to receive it (DIR_* bits, as media/stream takes
+   *  them). */
+  dir: i32 = DIR_INACTIVE;
   /** Packetization to send with, ms: the peer's a=ptime (20 when absent), at most its maxptime. */
   ptime: i32 = 20;
 
@@ -40,7 +40,7 @@ export class MediaParams {
     this.mline = this.pt = this.law = this.tePt = -1;
     this.remoteIp = this.teEvents = 0;
     this.remotePort = 0;
-    this.send = this.recv = false;
+    this.dir = DIR_INACTIVE;
     this.ptime = 20;
   }
 }

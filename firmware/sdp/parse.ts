@@ -65,9 +65,7 @@ function num(p: usize, len: i32, max: i32): i32 {
 /** Parses the body [base, base+len) into s. Returns SDP_OK, or SDP_E_SYNTAX, SDP_E_VERSION,
  *  SDP_E_TOO_MANY; on an error s holds what was parsed before it and must not be used. */
 export function parse(s: Session, base: usize, len: i32): i32 {
-  s.sessId = s.sessVersion = 0;
-  s.originAddr = CONN_UNUSABLE;
-  s.tLen = s.nmedia = 0;
+  s.tLen = s.nmedia = 0; // the o= fields are set by the o= line a valid body has
   s.conn = CONN_NONE;
   s.dir = DIR_UNSET;
   const end = base + <usize>len;
@@ -137,10 +135,9 @@ function addr(p: usize, end: usize): i64 {
 
 // m=<media> <port>[/<number of ports>] <proto> <fmt> ...
 function mediaLine(m: Media, v: usize, end: usize): bool {
+  memory.fill(changetype<usize>(m), 0, offsetof<Media>());
   m.conn = CONN_NONE;
   m.dir = DIR_UNSET;
-  m.nfmt = m.ptime = m.maxptime = 0;
-  m.fmtOverflow = false;
   m.at = v;
   m.end = end;
   let p = next(v, end);
@@ -217,22 +214,14 @@ function attribute(m: Media | null, level: usize, v: usize, end: usize): void {
 // event 0-30; 0 when it does not parse (as if there were no fmtp).
 function events(p: usize, end: usize): u32 {
   let mask = FMTP_SEEN;
-  let lo = -1, v = -1;
-  for (; p <= end; p++) {
-    const c = p < end ? <i32>load<u8>(p) : 44;
-    const d = c - 48;
-    if (<u32>d < 10) {
-      v = (v < 0 ? 0 : v * 10) + d;
-      if (v > 255) return 0;
-    } else if (c == 45 && lo < 0 && v >= 0) {
-      lo = v;
-      v = -1;
-    } else if (c == 44 && v >= 0) {
-      if (lo < 0) lo = v;
-      if (v < lo) return 0;
-      for (; lo <= v && lo <= 30; lo++) mask |= <u32>1 << <u32>lo;
-      lo = v = -1;
-    } else return 0;
+  while (p < end) {
+    const comma = find(p, end, 44);
+    const dash = find(p, comma, 45);
+    let lo = num(p, <i32>(dash - p), 255);
+    const hi = dash < comma ? num(dash + 1, <i32>(comma - dash) - 1, 255) : lo;
+    if (lo < 0 || hi < lo) return 0;
+    for (; lo <= hi && lo <= 30; lo++) mask |= <u32>1 << <u32>lo;
+    p = comma + 1;
   }
   return mask;
 }

@@ -2,7 +2,7 @@
 // the style of real peers (exact bytes, the chosen codec, address, port, telephone-event,
 // direction), and what we take from answers to our offer.
 import {
-  Session, SDP_OK, SDP_E_NO_CODEC, SDP_E_MISMATCH, SDP_E_OVERFLOW, DIR_SENDRECV, DIR_SENDONLY,
+  Session, SDP_OK, SDP_E_NO_CODEC, SDP_E_MISMATCH, SDP_E_OVERFLOW, DIR_SENDRECV, DIR_SENDONLY, DIR_RECVONLY, DIR_INACTIVE,
 } from "../../firmware/sdp/session";
 import { parse } from "../../firmware/sdp/parse";
 import {
@@ -151,8 +151,7 @@ describe("SDP answer to an offer", () => {
     expect(res.law).toBe(LAW_ULAW);
     expect(res.tePt).toBe(101);
     expect(res.teEvents).toBe(0xffff);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_SENDRECV);
     expect(res.ptime).toBe(20);
   });
   it("Asterisk offering PCMA first: our preference decides", () => {
@@ -208,30 +207,26 @@ describe("SDP answer to an offer", () => {
   });
   it("hold: sendonly is answered recvonly; we do not send", () => {
     expect(answer("hold-sendonly", PREF_PCMU_PCMA)).toBe(SDP_OK);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_RECVONLY);
     expect(outText().endsWith("a=ptime:20\r\na=recvonly\r\n")).toBe(true);
   });
   it("hold: c=0.0.0.0 means the offerer receives nothing", () => {
     expect(answer("hold-0000", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.remoteIp).toBe(0);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_RECVONLY);
     expect(res.tePt).toBe(-1);
     expect(outText()).toBe(HEAD + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=recvonly\r\n");
   });
   it("hold: session-level inactive is answered inactive", () => {
     expect(answer("hold-inactive-session", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.pt).toBe(8);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_INACTIVE);
     expect(outText().endsWith("a=inactive\r\n")).toBe(true);
   });
   it("recvonly (media level over session sendonly) is answered sendonly", () => {
     expect(answer("recvonly-override", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.pt).toBe(0);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     expect(outText().endsWith("a=sendonly\r\n")).toBe(true);
   });
   it("our own hold limits the answer: sendrecv -> sendonly, sendonly -> inactive", () => {
@@ -240,8 +235,7 @@ describe("SDP answer to an offer", () => {
     parseFixture("asterisk-pcma-first");
     expect(answerOffer(session, local, origin, out, res)).toBe(SDP_OK);
     expect(outText().endsWith("a=sendonly\r\n")).toBe(true);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     out.reset();
     parseFixture("hold-sendonly");
     expect(answerOffer(session, local, origin, out, res)).toBe(SDP_OK);
@@ -296,8 +290,7 @@ describe("SDP answer to our offer", () => {
     expect(res.remoteIp).toBe(0x0a000005);
     expect(res.remotePort).toBe(12000);
     expect(res.ptime).toBe(20);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_SENDRECV);
   });
   it("the first payload type in the answer that we offered; media c= over session c=; ptime capped by maxptime", () => {
     expect(take("answer-pcma-te96", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_OK);
@@ -313,17 +306,13 @@ describe("SDP answer to our offer", () => {
   });
   it("direction: recvonly answer to our hold (sendonly) offer; 0.0.0.0 answer", () => {
     expect(take("answer-recvonly", PREF_PCMU_PCMA, DIR_SENDONLY)).toBe(SDP_OK);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     expect(take("answer-recvonly", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_OK);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     expect(take("hold-0000", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_OK);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_RECVONLY);
     expect(take("hold-sendonly", PREF_PCMU_PCMA, DIR_SENDONLY)).toBe(SDP_OK);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_INACTIVE);
   });
   it("rejections and answers that do not fit our offer", () => {
     expect(take("answer-rejected", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_E_NO_CODEC);
@@ -364,6 +353,6 @@ describe("SDP answer to our offer", () => {
     expect(res.remoteIp).toBe(0x0a000009);
     expect(res.remotePort).toBe(50000);
     expect(res.tePt).toBe(101);
-    expect(res.send && res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_SENDRECV);
   });
 });
