@@ -137,7 +137,7 @@ test("help lists every command", async () => {
     "open               open the door",
     "version            firmware, board, host",
     "reboot             restart",
-    "log [level]        error|warn|info|debug|trace",
+    "log [level]        show or set the log level",
     "ok",
   ]);
   assert.deepEqual(await s.run("help door"), [

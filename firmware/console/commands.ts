@@ -16,7 +16,7 @@ import * as hooks from "./hooks";
 import { next, rest, tp, tn } from "./line";
 import { StatusFn } from "./hooks";
 import {
-  HELP, helpLine, commandIndex, usage, C_HELP, C_SHOW, C_GET, C_SET, C_UNSET, C_SAVE, C_REVERT,
+  help, helpLine, commandIndex, usage, C_HELP, C_SHOW, C_GET, C_SET, C_UNSET, C_SAVE, C_REVERT,
   C_FACTORY_RESET, C_STATUS, C_CALL, C_HANGUP, C_OPEN, C_VERSION, C_REBOOT, C_LOG,
 } from "./help";
 import { T, Text, textPtr, textLen } from "../sys/text";
@@ -38,7 +38,7 @@ export function run(p: usize, n: i32, w: Writer): void {
   else if (c >= C_SAVE && c != C_CALL && c != C_LOG && an > 0) usage(w, c); // no arguments
   else switch (c) {
     case C_HELP:
-      if (an == 0) { w.str(HELP).crlf(); ok = true; }
+      if (an == 0) { help(w); ok = true; }
       else ok = forKeys(ap, an, w, helpLine);
       break;
     case C_SHOW: ok = an > 0 && next(ap, an, 0) < an ? usage(w, c) : forKeys(ap, an, w, showLine); break;

@@ -1,12 +1,13 @@
-// The command table as one text: line i is command i's usage and what it does. `help` prints it,
-// usage errors quote its first column; NAMES lists the commands for the dispatcher. `help <prefix>` describes the settings from the schema.
+// The command table: each command's usage (the dispatcher finds commands by its first word,
+// usage errors quote it) and what it does; `help` prints both. `help <prefix>` describes the
+// settings from the schema.
 import { Writer } from "../sys/bytes";
 import { wordIndex, wordAt } from "../sys/words";
 import * as settings from "./settings";
 import { T_INT, T_ENUM, F_DEF, F_PATTERN, F_HELP, F_MIN, F_MAX } from "./settings";
-import { T, textAt } from "../sys/text";
+import { T, textLen } from "../sys/text";
 
-// Command indices: the lines of HELP, in order.
+// Command indices, in the order of USAGES.
 export const C_HELP: i32 = 0;
 export const C_SHOW: i32 = 1;
 export const C_GET: i32 = 2;
@@ -23,36 +24,30 @@ export const C_VERSION: i32 = 12;
 export const C_REBOOT: i32 = 13;
 export const C_LOG: i32 = 14;
 
-// Lines end in CRLF (the \r before each line break), as the console writes them.
-export const HELP = T(`help [prefix]      commands, or help on settings\r
-show [prefix]      settings\r
-get <key>          one setting\r
-set <key> <value>  change a setting (until save)\r
-unset <key>        back to the default (until save)\r
-save               store the changes, run on them\r
-revert             drop the changes\r
-factory-reset      erase all settings, reboot\r
-status             network, registration, call, door\r
-call <target>      call a number or SIP URI\r
-hangup             end the call\r
-open               open the door\r
-version            firmware, board, host\r
-reboot             restart\r
-log [level]        error|warn|info|debug|trace`);
+/** Usage of each command, in the order of the C_* indices, and what each does. */
+const USAGES = T("help [prefix]|show [prefix]|get <key>|set <key> <value>|unset <key>|save|revert|factory-reset|status|call <target>|hangup|open|version|reboot|log [level]");
+const WHAT = T("commands, or help on settings|settings|one setting|change a setting (until save)|back to the default (until save)|store the changes, run on them|drop the changes|erase all settings, reboot|network, registration, call, door|call a number or SIP URI|end the call|open the door|firmware, board, host|restart|show or set the log level");
+const COMMANDS: i32 = 15;
 
-/** The command names, in the order of HELP. */
+/** `help`: one line per command, its usage and what it does. */
+export function help(w: Writer): void {
+  for (let c = 0; c < COMMANDS; c++) {
+    const u = wordAt(USAGES, c);
+    w.str(u);
+    for (let i = textLen(u); i < 19; i++) w.byte(32);
+    w.str(wordAt(WHAT, c)).crlf();
+  }
+}
+
+/** The command names, in the order of USAGES. */
 const NAMES = T("help|show|get|set|unset|save|revert|factory-reset|status|call|hangup|open|version|reboot|log");
 
 /** Index of the command named by [p, p+n) (ASCII case-insensitive), or -1. */
 export function commandIndex(p: usize, n: i32): i32 { return wordIndex(p, n, NAMES); }
 
-/** Writes `error: usage: <syntax of command idx>` and the line end; returns false (not ok). */
-export function usage(w: Writer, idx: i32): bool {
-  let i = 0;
-  for (let l = 0; l < idx; i++) if (textAt(HELP, i) == 10) l++;
-  w.str(T("error: usage: "));
-  while (!(textAt(HELP, i) == 32 && textAt(HELP, i + 1) == 32)) w.byte(textAt(HELP, i++));
-  w.crlf();
+/** Writes `error: usage: <usage of command c>` and the line end; returns false (not ok). */
+export function usage(w: Writer, c: i32): bool {
+  w.str(T("error: usage: ")).str(wordAt(USAGES, c)).crlf();
   return false;
 }
 

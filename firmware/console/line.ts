@@ -41,7 +41,8 @@ export function feed(c: i32, echo: Writer): i32 {
     afterCr = c == 13;
     echo.crlf();
     if (tooLong) { clear(); return L_LONG; }
-    for (let i = 0; i < len; i++) if (load<u8>(buf + <usize>i) != 32) return L_LINE;
+    next(buf, len, 0);
+    if (tn > 0) return L_LINE;
     clear();
     return L_EMPTY;
   }

@@ -191,7 +191,7 @@ export function dirtyCount(): i32 {
 /** True when key k starts with the bytes [p, p+n). */
 export function keyStarts(k: i32, p: usize, n: i32): bool {
   const key = keyOf(k);
-  return n <= textLen(key) && memory.compare(p, textPtr(key), <usize>n) == 0;
+  return n <= textLen(key) && eqBytes(p, n, textPtr(key), n);
 }
 
 /** Index of the key named by the bytes, or -1. */

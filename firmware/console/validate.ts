@@ -7,6 +7,7 @@
 import { Writer, indexOf } from "../sys/bytes";
 import { wordIndex, wordAt } from "../sys/words";
 import { parseUri } from "../sip/uri";
+import { rest, tp, tn } from "./line";
 import {
   field, keyOf, typeOf, F_PATTERN, F_MIN, F_MAX, T_STR, T_INT, T_ENUM, T_HOST, T_LIST, T_LIST_ANY, T_DTMF,
 } from "./settings";
@@ -32,7 +33,7 @@ export function check(k: i32, p: usize, n: i32, err: Writer): i32 {
   let bad: Text = 0; // what is wrong, after the key
   nw.reset();
   if (t == T_INT || t == T_DTMF) {
-    let v: i64 = t == T_DTMF || n > 0 && n <= 10 ? 0 : -1;
+    let v = t == T_DTMF || n > 0 && n <= 9 ? 0 : -1; // 9 digits: no i32 overflow
     for (let i = 0; i < n; i++) {
       let c = <i32>load<u8>(p + <usize>i);
       if (t == T_INT) {
@@ -43,7 +44,7 @@ export function check(k: i32, p: usize, n: i32, err: Writer): i32 {
       if (!(<u32>(c - 48) < 10 || c == 42 || c == 35 || <u32>(c - 65) < 4)) v = -1;
       nw.byte(c);
     }
-    if (t == T_INT && v >= <i64>field(k, F_MIN) && v <= max) {
+    if (t == T_INT && v >= <i32>field(k, F_MIN) && v <= max) {
       if ((v & 1) != 0 && pat == T("even")) bad = T(" must be even");
       else nw.dec(<u64>v);
     } else if (t == T_INT || v < 0 || n > max) {
@@ -86,16 +87,13 @@ function tooLong(k: i32, err: Writer): i32 {
 function list(k: i32, p: usize, n: i32, err: Writer, star: bool): i32 {
   let i = 0, item = 0;
   while (n > 0 && load<u8>(p + <usize>(n - 1)) == 32) n--;
-  while (i < n && load<u8>(p + <usize>i) == 32) i++;
-  if (i == n) return 0; // no items
+  if (n == 0) return 0; // no items
   while (i <= n) {
     let e = i;
     while (e < n && load<u8>(p + <usize>e) != 44) e++;
-    let a = i, b = e;
-    while (a < b && load<u8>(p + <usize>a) == 32) a++;
-    while (b > a && load<u8>(p + <usize>(b - 1)) == 32) b--;
+    rest(p, e, i); // the item without spaces around it
+    const q = tp, m = tn;
     item++;
-    const q = p + <usize>a, m = b - a;
     if (!(m == 1 && load<u8>(q) == 42 ? star : sipUri(q, m) || indexOf(q, m, 58) < 0 && wrapped(q, m, T("@h")))) {
       err.str(keyOf(k)).str(T(": item ")).dec(<u64>item).str(T(" is not a number, user or SIP URI"));
       return -1;
