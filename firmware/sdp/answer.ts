@@ -34,14 +34,14 @@ export function answerOffer(offer: Session, local: LocalMedia, origin: SdpOrigin
  *  SDP_E_NO_CODEC (no usable stream; for an answer: port 0 or no codec in common) or
  *  SDP_E_MISMATCH (an answer that is not one audio stream over RTP/AVP with an IPv4 address). */
 export function negotiate(s: Session, local: LocalMedia, res: MediaParams, offer: bool): i32 {
-  res.reset();
+  res.pt = res.tePt = -1; // the rest is set on success
+  res.teEvents = 0;
   if (!offer && s.nmedia != 1) return SDP_E_MISMATCH;
   for (let i = 0; i < s.nmedia; i++) {
     const m = s.m(i);
-    let r = SDP_E_MISMATCH;
-    if (m.kind == KIND_AUDIO) {
-      r = m.port == 0 ? SDP_E_NO_CODEC : <u32>(m.proto - PROTO_AVP) > 1 || s.connOf(i) < 0 ? SDP_E_MISMATCH : SDP_OK;
-    }
+    const conn = s.connOf(i);
+    let r = m.kind != KIND_AUDIO ? SDP_E_MISMATCH : m.port == 0 ? SDP_E_NO_CODEC
+      : <u32>(m.proto - PROTO_AVP) > 1 || conn < 0 ? SDP_E_MISMATCH : SDP_OK;
     if (r == SDP_OK) {
       // the codec: ours first (offer), or the answer's order
       let j = -1, best = 2;
@@ -53,7 +53,7 @@ export function negotiate(s: Session, local: LocalMedia, res: MediaParams, offer
         }
       }
       if (j >= 0) {
-        take(res, s, i, j, local);
+        take(res, s, i, j, <u32>conn, local);
         return SDP_OK;
       }
       r = SDP_E_NO_CODEC;
@@ -63,13 +63,14 @@ export function negotiate(s: Session, local: LocalMedia, res: MediaParams, offer
   return SDP_E_NO_CODEC;
 }
 
-/** Fills res from media i of s with codec index j: address, port, payload types, ptime (the
- *  peer's ptime, 20 when absent, at most its maxptime) and who sends (their direction mirrored,
- *  limited to local.dir; c=0.0.0.0: they do not receive). */
-function take(res: MediaParams, s: Session, i: i32, j: i32, local: LocalMedia): void {
+/** Fills res from media i of s (address ip) with codec index j: address, port, payload types,
+ *  ptime (the peer's ptime, 20 when absent, at most its maxptime) and who sends (their direction
+ *  mirrored, limited to local.dir; c=0.0.0.0: they do not receive). */
+// @ts-ignore: decorator
+@inline function take(res: MediaParams, s: Session, i: i32, j: i32, ip: u32, local: LocalMedia): void {
   const m = s.m(i);
   res.mline = i;
-  res.remoteIp = <u32>s.connOf(i);
+  res.remoteIp = ip;
   res.remotePort = m.port;
   res.pt = m.ptAt(j);
   res.law = m.codecAt(j) - 1;
@@ -85,6 +86,6 @@ function take(res: MediaParams, s: Session, i: i32, j: i32, local: LocalMedia): 
   if (<u32>(m.maxptime - 1) < <u32>(pt - 1)) pt = m.maxptime; // maxptime 0: none
   res.ptime = pt;
   let theirs = s.dirOf(i);
-  if (res.remoteIp == 0) theirs &= ~DIR_RECV;
+  if (ip == 0) theirs &= ~DIR_RECV;
   res.dir = ((theirs & DIR_SEND) << 1 | theirs >> 1) & local.dir;
 }

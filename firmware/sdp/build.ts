@@ -16,37 +16,35 @@ import { T } from "../sys/text";
  *  Returns SDP_OK, or SDP_E_OVERFLOW (w too small; o unchanged). */
 export function writeSdp(w: Writer, o: SdpOrigin, local: LocalMedia, s: Session | null, res: MediaParams | null): i32 {
   const start = w.len;
-  let changed = true;
-  while (changed) {
-    w.len = start;
-    w.str(T("v=0\r\no=- ")).dec(o.sessId).byte(32).dec(o.version).str(T(" IN IP4 ")).ip4(local.ip);
-    const body = w.len;
-    w.str(T("\r\ns=-\r\nc=IN IP4 ")).ip4(local.ip).str(T("\r\nt="));
-    if (s === null || res === null) {
-      const c = prefFirst(local.pref);
-      w.str(T("0 0\r\nm=audio ")).dec(<u64>local.port).str(T(" RTP/AVP "));
-      audio(w, (c - 1) << 3, c, local.pref < PREF_PCMU ? (2 - c) << 3 : -1, PT_TE_OFFER, TE_EVENTS, local.ptime, local.dir);
-    } else {
-      if (s.tLen > 0) w.bytes(s.tAt, s.tLen).crlf();
-      else w.str(T("0 0\r\n"));
-      for (let i = 0; i < s.nmedia; i++) {
-        const m = s.m(i);
-        const use = i == res.mline;
-        w.str(T("m=")).bytes(m.at, <i32>(m.portAt - m.at)).dec(use ? <u64>local.port : 0)
-          .bytes(m.portEnd, <i32>((use ? m.fmtAt : m.end) - m.portEnd));
-        if (use) audio(w, res.pt, res.law + 1, -1, res.tePt, res.teEvents, local.ptime, res.dir);
-        else w.crlf();
-      }
+  w.str(T("v=0\r\no=- ")).dec(o.sessId).byte(32).dec(o.version).str(T(" IN IP4 ")).ip4(local.ip);
+  const body = w.len;
+  w.str(T("\r\ns=-\r\nc=IN IP4 ")).ip4(local.ip).str(T("\r\nt="));
+  if (s === null || res === null) {
+    const c = prefFirst(local.pref);
+    w.str(T("0 0\r\nm=audio ")).dec(<u64>local.port).str(T(" RTP/AVP "));
+    audio(w, (c - 1) << 3, c, local.pref < PREF_PCMU ? (2 - c) << 3 : -1, PT_TE_OFFER, TE_EVENTS, local.ptime, local.dir);
+  } else {
+    if (s.tLen > 0) w.bytes(s.tAt, s.tLen).crlf();
+    else w.str(T("0 0\r\n"));
+    for (let i = 0; i < s.nmedia; i++) {
+      const m = s.m(i);
+      const use = i == res.mline;
+      w.str(T("m=")).bytes(m.at, <i32>(m.portAt - m.at)).dec(use ? <u64>local.port : 0)
+        .bytes(m.portEnd, <i32>((use ? m.fmtAt : m.end) - m.portEnd));
+      if (use) audio(w, res.pt, res.law + 1, -1, res.tePt, res.teEvents, local.ptime, res.dir);
+      else w.crlf();
     }
-    if (w.overflow) return SDP_E_OVERFLOW;
-    let h: u32 = 0x811c9dc5; // FNV-1a
-    for (let i = body; i < w.len; i++) h = (h ^ <u32>load<u8>(w.base + <usize>i)) * 0x01000193;
-    changed = o.sent && h != o.hash;
-    if (changed) o.version++; // and write it again with the new version
-    o.hash = h;
-    o.sent = true;
   }
-  return SDP_OK;
+  if (w.overflow) return SDP_E_OVERFLOW;
+  let h: u32 = 0x811c9dc5; // FNV-1a
+  for (let i = body; i < w.len; i++) h = (h ^ <u32>load<u8>(w.base + <usize>i)) * 0x01000193;
+  const changed = o.sent && h != o.hash;
+  o.hash = h;
+  o.sent = true;
+  if (!changed) return SDP_OK;
+  o.version++; // and once more with the new version
+  w.len = start;
+  return writeSdp(w, o, local, s, res);
 }
 
 // The rest of an m=audio line from its format list on: payload types (the codec pt0, a second

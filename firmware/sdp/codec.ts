@@ -5,11 +5,11 @@ import { wordIndex } from "../sys/words";
 import { T } from "../sys/text";
 
 /** What a payload type carries, as far as this firmware cares. */
-export const CODEC_UNKNOWN: u8 = 0; // dynamic PT without an rtpmap
-export const CODEC_PCMU: u8 = 1;
-export const CODEC_PCMA: u8 = 2;
-export const CODEC_TE: u8 = 3;      // telephone-event/8000
-export const CODEC_OTHER: u8 = 4;
+export const CODEC_UNKNOWN: i32 = 0; // dynamic PT without an rtpmap
+export const CODEC_PCMU: i32 = 1;
+export const CODEC_PCMA: i32 = 2;
+export const CODEC_TE: i32 = 3;      // telephone-event/8000
+export const CODEC_OTHER: i32 = 4;
 
 /** rtpmap encodings (RFC 4566 6, names case-insensitive): word i is codec i % 3 + 1. */
 export const CODECS = T("PCMU/8000|PCMA/8000|telephone-event/8000|PCMU/8000/1|PCMA/8000/1");
@@ -38,17 +38,17 @@ export function prefFromSetting(p: usize, n: i32): i32 {
 }
 
 /** The first codec of a preference. */
-export function prefFirst(pref: i32): u8 { return <u8>(CODEC_PCMU + (pref & 1)); }
+export function prefFirst(pref: i32): i32 { return CODEC_PCMU + (pref & 1); }
 
 // Rank of codec c (0..4) in preference p: RANK[p * 5 + c] is 0 first, 1 second, 2 not allowed.
 const RANK = memory.data<u8>([2, 0, 1, 2, 2, 2, 1, 0, 2, 2, 2, 0, 2, 2, 2, 2, 2, 0, 2, 2]);
 
 /** Rank of codec c in a preference: 0 first, 1 second, 2 not allowed. */
-export function prefRank(pref: i32, c: u8): i32 {
+export function prefRank(pref: i32, c: i32): i32 {
   return load<u8>(RANK + <usize>((pref & 3) * 5 + c));
 }
 
 /** The codec a static payload type carries without an rtpmap (RFC 3551 table 4). */
-export function staticCodec(pt: i32): u8 {
+export function staticCodec(pt: i32): i32 {
   return pt == 0 ? CODEC_PCMU : pt == 8 ? CODEC_PCMA : CODEC_UNKNOWN;
 }

@@ -17,7 +17,7 @@ export class LocalMedia {
   ptime: i32 = 20;
 }
 
-/** The negotiated audio stream, for the media layer. */
+/** The negotiated audio stream, for the media layer; valid after SDP_OK (pt is -1 otherwise). */
 export class MediaParams {
   /** Index of the m= line in use. */
   mline: i32 = -1;

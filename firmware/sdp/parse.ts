@@ -10,7 +10,7 @@ import { eqNoCase, parseIp4 } from "../sys/bytes";
 import { wordIndex } from "../sys/words";
 import {
   Session, Media, SDP_OK, SDP_E_SYNTAX, SDP_E_VERSION, SDP_E_TOO_MANY, CONN_NONE, CONN_UNUSABLE,
-  DIR_UNSET, KIND_AUDIO, KIND_OTHER, PROTO_OTHER, PROTO_RTP_OTHER, FMTP_SEEN, FMT_PT, FMT_CODEC, FMT_EVENTS,
+  DIR_UNSET, KIND_AUDIO, KIND_OTHER, PROTO_OTHER, FMTP_SEEN, FMT_PT, FMT_CODEC, FMT_EVENTS, CONN_AT, DIR_AT, PTIME_AT,
 } from "./session";
 import { CODECS, CODEC_OTHER, staticCodec } from "./codec";
 import { T } from "../sys/text";
@@ -70,7 +70,7 @@ export function parse(s: Session, base: usize, len: i32): i32 {
   s.dir = DIR_UNSET;
   const end = base + <usize>len;
   let p = base, lines = 0, seen = 0; // seen: 1 o=, 2 s=
-  let level = changetype<usize>(s);  // where c= and directions go: s or m (conn at 0, dir at 8)
+  let level = changetype<usize>(s);  // where c= and directions go: s or m
   let m: Media | null = null;
   while (p < end) {
     const start = p;
@@ -94,7 +94,7 @@ export function parse(s: Session, base: usize, len: i32): i32 {
     } else if (t == 99) { // c=
       const c = addr(v, e);
       if (c == BAD) return SDP_E_SYNTAX;
-      store<i64>(level, c);
+      store<i64>(level, c, CONN_AT);
     } else if (t == 118 || m !== null && (t == 111 || t == 115 || t == 116)) {
       return SDP_E_SYNTAX; // a second v=, or o= s= t= in a media section
     } else if (t == 111) { // o=<username> <sess-id> <sess-version> <nettype> <addrtype> <address>
@@ -134,7 +134,8 @@ function addr(p: usize, end: usize): i64 {
 }
 
 // m=<media> <port>[/<number of ports>] <proto> <fmt> ...
-function mediaLine(m: Media, v: usize, end: usize): bool {
+// @ts-ignore: decorator
+@inline function mediaLine(m: Media, v: usize, end: usize): bool {
   memory.fill(changetype<usize>(m), 0, offsetof<Media>());
   m.conn = CONN_NONE;
   m.dir = DIR_UNSET;
@@ -150,23 +151,21 @@ function mediaLine(m: Media, v: usize, end: usize): bool {
   if (m.port < 0 || slash < p && num(slash + 1, <i32>(p - slash) - 1, 65535) < 1) return false;
   p = next(p, end);
   if (tokLen == 0) return false;
-  let proto = wordIndex(tok, tokLen, T("RTP/AVP|RTP/AVPF")) + 1;
-  for (let i: i32 = 0; proto == PROTO_OTHER && i + 4 <= tokLen; i++) {
-    if (eqNoCase(tok + <usize>i, 4, T("RTP/"))) proto = PROTO_RTP_OTHER;
-  }
-  m.proto = proto;
+  const proto = m.proto = wordIndex(tok, tokLen, T("RTP/AVP|RTP/AVPF")) + 1;
   p = next(p, end);
   if (tokLen == 0) return false;
   m.fmtAt = tok;
   while (tokLen > 0) {
-    if (proto != PROTO_OTHER) {
-      const pt = num(tok, tokLen, 127);
-      if (pt < 0) return false;
+    // RTP formats are payload types 0-127; others are tokens (udptl: t38), which are skipped
+    const pt = num(tok, tokLen, 127);
+    if (pt < 0) {
+      if (proto != PROTO_OTHER) return false;
+    } else {
       const n = m.nfmt;
       if (n < SDP_MAX_FMTS) {
         const f = changetype<usize>(m) + <usize>n;
         store<u8>(f, <u8>pt, FMT_PT);
-        store<u8>(f, staticCodec(pt), FMT_CODEC);
+        store<u8>(f, <u8>staticCodec(pt), FMT_CODEC);
         store<u32>(f + <usize>(3 * n), 0, FMT_EVENTS);
         m.nfmt = n + 1;
       } else {
@@ -180,21 +179,19 @@ function mediaLine(m: Media, v: usize, end: usize): bool {
 
 // a=<name>[:<value>]: a direction applies to the level it is at; rtpmap, fmtp, ptime and
 // maxptime only to a media section.
-function attribute(m: Media | null, level: usize, v: usize, end: usize): void {
+// @ts-ignore: decorator
+@inline function attribute(m: Media | null, level: usize, v: usize, end: usize): void {
   const colon = find(v, end, 58);
   const a = wordIndex(v, <i32>(colon - v), ATTRS);
   if (a < A_PTIME) {
-    if (a >= 0 && colon == end) store<i32>(level, a, 8);
+    if (a >= 0 && colon == end) store<i32>(level, a, DIR_AT);
     return;
   }
   if (m === null || colon == end) return;
   const p = next(colon + 1, end);
   if (a < A_RTPMAP) {
     const n = num(tok, tokLen, 1000);
-    if (n > 0) {
-      if (a == A_PTIME) m.ptime = n;
-      else m.maxptime = n;
-    }
+    if (n > 0) store<i32>(changetype<usize>(m) + <usize>((a - A_PTIME) << 2), n, PTIME_AT); // ptime, maxptime
     return;
   }
   const i = m.indexOf(num(tok, tokLen, 127));
@@ -220,7 +217,7 @@ function events(p: usize, end: usize): u32 {
     let lo = num(p, <i32>(dash - p), 255);
     const hi = dash < comma ? num(dash + 1, <i32>(comma - dash) - 1, 255) : lo;
     if (lo < 0 || hi < lo) return 0;
-    for (; lo <= hi && lo <= 30; lo++) mask |= <u32>1 << <u32>lo;
+    if (lo <= 30) mask |= (<u32>2 << <u32>(hi < 30 ? hi : 30)) - (<u32>1 << <u32>lo); // bits lo..hi
     p = comma + 1;
   }
   return mask;

@@ -32,22 +32,28 @@ export const CONN_UNUSABLE: i64 = -2; // IP6, a host name, multicast or not IN: 
 /** Media types and transports we tell apart. */
 export const KIND_OTHER: i32 = 0;
 export const KIND_AUDIO: i32 = 1;
-export const PROTO_OTHER: i32 = 0;     // not RTP (udptl, DTLS/SCTP ...): formats are tokens
+export const PROTO_OTHER: i32 = 0;     // RTP/SAVP, UDP/TLS/RTP/SAVPF, udptl, DTLS/SCTP ...
 export const PROTO_AVP: i32 = 1;       // RTP/AVP
 export const PROTO_AVPF: i32 = 2;      // RTP/AVPF
-export const PROTO_RTP_OTHER: i32 = 3; // RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVPF, TCP/RTP/AVP ...
 
 /** fmtp events bit 31: an a=fmtp line was seen for this payload type (bits 0-30: events). */
 export const FMTP_SEEN: u32 = 0x80000000;
 
+/** Where parse writes the fields it sets by number: c= and the direction in Session and Media
+ *  (one pointer for either level), a=ptime and a=maxptime in Media (a spec checks the offsets). */
+export const CONN_AT: usize = 0;
+export const DIR_AT: usize = 8;
+export const PTIME_AT: usize = 12;
+
 /** One m= section: a view over a block of the session's memory that parse fills (there is no
- *  constructor). conn and dir come first, as in Session: parse writes them through one pointer
- *  for either level. After the fields, per format j: its payload type at FMT_PT + j, what it
- *  carries (codec.ts) at FMT_CODEC + j, its fmtp events at FMT_EVENTS + 4 * j. */
+ *  constructor). After the fields, per format j: its payload type at FMT_PT + j, what it carries
+ *  (codec.ts) at FMT_CODEC + j, its fmtp events at FMT_EVENTS + 4 * j. */
 @unmanaged
 export class Media {
   conn: i64 = CONN_NONE;
   dir: i32 = DIR_UNSET;
+  ptime: i32 = 0;     // a=ptime, 0 when absent
+  maxptime: i32 = 0;  // a=maxptime, 0 when absent
   kind: i32 = KIND_OTHER;
   port: i32 = 0;
   proto: i32 = PROTO_OTHER;
@@ -58,16 +64,14 @@ export class Media {
   portEnd: usize = 0;
   fmtAt: usize = 0;
   end: usize = 0;
-  ptime: i32 = 0;     // a=ptime, 0 when absent
-  maxptime: i32 = 0;  // a=maxptime, 0 when absent
-  /** The RTP payload types in offer order (at most SDP_MAX_FMTS). */
+  /** The payload types (the numeric formats) in offer order, at most SDP_MAX_FMTS. */
   nfmt: i32 = 0;
   fmtOverflow: bool = false;
 
   /** Payload type of format j (0 <= j < nfmt). */
   ptAt(j: i32): i32 { return load<u8>(changetype<usize>(this) + <usize>j, FMT_PT); }
   /** What format j carries (codec.ts CODEC_*). */
-  codecAt(j: i32): u8 { return load<u8>(changetype<usize>(this) + <usize>j, FMT_CODEC); }
+  codecAt(j: i32): i32 { return load<u8>(changetype<usize>(this) + <usize>j, FMT_CODEC); }
   /** The fmtp events of format j: FMTP_SEEN and bit n for event n; 0 without an fmtp. */
   eventsAt(j: i32): u32 { return load<u32>(changetype<usize>(this) + <usize>(4 * j), FMT_EVENTS); }
 
@@ -78,10 +82,10 @@ export class Media {
   }
 }
 
-export const FMT_PT: usize = offsetof<Media>();
+export const FMT_EVENTS: usize = (offsetof<Media>() + 3) & ~3;
+export const FMT_PT: usize = FMT_EVENTS + 4 * SDP_MAX_FMTS;
 export const FMT_CODEC: usize = FMT_PT + SDP_MAX_FMTS;
-export const FMT_EVENTS: usize = FMT_CODEC + SDP_MAX_FMTS;
-const MEDIA_SIZE: usize = FMT_EVENTS + 4 * SDP_MAX_FMTS;
+const MEDIA_SIZE: usize = (FMT_CODEC + SDP_MAX_FMTS + 7) & ~7;
 
 /** A whole session description. */
 export class Session {

@@ -4,9 +4,9 @@
 import {
   SDP_OK, SDP_E_SYNTAX, SDP_E_VERSION, SDP_E_TOO_MANY, CONN_NONE, CONN_UNUSABLE,
   DIR_UNSET, DIR_SENDRECV, DIR_SENDONLY, DIR_RECVONLY, DIR_INACTIVE, KIND_AUDIO, KIND_OTHER,
-  PROTO_AVP, PROTO_RTP_OTHER, PROTO_OTHER, FMTP_SEEN,
+  PROTO_AVP, PROTO_OTHER, FMTP_SEEN,
 } from "../../firmware/sdp/session";
-import { Session } from "../../firmware/sdp/session";
+import { Session, Media, CONN_AT, DIR_AT, PTIME_AT } from "../../firmware/sdp/session";
 import { parse } from "../../firmware/sdp/parse";
 import { CODEC_PCMU, CODEC_PCMA, CODEC_TE, CODEC_OTHER, CODEC_UNKNOWN } from "../../firmware/sdp/codec";
 import { SDP_MAX_FMTS } from "../../firmware/config";
@@ -142,9 +142,9 @@ describe("SDP parse: real-world offers", () => {
     expect(parseFixture("hold-0000")).toBe(SDP_OK);
     expect(session.conn).toBe(0);
   });
-  it("transports: SAVP, SAVPF and DTLS/SCTP are told apart from RTP/AVP", () => {
+  it("transports: SAVPF and DTLS/SCTP are told apart from RTP/AVP; numeric formats are payload types", () => {
     expect(parseFixture("webrtc-ish")).toBe(SDP_OK);
-    expect(session.m(0).proto).toBe(PROTO_RTP_OTHER);
+    expect(session.m(0).proto).toBe(PROTO_OTHER);
     expect(fmts(0)).toBe("111:o 0:u 8:a 126:t");
     expect(session.m(1).proto).toBe(PROTO_OTHER);
     expect(session.m(1).nfmt).toBe(0);
@@ -177,9 +177,35 @@ describe("SDP parse: real-world offers", () => {
     expect(m.dir).toBe(DIR_SENDONLY);
     expect(session.conn).toBe(0x0a000002);
   });
+  it("telephone-event lists: events 0-30 kept as bits, others ignored, a bad list as none", () => {
+    const head = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 101\r\na=fmtp:101 ";
+    expect(parseText(head + "0-15,66,70\r\n")).toBe(SDP_OK);
+    expect(session.m(0).eventsAt(0)).toBe(FMTP_SEEN | 0xffff);
+    expect(parseText(head + "16,3,30-40\r\n")).toBe(SDP_OK);
+    expect(session.m(0).eventsAt(0)).toBe(FMTP_SEEN | 0x40010008);
+    expect(parseText(head + "0-15,\r\n")).toBe(SDP_OK);
+    expect(session.m(0).eventsAt(0)).toBe(FMTP_SEEN | 0xffff);
+    expect(parseText(head + "5-3\r\n")).toBe(SDP_OK);
+    expect(session.m(0).eventsAt(0)).toBe(0);
+    expect(parseText(head + "0--15\r\n")).toBe(SDP_OK);
+    expect(session.m(0).eventsAt(0)).toBe(0);
+    expect(parseText(head + "0-256\r\n")).toBe(SDP_OK);
+    expect(session.m(0).eventsAt(0)).toBe(0);
+  });
   it("an SDP without m= lines parses (negotiation refuses it)", () => {
     expect(parseFixture("no-media")).toBe(SDP_OK);
     expect(session.nmedia).toBe(0);
+  });
+});
+
+describe("SDP parse: layout", () => {
+  it("parse writes c=, directions, ptime and maxptime at the offsets session.ts names", () => {
+    expect(offsetof<Session>("conn")).toBe(CONN_AT);
+    expect(offsetof<Session>("dir")).toBe(DIR_AT);
+    expect(offsetof<Media>("conn")).toBe(CONN_AT);
+    expect(offsetof<Media>("dir")).toBe(DIR_AT);
+    expect(offsetof<Media>("ptime")).toBe(PTIME_AT);
+    expect(offsetof<Media>("maxptime")).toBe(PTIME_AT + 4);
   });
 });
 
@@ -206,6 +232,9 @@ describe("SDP parse: malformed bodies", () => {
     expect(parseText(head + "m=audio 99999999999999999999 RTP/AVP 0\r\n")).toBe(SDP_E_SYNTAX);
     expect(parseText(head + "m=audio 4000 RTP/AVP\r\n")).toBe(SDP_E_SYNTAX);
     expect(parseText(head + "m=audio 4000 RTP/AVP 0 x\r\n")).toBe(SDP_E_SYNTAX);
+    expect(parseText(head + "m=audio 4000 RTP/AVPF 0 128\r\n")).toBe(SDP_E_SYNTAX);
+    expect(parseText(head + "m=image 4000 udptl t38\r\n")).toBe(SDP_OK);
+    expect(session.m(0).nfmt).toBe(0);
     expect(parseText(head + "m=\r\n")).toBe(SDP_E_SYNTAX);
     expect(parseText(head + "m=audio 4000 RTP/AVP 0\r\no=- 1 1 IN IP4 10.0.0.1\r\n")).toBe(SDP_E_SYNTAX);
     expect(parseText(head + "v=0\r\n")).toBe(SDP_E_SYNTAX);
