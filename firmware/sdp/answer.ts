@@ -64,8 +64,8 @@ export function negotiate(s: Session, local: LocalMedia, res: MediaParams, offer
 }
 
 /** Fills res from media i of s (address ip) with codec index j: address, port, payload types,
- *  ptime (the peer's ptime, 20 when absent, at most its maxptime) and who sends (their direction
- *  mirrored, limited to local.dir; c=0.0.0.0: they do not receive). */
+ *  ptime (20 ms, as the audio path sends, unless the peer's maxptime is smaller) and who sends
+ *  (their direction mirrored, limited to local.dir; c=0.0.0.0: they do not receive). */
 // @ts-ignore: decorator
 @inline function take(res: MediaParams, s: Session, i: i32, j: i32, ip: u32, local: LocalMedia): void {
   const m = s.m(i);
@@ -82,9 +82,7 @@ export function negotiate(s: Session, local: LocalMedia, res: MediaParams, offer
     res.teEvents = known;
     break;
   }
-  let pt = m.ptime > 0 ? m.ptime : 20;
-  if (<u32>(m.maxptime - 1) < <u32>(pt - 1)) pt = m.maxptime; // maxptime 0: none
-  res.ptime = pt;
+  res.ptime = <u32>(m.maxptime - 1) < 19 ? m.maxptime : 20; // maxptime 0: none
   let theirs = s.dirOf(i);
   if (ip == 0) theirs &= ~DIR_RECV;
   res.dir = ((theirs & DIR_SEND) << 1 | theirs >> 1) & local.dir;

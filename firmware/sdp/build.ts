@@ -69,15 +69,14 @@ export function writeTelephoneEvent(w: Writer, pt: i32, events: u32): void {
   rtpmap(w, pt, CODEC_TE);
   w.str(T("a=fmtp:")).dec(<u64>pt).byte(32);
   const list = w.len;
-  let ev = 0;
-  while (ev < 31) {
-    const lo = ev;
-    while (ev < 31 && (events >>> <u32>ev & 1) != 0) ev++;
-    if (ev > lo) {
-      if (w.len > list) w.byte(44);
-      w.dec(<u64>lo);
-      if (ev > lo + 1) w.byte(45).dec(<u64>(ev - 1));
-    } else ev++;
+  let rest = events & 0x7fffffff;
+  while (rest != 0) {
+    const lo = ctz(rest);
+    const end = lo + ctz(~(rest >>> lo)); // the first event after the run
+    if (w.len > list) w.byte(44);
+    w.dec(<u64>lo);
+    if (end > lo + 1) w.byte(45).dec(<u64>(end - 1));
+    rest = rest >>> end << end;
   }
   w.crlf();
 }

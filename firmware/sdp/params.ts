@@ -33,7 +33,8 @@ export class MediaParams {
   /** Whether we send RTP and whether we expect to receive it (DIR_* bits, as media/stream takes
    *  them). */
   dir: i32 = DIR_INACTIVE;
-  /** Packetization to send with, ms: the peer's a=ptime (20 when absent), at most its maxptime. */
+  /** Packetization to send with, ms: 20 (a=ptime is only the peer's preference, RFC 4566 6),
+   *  or the peer's a=maxptime when that is smaller. */
   ptime: i32 = 20;
 
   reset(): void {

@@ -168,8 +168,6 @@ function addr(p: usize, end: usize): i64 {
         store<u8>(f, <u8>staticCodec(pt), FMT_CODEC);
         store<u32>(f + <usize>(3 * n), 0, FMT_EVENTS);
         m.nfmt = n + 1;
-      } else {
-        m.fmtOverflow = true;
       }
     }
     p = next(p, end);

@@ -64,9 +64,8 @@ export class Media {
   portEnd: usize = 0;
   fmtAt: usize = 0;
   end: usize = 0;
-  /** The payload types (the numeric formats) in offer order, at most SDP_MAX_FMTS. */
+  /** The payload types (the numeric formats) in offer order; the first SDP_MAX_FMTS of them. */
   nfmt: i32 = 0;
-  fmtOverflow: bool = false;
 
   /** Payload type of format j (0 <= j < nfmt). */
   ptAt(j: i32): i32 { return load<u8>(changetype<usize>(this) + <usize>j, FMT_PT); }

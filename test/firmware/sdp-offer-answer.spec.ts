@@ -189,11 +189,11 @@ describe("SDP answer to an offer", () => {
       "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n" +
       "m=video 0 RTP/AVP 126 97\r\n");
   });
-  it("Grandstream: telephone-event 96 with events 0-11,16, ptime 30", () => {
+  it("Grandstream: telephone-event 96 with events 0-11,16; its ptime 30 is a preference, we send 20", () => {
     expect(answer("grandstream-te-last", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.tePt).toBe(96);
     expect(res.teEvents).toBe(0x10fff);
-    expect(res.ptime).toBe(30);
+    expect(res.ptime).toBe(20);
     expect(outText()).toBe(HEAD + "m=audio 40000 RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n" +
       "a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-11,16\r\na=ptime:20\r\na=sendrecv\r\n");
   });
@@ -258,6 +258,13 @@ describe("SDP answer to an offer", () => {
       "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n" +
       "a=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n");
   });
+  it("a maxptime below 20 ms is the packetization to use", () => {
+    setup(PREF_PCMU_PCMA);
+    body = String.UTF8.encode("v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\na=maxptime:10\r\n");
+    expect(parse(session, changetype<usize>(body), body.byteLength)).toBe(SDP_OK);
+    expect(answerOffer(session, local, origin, out, res)).toBe(SDP_OK);
+    expect(res.ptime).toBe(10);
+  });
   it("a payload list cut at SDP_MAX_FMTS: PCMA found, PCMU (beyond) not", () => {
     expect(answer("too-many-payloads", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.pt).toBe(8);
@@ -292,7 +299,7 @@ describe("SDP answer to our offer", () => {
     expect(res.ptime).toBe(20);
     expect(res.dir).toBe(DIR_SENDRECV);
   });
-  it("the first payload type in the answer that we offered; media c= over session c=; ptime capped by maxptime", () => {
+  it("the first payload type in the answer that we offered; media c= over session c=; 20 ms within maxptime", () => {
     expect(take("answer-pcma-te96", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_OK);
     expect(res.pt).toBe(8);
     expect(res.law).toBe(LAW_ALAW);
@@ -300,7 +307,7 @@ describe("SDP answer to our offer", () => {
     expect(res.teEvents).toBe(0xffff);
     expect(res.remoteIp).toBe(0xc0a80114);
     expect(res.remotePort).toBe(10452);
-    expect(res.ptime).toBe(40);
+    expect(res.ptime).toBe(20);
     expect(take("answer-pcma-te96", PREF_PCMU, DIR_SENDRECV)).toBe(SDP_OK);
     expect(res.pt).toBe(0);
   });
