@@ -13,7 +13,7 @@ import { T } from "../sys/text";
 
 /** Writes our offer (res null: the codecs of local.pref under their static payload types, then
  *  telephone-event 101 with events 0-16) or our answer to s (res: the negotiated stream) into w.
- *  Returns SDP_OK, or SDP_E_OVERFLOW (w too small; o unchanged). */
+ *  Returns SDP_OK, or SDP_E_OVERFLOW (w too small). */
 export function writeSdp(w: Writer, o: SdpOrigin, local: LocalMedia, s: Session | null, res: MediaParams | null): i32 {
   const start = w.len;
   w.str(T("v=0\r\no=- ")).dec(o.sessId).byte(32).dec(o.version).str(T(" IN IP4 ")).ip4(local.ip);
@@ -47,8 +47,8 @@ export function writeSdp(w: Writer, o: SdpOrigin, local: LocalMedia, s: Session 
   return writeSdp(w, o, local, s, res);
 }
 
-// The rest of an m=audio line from its format list on: payload types (the codec pt0, a second
-// codec pt0 + 8 when pt1 >= 0, telephone-event when te >= 0) and the attributes.
+// The rest of an m=audio line from its format list on: the payload types (codec c0 as pt0; when
+// pt1 >= 0 the other G.711 codec as pt1; telephone-event as te when te >= 0) and the attributes.
 function audio(w: Writer, pt0: i32, c0: i32, pt1: i32, te: i32, events: u32, ptime: i32, dir: i32): void {
   w.dec(<u64>pt0);
   if (pt1 >= 0) w.byte(32).dec(<u64>pt1);

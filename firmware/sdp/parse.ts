@@ -129,7 +129,7 @@ function addr(p: usize, end: usize): i64 {
   const in4 = isIn && eqNoCase(tok, tokLen, T("IP4"));
   next(p, end);
   if (tokLen == 0) return BAD;
-  const ip = parseIp4(tok, <i32>(find(tok, p = tok + <usize>tokLen, 47) - tok)); // before a multicast /TTL
+  const ip = parseIp4(tok, <i32>(find(tok, tok + <usize>tokLen, 47) - tok)); // before a multicast /TTL
   return in4 && ip >= 0 && (ip >>> 28) != 14 ? ip : CONN_UNUSABLE; // not 224.0.0.0/4
 }
 

@@ -50,22 +50,22 @@ export const PTIME_AT: usize = 12;
  *  (codec.ts) at FMT_CODEC + j, its fmtp events at FMT_EVENTS + 4 * j. */
 @unmanaged
 export class Media {
-  conn: i64 = CONN_NONE;
-  dir: i32 = DIR_UNSET;
-  ptime: i32 = 0;     // a=ptime, 0 when absent
-  maxptime: i32 = 0;  // a=maxptime, 0 when absent
-  kind: i32 = KIND_OTHER;
-  port: i32 = 0;
-  proto: i32 = PROTO_OTHER;
+  conn: i64;
+  dir: i32;
+  ptime: i32;     // a=ptime, 0 when absent
+  maxptime: i32;  // a=maxptime, 0 when absent
+  kind: i32;
+  port: i32;
+  proto: i32;
   /** Spans in the body: the m= value [at, end) and in it the port token [portAt, portEnd) and the
    *  first format: a rejected stream is answered with the line as written and port 0. */
-  at: usize = 0;
-  portAt: usize = 0;
-  portEnd: usize = 0;
-  fmtAt: usize = 0;
-  end: usize = 0;
+  at: usize;
+  portAt: usize;
+  portEnd: usize;
+  fmtAt: usize;
+  end: usize;
   /** The payload types (the numeric formats) in offer order; the first SDP_MAX_FMTS of them. */
-  nfmt: i32 = 0;
+  nfmt: i32;
 
   /** Payload type of format j (0 <= j < nfmt). */
   ptAt(j: i32): i32 { return load<u8>(changetype<usize>(this) + <usize>j, FMT_PT); }
