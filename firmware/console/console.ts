@@ -59,9 +59,10 @@ function flush(): bool {
 /** Runs from the tick loop: output first, then input, a bounded amount per call. */
 export function poll(): void {
   more = false;
-  if (!flush()) return;
-  if (commands.rebootRequested) { commands.clearReboot(); hal.sys_reboot(); return; }
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; ; round++) {
+    if (!flush()) return;
+    if (commands.rebootRequested) { commands.clearReboot(); hal.sys_reboot(); return; }
+    if (round == ROUNDS) { more = true; return; }
     if (inPos >= inLen) {
       const n = hal.console_read(inBuf, CONSOLE_IN_CAP);
       if (n <= 0) return;
@@ -69,19 +70,14 @@ export function poll(): void {
       inLen = n < CONSOLE_IN_CAP ? n : CONSOLE_IN_CAP;
     }
     while (inPos < inLen) {
-      const c = <i32>load<u8>(inBuf + <usize>inPos);
-      inPos++;
-      const r = line.feed(c, out);
+      const r = line.feed(<i32>load<u8>(inBuf + <usize>(inPos++)), out);
       if (r == L_NONE) continue;
       if (r == L_LINE) execute();
       else if (r == L_LONG) out.str(T("error: line too long (max ")).dec(CONSOLE_LINE_MAX).str(T(" bytes)")).crlf();
       out.str(T("> "));
       break;
     }
-    if (!flush()) return;
-    if (commands.rebootRequested) { commands.clearReboot(); hal.sys_reboot(); return; }
   }
-  more = true;
 }
 
 /** Runs the completed line; an answer that would not fit is replaced by an error. */

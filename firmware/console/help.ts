@@ -1,13 +1,13 @@
-// The command table as one text: line i is command i's usage and what it does. `help` prints it,
-// the dispatcher finds commands by its first words, usage errors quote its first column. One
-// literal instead of many keeps the data segment small (literals are UTF-16 objects).
-// `help <prefix>` describes the settings from the schema.
-import { Writer, lower } from "../sys/bytes";
+// The command table: each command's usage (the dispatcher finds commands by its first word,
+// usage errors quote it) and what it does; `help` prints both. `help <prefix>` describes the
+// settings from the schema.
+import { Writer } from "../sys/bytes";
+import { wordIndex, wordAt } from "../sys/words";
 import * as settings from "./settings";
-import { T_STR, T_INT, T_ENUM, T_HOST, T_URI, T_LIST } from "./settings";
-import { T, textLen, textAt } from "../sys/text";
+import { T_INT, T_ENUM, F_DEF, F_PATTERN, F_HELP, F_MIN, F_MAX } from "./settings";
+import { T, textLen } from "../sys/text";
 
-// Command indices: the lines of HELP, in order.
+// Command indices, in the order of USAGES.
 export const C_HELP: i32 = 0;
 export const C_SHOW: i32 = 1;
 export const C_GET: i32 = 2;
@@ -24,83 +24,49 @@ export const C_VERSION: i32 = 12;
 export const C_REBOOT: i32 = 13;
 export const C_LOG: i32 = 14;
 
-const HELP = T(`help [prefix]      commands, or help on settings
-show [prefix]      settings
-get <key>          one setting
-set <key> <value>  change a setting (until save)
-unset <key>        back to the default (until save)
-save               store the changes, run on them
-revert             drop the changes
-factory-reset      erase all settings, reboot
-status             network, registration, call, door
-call <target>      call a number or SIP URI
-hangup             end the call
-open               open the door
-version            firmware, board, host
-reboot             restart
-log [level]        error|warn|info|debug|trace`);
+/** Usage of each command, in the order of the C_* indices, and what each does. */
+const USAGES = T("help [prefix]|show [prefix]|get <key>|set <key> <value>|unset <key>|save|revert|factory-reset|status|call <target>|hangup|open|version|reboot|log [level]");
+const WHAT = T("commands, or help on settings|settings|one setting|change a setting (until save)|back to the default (until save)|store the changes, run on them|drop the changes|erase all settings, reboot|network, registration, call, door|call a number or SIP URI|end the call|open the door|firmware, board, host|restart|show or set the log level");
+const COMMANDS: i32 = 15;
 
-/** `help`: the command list. */
+/** `help`: one line per command, its usage and what it does. */
 export function help(w: Writer): void {
-  const n = textLen(HELP);
-  for (let i = 0; i < n; i++) {
-    const c = textAt(HELP, i);
-    if (c == 10) w.crlf(); else w.byte(c);
+  for (let c = 0; c < COMMANDS; c++) {
+    const u = wordAt(USAGES, c);
+    w.str(u);
+    for (let i = textLen(u); i < 19; i++) w.byte(32);
+    w.str(wordAt(WHAT, c)).crlf();
   }
-  w.crlf().str(T("ok")).crlf();
 }
+
+/** The command names, in the order of USAGES. */
+const NAMES = T("help|show|get|set|unset|save|revert|factory-reset|status|call|hangup|open|version|reboot|log");
 
 /** Index of the command named by [p, p+n) (ASCII case-insensitive), or -1. */
-export function commandIndex(p: usize, n: i32): i32 {
-  const m = textLen(HELP);
-  let idx = 0, start = 0;
-  while (start < m) {
-    let j = 0;
-    while (j < n && start + j < m && lower(<i32>load<u8>(p + <usize>j)) == textAt(HELP, start + j)) j++;
-    if (j == n && n > 0 && start + j < m && textAt(HELP, start + j) == 32) return idx;
-    while (start < m && textAt(HELP, start) != 10) start++;
-    start++;
-    idx++;
-  }
-  return -1;
+export function commandIndex(p: usize, n: i32): i32 { return wordIndex(p, n, NAMES); }
+
+/** Writes `error: usage: <usage of command c>` and the line end; returns false (not ok). */
+export function usage(w: Writer, c: i32): bool {
+  w.str(T("error: usage: ")).str(wordAt(USAGES, c)).crlf();
+  return false;
 }
 
-/** Writes `error: usage: <syntax of command idx>` and the line end. */
-export function usage(w: Writer, idx: i32): void {
-  const m = textLen(HELP);
-  let i = 0;
-  for (let l = 0; l < idx && i < m; i++) if (textAt(HELP, i) == 10) l++;
-  w.str(T("error: usage: "));
-  while (i < m && !(textAt(HELP, i) == 32 && textAt(HELP, i + 1) == 32)) w.byte(textAt(HELP, i++));
-  w.crlf();
-}
+/** What values a key takes, by type (T_INT and T_ENUM: from the schema). */
+const KINDS = T("text|||host[:port]|SIP URI|SIP URIs, numbers|SIP URIs, numbers, *|DTMF 0-9*#A-D");
 
-/** `help <prefix>`: `key: type, default value - help` for every key that starts with prefix. */
-export function helpKeys(p: usize, n: i32, w: Writer): void {
-  let found = 0;
-  for (let k = 0; k < settings.COUNT; k++) {
-    if (!settings.keyStarts(k, p, n)) continue;
-    const s = settings.schema(k);
-    w.str(s.key).str(T(": "));
-    const t = s.type;
-    if (t == T_INT) { w.dec(s.min).str(T("..")).dec(s.max); if (textLen(s.pattern) > 0) w.byte(32).str(s.pattern); }
-    else if (t == T_ENUM) w.str(s.pattern);
-    else if (t == T_STR) w.str(T("text, max ")).dec(s.max);
-    else if (t == T_HOST) w.str(T("host[:port]"));
-    else if (t == T_URI) w.str(T("SIP URI"));
-    else if (t == T_LIST) w.str(T("SIP URIs, numbers")).str(textLen(s.pattern) > 0 ? T(", *") : T(""));
-    else w.str(T("DTMF 0-9*#A-D, max ")).dec(s.max);
-    if (s.secret) w.str(T(", secret"));
-    w.str(T(", default "));
-    if (textLen(s.def) == 0) w.byte(34).byte(34); else w.str(s.def);
-    w.str(T(" - ")).str(s.help).crlf();
-    found++;
-  }
-  if (found == 0) { noKey(w, p, n); return; }
-  w.str(T("ok")).crlf();
-}
-
-/** `error: no key starts with <prefix>`. */
-export function noKey(w: Writer, p: usize, n: i32): void {
-  w.str(T("error: no key starts with ")).bytes(p, n).crlf();
+/** One line of `help <prefix>`: `key: values[, secret], default value - help`. */
+export function helpLine(w: Writer, k: i32): void {
+  const t = settings.typeOf(k);
+  const pat = settings.field(k, F_PATTERN);
+  const def = settings.field(k, F_DEF);
+  w.str(settings.keyOf(k)).str(T(": "));
+  if (t == T_INT) {
+    w.dec(settings.field(k, F_MIN)).str(T("..")).dec(settings.field(k, F_MAX));
+    if (pat != 0) w.byte(32).str(pat);
+  } else if (t == T_ENUM) w.str(pat);
+  else w.str(wordAt(KINDS, t)).str(T(", max ")).dec(settings.field(k, F_MAX));
+  if (settings.isSecret(k)) w.str(T(", secret"));
+  w.str(T(", default "));
+  if (def == 0) w.byte(34).byte(34); else w.str(def);
+  w.str(T(" - ")).str(settings.field(k, F_HELP)).crlf();
 }

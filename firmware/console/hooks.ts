@@ -7,16 +7,16 @@
 // Writing into the console: a hook gets the console's Writer. Status hooks write the text of
 // their line after the console's `<name>: ` prefix and no line end (more lines: w.crlf() and a
 // further text; the console ends the last one). Command hooks may write whole result lines
-// (each ending in w.crlf()) and return null for `ok` or a reason for `error: <reason>` (a string
-// literal). Hooks must not allocate and must never write a secret.
+// (each ending in w.crlf()) and return 0 for `ok` or a reason for `error: <reason>` (a T("...")
+// text). Hooks must not allocate and must never write a secret.
 import { Writer } from "../sys/bytes";
 import { Text } from "../sys/text";
 
 /** Writes the rest of a status line (e.g. `registered to pbx.example, expires in 540 s`). */
 export type StatusFn = (w: Writer) => void;
-/** `call <target>`: the target bytes (trimmed, non-empty). Returns null (ok) or a reason. */
+/** `call <target>`: the target bytes (trimmed, non-empty). Returns 0 (ok) or a reason. */
 export type CallFn = (target: usize, len: i32, w: Writer) => Text;
-/** `hangup`, `open`. Returns null (ok) or a reason. */
+/** `hangup`, `open`. Returns 0 (ok) or a reason. */
 export type ActionFn = (w: Writer) => Text;
 /** Runs before the firmware reboots (factory = true: before a factory-reset erases the
  *  settings): e.g. un-REGISTER, release the relay. The reboot follows when the tick returns. */

@@ -41,7 +41,8 @@ export function feed(c: i32, echo: Writer): i32 {
     afterCr = c == 13;
     echo.crlf();
     if (tooLong) { clear(); return L_LONG; }
-    for (let i = 0; i < len; i++) if (load<u8>(buf + <usize>i) != 32) return L_LINE;
+    next(buf, len, 0);
+    if (tn > 0) return L_LINE;
     clear();
     return L_EMPTY;
   }
@@ -81,15 +82,33 @@ export function feed(c: i32, echo: Writer): i32 {
 
 /** When the line so far is `set <secret key> ` (the space just typed), the offset after it. */
 function secretValueStart(): i32 {
-  let i = 0;
-  while (i < len && load<u8>(buf + <usize>i) == 32) i++;
-  const c0 = i;
-  while (i < len && load<u8>(buf + <usize>i) != 32) i++;
-  if (!eqNoCase(buf + <usize>c0, i - c0, T("set"))) return -1;
-  while (i < len && load<u8>(buf + <usize>i) == 32) i++;
-  const k0 = i;
-  while (i < len && load<u8>(buf + <usize>i) != 32) i++;
-  if (i == k0 || i != len - 1) return -1;
-  const k = settings.find(buf + <usize>k0, i - k0);
+  const i = next(buf, len, 0);
+  if (!eqNoCase(tp, tn, T("set")) || next(buf, len, i) != len - 1 || tn == 0) return -1;
+  const k = settings.find(tp, tn);
   return k >= 0 && settings.isSecret(k) ? len : -1;
+}
+
+// ---- tokens: the line's words, as spans (the commands parse the line with these)
+
+/** The token found by the last next() or rest(). */
+export let tp: usize = 0;
+export let tn: i32 = 0;
+
+/** Takes the next space-separated token of [p, p+n) at or after i into tp/tn (tn 0: none);
+ *  returns the index after it. */
+export function next(p: usize, n: i32, i: i32): i32 {
+  while (i < n && load<u8>(p + <usize>i) == 32) i++;
+  const s = i;
+  while (i < n && load<u8>(p + <usize>i) != 32) i++;
+  tp = p + <usize>s;
+  tn = i - s;
+  return i;
+}
+
+/** Takes the rest of [p, p+n) from i, without surrounding spaces, into tp/tn. */
+export function rest(p: usize, n: i32, i: i32): void {
+  while (i < n && load<u8>(p + <usize>i) == 32) i++;
+  while (n > i && load<u8>(p + <usize>(n - 1)) == 32) n--;
+  tp = p + <usize>i;
+  tn = n - i;
 }

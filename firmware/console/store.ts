@@ -8,8 +8,8 @@
 // keeps its default.
 //
 // save() writes the slot that does NOT hold the current settings, with generation + 1, and reads
-// it back. restore() (boot) reads both and takes the valid one (magic, version, length, CRC) with the
-// highest generation. A torn write leaves the slot being written invalid (the CRC covers the
+// it back. restore() (boot) reads both and takes the valid one (magic, version, length, CRC) with
+// the highest generation. A torn write leaves the slot being written invalid (the CRC covers the
 // generation and the length too), so the other slot, the current settings, wins; a write that
 // completed wins by its generation.
 import * as hal from "../hal";
@@ -18,24 +18,18 @@ import { Writer } from "../sys/bytes";
 import * as log from "../sys/log";
 import * as event from "../sys/event";
 import * as settings from "./settings";
-import { check } from "./validate";
+import { check, norm } from "./validate";
 import { crc32 } from "./crc32";
-import { T, textLen } from "../sys/text";
+import { T, Text, textPtr, textLen } from "../sys/text";
 
 export const MAGIC: u32 = 0x54455349;   // "ISET" in little-endian byte order
 export const VERSION: i32 = 1;
 export const HEADER: i32 = 20;
 
-const KEY_A = memory.data<u8>([0x73, 0x65, 0x74, 0x2e, 0x61]);   // "set.a"
-const KEY_B = memory.data<u8>([0x73, 0x65, 0x74, 0x2e, 0x62]);   // "set.b"
-const KEY_LEN: i32 = 5;
-
 /** The blob buffer (encode, read, read-back). */
 export const blob = memory.data(SETTINGS_BLOB_MAX);
 const bw = new Writer(blob, SETTINGS_BLOB_MAX);
 
-const NORM_CAP: i32 = 256;
-const norm = memory.data(NORM_CAP);
 const ERR_CAP: i32 = 128;
 const errw = new Writer(memory.data(ERR_CAP), ERR_CAP);
 
@@ -49,12 +43,12 @@ export function currentSlot(): i32 { return cur; }
 /** Generation of the active settings' blob (0 when none). */
 export function currentGeneration(): u32 { return curGen; }
 
-function slotKey(slot: i32): usize { return slot == 0 ? KEY_A : KEY_B; }
+function slotKey(slot: i32): Text { return slot == 0 ? T("set.a") : T("set.b"); }
 
 /** Largest blob the schema can produce (all values at their maximum length). */
 export function blobMax(): i32 {
   let n = HEADER;
-  for (let k = 0; k < settings.COUNT; k++) n += textLen(settings.schema(k).key) + settings.slotSize(k) + 2;
+  for (let k = 0; k < settings.COUNT; k++) n += textLen(settings.keyOf(k)) + settings.slotSize(k) + 2;
   return n;
 }
 
@@ -67,12 +61,11 @@ export function encode(dst: usize, cap: i32, gen: u32): i32 {
   w.cap = cap - HEADER;
   w.reset();
   for (let k = 0; k < settings.COUNT; k++) {
-    w.str(settings.schema(k).key).byte(61).bytes(settings.pendingPtr(k), settings.pendingLenOf(k)).byte(10);
+    w.str(settings.keyOf(k)).byte(61).bytes(settings.pendingPtr(k), settings.pendingLenOf(k)).byte(10);
   }
   if (!w.ok) return -1;
   store<u32>(dst, MAGIC);
-  store<u16>(dst + 4, <u16>VERSION);
-  store<u16>(dst + 6, 0);
+  store<u32>(dst + 4, VERSION);
   store<u32>(dst + 8, gen);
   store<u32>(dst + 12, <u32>w.len);
   store<u32>(dst + 16, crc32(crc32(0, dst, 16), dst + <usize>HEADER, w.len));
@@ -81,8 +74,7 @@ export function encode(dst: usize, cap: i32, gen: u32): i32 {
 
 /** Checks a blob (magic, version, length, CRC); returns its generation, or -1 when invalid. */
 export function verify(p: usize, n: i32): i64 {
-  if (n < HEADER) return -1;
-  if (load<u32>(p) != MAGIC || <i32>load<u16>(p + 4) != VERSION) return -1;
+  if (n < HEADER || load<u32>(p) != MAGIC || load<u32>(p + 4) != VERSION) return -1;
   const len = load<u32>(p + 12);
   if (<u64>len + <u64>HEADER != <u64>n) return -1;
   if (crc32(crc32(0, p, 16), p + <usize>HEADER, <i32>len) != load<u32>(p + 16)) return -1;
@@ -99,14 +91,14 @@ export function decode(p: usize, n: i32): i32 {
     while (e < n && load<u8>(p + <usize>e) != 10) e++;
     let eq = i;
     while (eq < e && load<u8>(p + <usize>eq) != 61) eq++;
-    if (eq < e) {
-      const k = settings.find(p + <usize>i, eq - i);
-      if (k >= 0) {
-        errw.reset();
-        const m = check(k, p + <usize>(eq + 1), e - eq - 1, norm, errw);
-        if (m >= 0) { settings.setPending(k, norm, m); taken++; }
-        else log.warn().str(T("settings: stored value ignored: ")).bytes(errw.base, errw.len).end();
-      }
+    const k = eq < e ? settings.find(p + <usize>i, eq - i) : -1;
+    if (k >= 0) {
+      errw.reset();
+      const m = check(k, p + <usize>(eq + 1), e - eq - 1, errw);
+      if (m >= 0) {
+        settings.setPending(k, norm, m);
+        taken++;
+      } else note(log.warn()).str(T("stored value ignored: ")).bytes(errw.base, errw.len).end();
     }
     i = e + 1;
   }
@@ -116,53 +108,46 @@ export function decode(p: usize, n: i32): i32 {
 /** Which slot to use given each slot's generation (-1 = invalid or missing): 0, 1 or -1. */
 export function choose(genA: i64, genB: i64): i32 {
   if (genA < 0 && genB < 0) return -1;
-  if (genB < 0) return 0;
-  if (genA < 0) return 1;
   return genA >= genB ? 0 : 1;
 }
 
+let readLen: i32 = 0;
+
 /** Reads a slot into the blob buffer: its generation, -1 when invalid, -2 when missing. */
 function readSlot(slot: i32): i64 {
-  const n = hal.kv_read(slotKey(slot), KEY_LEN, blob, SETTINGS_BLOB_MAX);
+  const key = slotKey(slot);
+  const n = readLen = hal.kv_read(textPtr(key), textLen(key), blob, SETTINGS_BLOB_MAX);
   if (n == hal.E_NOTFOUND) return -2;
-  if (n < 0 || n > SETTINGS_BLOB_MAX) return -1;
-  return verify(blob, n);
+  return n < 0 || n > SETTINGS_BLOB_MAX ? -1 : verify(blob, n);
 }
+
+function note(w: Writer): Writer { return w.str(T("settings: ")); }
 
 /** Boot: loads the newest valid blob into the settings (and commits them), or runs on the
  *  defaults. Returns the slot used, or -1. */
 export function restore(): i32 {
-  if (blobMax() > SETTINGS_BLOB_MAX) unreachable(); // config.SETTINGS_BLOB_MAX too small for the schema
   const ga = readSlot(0);
   const gb = readSlot(1);
-  const slot = choose(ga, gb);
+  let slot = choose(ga, gb);
   cur = -1;
   curGen = 0;
-  if (slot < 0) {
-    settings.pendingDefaults();
-    settings.commit();
-    if (ga == -2 && gb == -2) {
-      log.info().str(T("settings: none saved, running on defaults")).end();
-    } else {
-      log.warn().str(T("settings: ")).str(DAMAGED).end();
-      event.begin(T("error")).str(T("what"), T("settings")).str(T("reason"), DAMAGED).end();
-    }
-    return -1;
+  settings.pendingDefaults();
+  if (slot >= 0) {
+    const gen = readSlot(slot);
+    if (gen >= 0) {
+      decode(blob, readLen);
+      cur = slot;
+      curGen = <u32>gen;
+      if ((slot == 0 ? gb : ga) == -1) note(log.warn()).str(T("slot ")).str(slotKey(1 - slot)).str(T(" damaged, ignored")).end();
+      note(log.info()).str(T("loaded generation ")).dec(curGen).str(T(" from ")).str(slotKey(slot)).end();
+    } else slot = -1; // changed under us: should not happen; stay on defaults
+  } else if (ga == -2 && gb == -2) {
+    note(log.info()).str(T("none saved, running on defaults")).end();
+  } else {
+    note(log.warn()).str(DAMAGED).end();
+    event.begin(T("error")).str(T("what"), T("settings")).str(T("reason"), DAMAGED).end();
   }
-  const n = hal.kv_read(slotKey(slot), KEY_LEN, blob, SETTINGS_BLOB_MAX);
-  const gen = n >= 0 && n <= SETTINGS_BLOB_MAX ? verify(blob, n) : -1;
-  if (gen < 0) { // changed under us: should not happen; stay on defaults
-    settings.pendingDefaults();
-    settings.commit();
-    return -1;
-  }
-  decode(blob, n);
   settings.commit();
-  cur = slot;
-  curGen = <u32>gen;
-  const other = slot == 0 ? gb : ga;
-  if (other == -1) log.warn().str(T("settings: slot ")).str(slot == 0 ? T("set.b") : T("set.a")).str(T(" damaged, ignored")).end();
-  log.info().str(T("settings: loaded generation ")).dec(curGen).str(T(" from ")).str(slot == 0 ? T("set.a") : T("set.b")).end();
   return slot;
 }
 
@@ -172,33 +157,35 @@ export function restore(): i32 {
 export function save(): i32 {
   const gen = curGen + 1;
   const slot = cur == 0 ? 1 : 0;
+  const key = slotKey(slot);
   const n = encode(blob, SETTINGS_BLOB_MAX, gen);
-  if (n < 0) unreachable(); // blobMax() was checked at restore()
-  const r = hal.kv_write(slotKey(slot), KEY_LEN, blob, n);
+  if (n < 0) return hal.E_IO; // config.SETTINGS_BLOB_MAX too small for the schema (a spec checks)
+  const r = hal.kv_write(textPtr(key), textLen(key), blob, n);
   if (r < 0) return r;
-  const m = hal.kv_read(slotKey(slot), KEY_LEN, blob, SETTINGS_BLOB_MAX);
-  if (m != n || verify(blob, n) != <i64>gen) return hal.E_IO;
+  if (readSlot(slot) != <i64>gen || readLen != n) return hal.E_IO;
   cur = slot;
   curGen = gen;
-  const changed = settings.dirtyCount();
-  settings.commit();
-  log.info().str(T("settings: saved generation ")).dec(gen).str(T(", ")).dec(changed).str(T(" changed")).end();
-  event.begin(T("settings")).num(T("saved"), changed).end();
-  return changed;
+  note(log.info()).str(T("saved generation ")).dec(gen).end();
+  return changed();
 }
 
 /** `factory-reset`: erases both slots and makes the defaults active (`settings` event).
  *  Returns the number of keys that changed, or a negative HAL error. */
 export function erase(): i32 {
-  let r = hal.kv_erase(KEY_A, KEY_LEN);
-  if (r >= 0) r = hal.kv_erase(KEY_B, KEY_LEN);
+  let r = hal.kv_erase(textPtr(T("set.a")), 5);
+  if (r >= 0) r = hal.kv_erase(textPtr(T("set.b")), 5);
   if (r < 0) return r;
   cur = -1;
   curGen = 0;
   settings.pendingDefaults();
-  const changed = settings.dirtyCount();
+  note(log.info()).str(T("erased, running on defaults")).end();
+  return changed();
+}
+
+/** Makes the pending values active and emits the `settings` event; returns how many changed. */
+function changed(): i32 {
+  const n = settings.dirtyCount();
   settings.commit();
-  log.info().str(T("settings: erased, running on defaults")).end();
-  event.begin(T("settings")).num(T("saved"), changed).end();
-  return changed;
+  event.begin(T("settings")).num(T("saved"), n).end();
+  return n;
 }

@@ -1,152 +1,155 @@
 // Validation of setting values by type (the schema in settings.ts): decides whether bytes may be
 // stored under a key, normalises them (integers without leading zeros, enum choices in their
 // canonical spelling, list items without surrounding spaces, DTMF digits upper case) and says
-// clearly what is wrong. Used by `set` and by the store when it loads a blob. Error texts never
-// contain the value itself (it may be a secret).
-import { Writer } from "../sys/bytes";
-import { schema, T_STR, T_INT, T_ENUM, T_HOST, T_LIST, T_DTMF, choiceIndex, choiceCopy } from "./settings";
-import { SYN_OK, SYN_HOST, SYN_IP, SYN_PORT, SYN_SCHEME, SYN_USER, hostPort, sipUri, schemeLen, isUser } from "./syntax";
-import { T } from "../sys/text";
+// what is wrong. Addresses are checked by the SIP layer's own URI parser (firmware/sip/uri.ts,
+// RFC 3261 19.1), so a value is accepted exactly when the SIP stack can use it. Used by `set` and
+// by the store when it loads a blob. Error texts never contain the value (it may be a secret).
+import { Writer, indexOf } from "../sys/bytes";
+import { wordIndex, wordAt } from "../sys/words";
+import { parseUri, SipUri } from "../sip/uri";
+import { rest, tp, tn } from "./line";
+import {
+  field, keyOf, typeOf, F_PATTERN, F_MIN, F_MAX, T_STR, T_INT, T_ENUM, T_HOST, T_LIST, T_LIST_ANY, T_DTMF,
+} from "./settings";
+import { T, Text, textPtr, textLen } from "../sys/text";
 
-/** Checks the value [p, p+n) for key k. On success writes the normalised value to `norm` (room
- *  for slotSize(k) bytes) and returns its length. On failure writes the reason (without the
+/** Longest value of any key (the lists). */
+const NORM_CAP: i32 = 256;
+/** The normalised value of the last successful check(). */
+export const norm = memory.data(NORM_CAP);
+const nw = new Writer(norm, NORM_CAP);
+
+// What the URI parser fills (passed explicitly: cheaper than its default argument).
+const uri = new SipUri();
+// "sip:" + a value + a suffix, for the URI parser.
+const WRAP_CAP: i32 = NORM_CAP + 8;
+const wrap = new Writer(memory.data(WRAP_CAP), WRAP_CAP);
+
+/** Checks the value [p, p+n) for key k. On success writes the normalised value to `norm` and
+ *  returns its length. On failure writes the reason (the key and what is wrong, without the
  *  "error: " prefix) into `err` and returns -1; nothing else changes. */
-export function check(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = schema(k);
-  const t = s.type;
-  if (t == T_INT) return checkInt(k, p, n, norm, err);
-  if (t == T_ENUM) {
-    const idx = choiceIndex(k, p, n);
-    if (idx < 0) { err.str(s.key).str(T(" must be one of ")).str(s.pattern); return -1; }
-    return choiceCopy(k, idx, norm);
-  }
-  if (t == T_DTMF) return checkDtmf(k, p, n, norm, err);
-  if (t == T_LIST) return checkList(k, p, n, norm, err);
-  // T_STR, T_HOST, T_URI: stored as given
-  if (n > s.max) { err.str(s.key).str(T(" is longer than ")).dec(s.max).str(T(" bytes")); return -1; }
-  if (t == T_STR) {
-    const r = textCheck(p, n);
-    if (r == 1) { err.str(s.key).str(T(" must not contain control characters")); return -1; }
-    if (r == 2) { err.str(s.key).str(T(" is not valid UTF-8")); return -1; }
-  } else if (n > 0) {
-    const r = t == T_HOST ? hostPort(p, n) : sipUri(p, n);
-    if (r != SYN_OK) { syntaxError(err.str(s.key), r); return -1; }
-  }
-  memory.copy(norm, p, <usize>n);
-  return n;
-}
-
-/** Writes ": <what is wrong>" (or " must be ...") after the key. */
-function syntaxError(w: Writer, r: i32): void {
-  if (r == SYN_PORT) w.str(T(": port must be 1..65535"));
-  else if (r == SYN_IP) w.str(T(": invalid IPv4 address"));
-  else if (r == SYN_HOST) w.str(T(": invalid host name"));
-  else if (r == SYN_SCHEME) w.str(T(" must be a sip: or sips: URI"));
-  else if (r == SYN_USER) w.str(T(": invalid user part"));
-  else w.str(T(": invalid URI parameter"));
-}
-
-function checkInt(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = schema(k);
-  let v: i64 = -1;
-  if (n > 0 && n <= 10) {
-    v = 0;
+export function check(k: i32, p: usize, n: i32, err: Writer): i32 {
+  const t = typeOf(k);
+  const pat: Text = field(k, F_PATTERN);
+  const max = <i32>field(k, F_MAX);
+  let bad: Text = 0; // what is wrong, after the key
+  nw.reset();
+  if (t == T_INT || t == T_DTMF) {
+    let v = t == T_DTMF || n > 0 && n <= 9 ? 0 : -1; // 9 digits: no i32 overflow
     for (let i = 0; i < n; i++) {
-      const d = <i32>load<u8>(p + <usize>i) - 48;
-      if (<u32>d > 9) { v = -1; break; }
-      v = v * 10 + d;
+      let c = <i32>load<u8>(p + <usize>i);
+      if (t == T_INT) {
+        v = <u32>(c - 48) < 10 && v >= 0 ? v * 10 + c - 48 : -1;
+        continue;
+      }
+      if (<u32>(c - 97) < 4) c -= 32; // a-d
+      if (!(<u32>(c - 48) < 10 || c == 42 || c == 35 || <u32>(c - 65) < 4)) v = -1;
+      nw.byte(c);
     }
+    if (t == T_INT && v >= <i32>field(k, F_MIN) && v <= max) {
+      if ((v & 1) != 0 && pat == T("even")) bad = T(" must be even");
+      else nw.dec(<u64>v);
+    } else if (t == T_INT || v < 0 || n > max) {
+      err.str(keyOf(k)).str(T(" must be ")).dec(field(k, F_MIN)).str(T("..")).dec(<u64>max);
+      if (t == T_DTMF) err.str(T(" of 0-9 * # A-D"));
+      return -1;
+    }
+  } else if (t == T_ENUM) {
+    const i = wordIndex(p, n, pat);
+    if (i < 0) {
+      err.str(keyOf(k)).str(T(" must be one of ")).str(pat);
+      return -1;
+    }
+    nw.str(wordAt(pat, i));
+  } else if (t >= T_LIST && t <= T_LIST_ANY) {
+    return list(k, p, n, err, t == T_LIST_ANY);
+  } else if (n > max) {
+    return tooLong(k, err);
+  } else {
+    if (t == T_STR ? !textOk(p, n) : n > 0 && !(t == T_HOST ? hostOk(p, n) : sipUri(p, n))) {
+      bad = t == T_STR ? T(" must be UTF-8 text without control characters")
+        : t == T_HOST ? T(" must be host[:port]") : T(" must be a sip: or sips: URI");
+    }
+    nw.bytes(p, n);
   }
-  if (v < <i64>s.min || v > <i64>s.max) {
-    err.str(s.key).str(T(" must be ")).dec(s.min).str(T("..")).dec(s.max);
+  if (bad != 0) {
+    err.str(keyOf(k)).str(bad);
     return -1;
   }
-  if ((v & 1) != 0 && s.pattern == T("even")) { err.str(s.key).str(T(" must be even")); return -1; }
-  // normalised: plain decimal
-  let len = 1;
-  for (let t = v; t >= 10; t /= 10) len++;
-  for (let i = len - 1; i >= 0; i--) { store<u8>(norm + <usize>i, <u8>(48 + <i32>(v % 10))); v /= 10; }
-  return len;
+  return nw.len;
 }
 
-function checkDtmf(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = schema(k);
-  let ok = n <= s.max;
-  for (let i = 0; ok && i < n; i++) {
-    let c = <i32>load<u8>(p + <usize>i);
-    if (<u32>(c - 97) < 4) c -= 32; // a-d
-    if (!(<u32>(c - 48) < 10 || c == 42 || c == 35 || <u32>(c - 65) < 4)) ok = false;
-    else store<u8>(norm + <usize>i, <u8>c);
-  }
-  if (!ok) { err.str(s.key).str(T(" must be 1..")).dec(s.max).str(T(" of 0-9 * # A-D")); return -1; }
-  return n;
+function tooLong(k: i32, err: Writer): i32 {
+  err.str(keyOf(k)).str(T(" is longer than ")).dec(field(k, F_MAX)).str(T(" bytes"));
+  return -1;
 }
 
-/** Comma-separated items, each a SIP URI, a user part / number, or (where the pattern has "*")
- *  `*` alone. Spaces around items are dropped. */
-function checkList(k: i32, p: usize, n: i32, norm: usize, err: Writer): i32 {
-  const s = schema(k);
-  const star = s.pattern == T("*");
-  const cap = s.max;
-  let o = 0, item = 0, i = 0;
-  // trim the whole value; empty = no items
+/** Comma-separated items, each a SIP URI, a user part / number, or (star) `*` alone. Spaces
+ *  around items are dropped. */
+function list(k: i32, p: usize, n: i32, err: Writer, star: bool): i32 {
+  let i = 0, item = 0;
   while (n > 0 && load<u8>(p + <usize>(n - 1)) == 32) n--;
-  while (i < n && load<u8>(p + <usize>i) == 32) i++;
-  if (i == n) return 0;
+  if (n == 0) return 0; // no items
   while (i <= n) {
     let e = i;
     while (e < n && load<u8>(p + <usize>e) != 44) e++;
-    let a = i, b = e;
-    while (a < b && load<u8>(p + <usize>a) == 32) a++;
-    while (b > a && load<u8>(p + <usize>(b - 1)) == 32) b--;
+    rest(p, e, i); // the item without spaces around it
+    const q = tp, m = tn;
     item++;
-    const q = p + <usize>a, m = b - a;
-    if (m == 0) { err.str(s.key).str(T(": item ")).dec(item).str(T(" is empty")); return -1; }
-    if (schemeLen(q, m) > 0) {
-      const r = sipUri(q, m);
-      if (r != SYN_OK) { syntaxError(err.str(s.key).str(T(": item ")).dec(item), r); return -1; }
-    } else if (m == 1 && load<u8>(q) == 42) {
-      if (!star) { err.str(s.key).str(T(": item ")).dec(item).str(T(": * is not allowed here")); return -1; }
-    } else if (!isUser(q, m)) {
-      err.str(s.key).str(T(": item ")).dec(item).str(T(" must be a SIP URI, a number or a user part"));
+    if (!(m == 1 && load<u8>(q) == 42 ? star : sipUri(q, m) || indexOf(q, m, 58) < 0 && wrapped(q, m, T("@h")))) {
+      err.str(keyOf(k)).str(T(": item ")).dec(<u64>item).str(T(" is not a number, user or SIP URI"));
       return -1;
     }
-    const add = m + (o > 0 ? 1 : 0);
-    if (o + add > cap) { err.str(s.key).str(T(" is longer than ")).dec(cap).str(T(" bytes")); return -1; }
-    if (o > 0) { store<u8>(norm + <usize>o, 44); o++; }
-    memory.copy(norm + <usize>o, q, <usize>m);
-    o += m;
+    if (nw.len > 0) nw.byte(44);
+    nw.bytes(q, m);
+    if (nw.overflow || nw.len > <i32>field(k, F_MAX)) return tooLong(k, err);
     i = e + 1;
   }
-  return o;
+  return nw.len;
 }
 
-/** Free text: 0 when [p, p+n) is well-formed UTF-8 (RFC 3629 section 4: no overlong forms, no
- *  surrogates, at most U+10FFFF) without control characters (C0, DEL, C1); 1 when it has a
- *  control character; 2 when it is not UTF-8. */
-export function textCheck(p: usize, n: i32): i32 {
+/** A sip: or sips: URI (RFC 3261 19.1.1). */
+function sipUri(p: usize, n: i32): bool {
+  const c = indexOf(p, n, 58);
+  return c > 0 && wordIndex(p, c, T("sip|sips")) >= 0 && parseUri(p, 0, n, uri);
+}
+
+/** host[:port]: what the URI parser takes after "sip:", without user, parameters, headers or
+ *  IPv6 brackets. */
+function hostOk(p: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) {
+    const c = load<u8>(p + <usize>i);
+    if (c == 64 || c == 59 || c == 63 || c == 91) return false;
+  }
+  return wrapped(p, n, 0);
+}
+
+/** True when "sip:" + [p, p+n) + suffix is a SIP URI. */
+function wrapped(p: usize, n: i32, suffix: Text): bool {
+  wrap.reset().str(T("sip:")).bytes(p, n).str(suffix);
+  return wrap.ok && parseUri(wrap.base, 0, wrap.len, uri);
+}
+
+// The smallest code point of a UTF-8 sequence by its number of leading one bits: 0x20 for
+// ASCII (no C0 controls), 0xa0 for two bytes (no overlong forms, no C1 controls), then 0x800 and
+// 0x10000 (no overlong forms).
+const LOWEST = memory.data<u32>([0x20, 0, 0xa0, 0x800, 0x10000]);
+
+/** Free text: true when [p, p+n) is well-formed UTF-8 (RFC 3629 section 4: no overlong forms,
+ *  no surrogates, at most U+10FFFF) without control characters (C0, DEL, C1). */
+export function textOk(p: usize, n: i32): bool {
   let i = 0;
   while (i < n) {
-    const c = <i32>load<u8>(p + <usize>i);
-    if (c < 0x80) {
-      if (c < 0x20 || c == 0x7f) return 1;
-      i++;
-      continue;
-    }
-    let len = 0, cp = 0, lo = 0;
-    if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; lo = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; lo = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; lo = 0x10000; }
-    else return 2;
-    if (i + len > n) return 2;
-    for (let j = 1; j < len; j++) {
-      const d = <i32>load<u8>(p + <usize>(i + j));
-      if ((d & 0xc0) != 0x80) return 2;
+    const c = <u32>load<u8>(p + <usize>(i++));
+    const ones = clz(~(c << 24)); // 0 ASCII, 1 a continuation byte, 2..4 a lead byte
+    if (ones == 1 || ones > 4) return false;
+    let cp = c & (0x7f >> ones);
+    for (let j: u32 = 1; j < ones; j++) {
+      const d = i < n ? <u32>load<u8>(p + <usize>(i++)) : 0;
+      if ((d & 0xc0) != 0x80) return false;
       cp = (cp << 6) | (d & 0x3f);
     }
-    if (cp < lo || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) return 2;
-    if (cp < 0xa0) return 1; // C1 controls U+0080..U+009F
-    i += len;
+    if (cp < load<u32>(LOWEST + (<usize>ones << 2)) || cp == 0x7f || cp > 0x10ffff || cp - 0xd800 < 0x800) return false;
   }
-  return 0;
+  return true;
 }

@@ -1,7 +1,7 @@
 // What the offer/answer exchange needs from the caller (LocalMedia) and what it gives the media
 // layer (MediaParams). Both are plain structs the call owns, created once at start-up.
 import { PREF_PCMU_PCMA } from "./codec";
-import { DIR_SENDRECV } from "./session";
+import { DIR_SENDRECV, DIR_INACTIVE } from "./session";
 
 /** Our side of the audio stream. */
 export class LocalMedia {
@@ -9,7 +9,7 @@ export class LocalMedia {
   ip: u32 = 0;
   /** Our RTP port (RTCP on port + 1). */
   port: i32 = 0;
-  /** Codec preference (codec.ts PREF_*, from the `call.codecs` setting). */
+  /** Codec preference (codec.ts PREF_*: the index of the `call.codecs` setting). */
   pref: i32 = PREF_PCMU_PCMA;
   /** The direction we want: DIR_SENDRECV, or DIR_SENDONLY to hold the other side. */
   dir: i32 = DIR_SENDRECV;
@@ -17,37 +17,31 @@ export class LocalMedia {
   ptime: i32 = 20;
 }
 
-/** The negotiated audio stream, for the media layer. */
+/** The negotiated audio stream, for the media layer; valid after SDP_OK (pt is -1 otherwise). */
 export class MediaParams {
   /** Index of the m= line in use. */
   mline: i32 = -1;
-  /** Where to send RTP and RTCP (0.0.0.0 when the peer holds with the RFC 2543 address). */
+  /** Where to send RTP (RTCP: port + 1); 0.0.0.0 when the peer holds with the RFC 2543 address. */
   remoteIp: u32 = 0;
   remotePort: i32 = 0;
-  remoteRtcpPort: i32 = 0;
   /** The audio payload type and its law (codec.ts LAW_ULAW, LAW_ALAW). */
   pt: i32 = -1;
   law: i32 = -1;
   /** telephone-event payload type, or -1; and the DTMF events both sides know (bit n = event n). */
   tePt: i32 = -1;
   teEvents: u32 = 0;
-  /** Whether we send RTP and whether we expect to receive it. */
-  send: bool = false;
-  recv: bool = false;
-  /** Packetization to send with, ms: the peer's a=ptime (20 when absent), at most its maxptime. */
+  /** Whether we send RTP and whether we expect to receive it (DIR_* bits, as media/stream takes
+   *  them). */
+  dir: i32 = DIR_INACTIVE;
+  /** Packetization to send with, ms: 20 (a=ptime is only the peer's preference, RFC 4566 6),
+   *  or the peer's a=maxptime when that is smaller. */
   ptime: i32 = 20;
 
   reset(): void {
-    this.mline = -1;
-    this.remoteIp = 0;
+    this.mline = this.pt = this.law = this.tePt = -1;
+    this.remoteIp = this.teEvents = 0;
     this.remotePort = 0;
-    this.remoteRtcpPort = 0;
-    this.pt = -1;
-    this.law = -1;
-    this.tePt = -1;
-    this.teEvents = 0;
-    this.send = false;
-    this.recv = false;
+    this.dir = DIR_INACTIVE;
     this.ptime = 20;
   }
 }

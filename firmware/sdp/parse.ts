@@ -1,165 +1,222 @@
 // Parsing a session description (RFC 4566 section 5) in place into a Session. Lines are
-// "<type>=<value>" ending in CRLF or LF; v=0 comes first; o= and s= belong to the session part;
-// each m= opens a media section whose c= and a= lines follow it. Strict on the structure the
-// offer/answer exchange depends on (v, o, c, m, payload types), lenient on the rest: empty
-// lines, repeated spaces, unknown line types and attributes are skipped. Never traps: every
-// scan is bounded by the body length.
+// "<type>=<value>" ending in CRLF or LF; v=0 comes first; o=, s= and t= belong to the session
+// part; each m= opens a media section whose c= and a= lines follow it. Strict on the structure
+// the offer/answer exchange depends on (v, o, c, m, payload types), lenient on the rest: empty
+// lines, runs of spaces or tabs between fields, unknown line types, attributes the intercom does
+// not use and attribute values that do not parse (RFC 4566 5.13) are skipped. Never traps: every
+// scan is bounded by the end of the body.
 import { SDP_MAX_MEDIA, SDP_MAX_FMTS } from "../config";
 import { eqNoCase, parseIp4 } from "../sys/bytes";
+import { wordIndex } from "../sys/words";
 import {
-  Session, Media, SDP_OK, SDP_E_SYNTAX, SDP_E_VERSION, SDP_E_TOO_MANY, CONN_UNUSABLE,
-  KIND_AUDIO, KIND_OTHER, PROTO_AVP, PROTO_AVPF, PROTO_RTP_OTHER, PROTO_OTHER,
+  Session, Media, SDP_OK, SDP_E_SYNTAX, SDP_E_VERSION, SDP_E_TOO_MANY, CONN_NONE, CONN_UNUSABLE,
+  DIR_UNSET, KIND_AUDIO, KIND_OTHER, PROTO_OTHER, FMTP_SEEN, FMT_PT, FMT_CODEC, FMT_EVENTS, CONN_AT, DIR_AT, PTIME_AT,
 } from "./session";
-import { nextToken, tokOff, tokLen, find, parseNum, parseU64, u64Value } from "./field";
-import { parseAttribute } from "./attribute";
-import { staticCodec } from "./codec";
+import { CODECS, CODEC_OTHER, staticCodec } from "./codec";
 import { T } from "../sys/text";
 
-const BAD: i64 = -3; // parseConn: malformed
+/** Attribute names; the first four are the directions, by their DIR_* value. */
+export const ATTRS = T("inactive|sendonly|recvonly|sendrecv|ptime|maxptime|rtpmap|fmtp");
+const A_PTIME = 4, A_RTPMAP = 6;
+
+const BAD: i64 = -3; // addr(): a field is missing
+
+// The token found by the last next().
+let tok: usize = 0;
+let tokLen: i32 = 0;
+// The value of the last successful dec().
+let decValue: u64 = 0;
+
+/** Skips separators (space, tab; any byte up to 32), then takes the token up to the next one or
+ *  `end` into tok/tokLen (tokLen 0: no more tokens); returns the position after it. */
+function next(p: usize, end: usize): usize {
+  while (p < end && load<u8>(p) <= 32) p++;
+  tok = p;
+  while (p < end && load<u8>(p) > 32) p++;
+  tokLen = <i32>(p - tok);
+  return p;
+}
+
+/** Position of byte b in [p, end), or end. */
+function find(p: usize, end: usize, b: u32): usize {
+  while (p < end && <u32>load<u8>(p) != b) p++;
+  return p;
+}
+
+/** 1..20 decimal digits that fit in u64 (sess-id and sess-version are 64-bit, RFC 3264 5):
+ *  sets decValue and returns true. */
+function dec(p: usize, len: i32): bool {
+  if (<u32>(len - 1) >= 20) return false;
+  let v: u64 = 0;
+  for (let i = 0; i < len; i++) {
+    const d = <u64>(<i32>load<u8>(p + <usize>i) - 48);
+    if (d > 9 || v > (0xffffffffffffffff - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  decValue = v;
+  return true;
+}
+
+/** A decimal in 0..max, or -1. */
+function num(p: usize, len: i32, max: i32): i32 {
+  return dec(p, len) && decValue <= <u64>max ? <i32>decValue : -1;
+}
 
 /** Parses the body [base, base+len) into s. Returns SDP_OK, or SDP_E_SYNTAX, SDP_E_VERSION,
  *  SDP_E_TOO_MANY; on an error s holds what was parsed before it and must not be used. */
 export function parse(s: Session, base: usize, len: i32): i32 {
-  s.reset(base, len);
-  let pos = 0, lines = 0;
-  let haveO = false, haveS = false;
+  s.tLen = s.nmedia = 0; // the o= fields are set by the o= line a valid body has
+  s.conn = CONN_NONE;
+  s.dir = DIR_UNSET;
+  const end = base + <usize>len;
+  let p = base, lines = 0, seen = 0; // seen: 1 o=, 2 s=
+  let level = changetype<usize>(s);  // where c= and directions go: s or m
   let m: Media | null = null;
-  while (pos < len) {
-    let e = find(base, pos, len, 10);
-    const start = pos;
-    pos = e + 1;
-    if (e > start && load<u8>(base + <usize>(e - 1)) == 13) e--;
+  while (p < end) {
+    const start = p;
+    let e = find(p, end, 10);
+    p = e + 1;
+    if (e > start && load<u8>(e - 1) == 13) e--;
     if (e == start) continue;
-    if (e - start < 2 || load<u8>(base + <usize>(start + 1)) != 61) return SDP_E_SYNTAX;
-    const t = <i32>load<u8>(base + <usize>start);
+    if (e < start + 2 || load<u8>(start + 1) != 61) return SDP_E_SYNTAX;
+    const t = <i32>load<u8>(start);
     const v = start + 2;
-    if (lines++ == 0) {
-      if (t != 118) return SDP_E_SYNTAX; // the first line is v=
-      if (e - v != 1 || load<u8>(base + <usize>v) != 48) return SDP_E_VERSION;
-      continue;
-    }
-    if (t == 97) { // a=
-      parseAttribute(s, m, v, e);
+    if (lines++ == 0) { // the first line is v=0
+      if (t != 118) return SDP_E_SYNTAX;
+      if (e != v + 1 || load<u8>(v) != 48) return SDP_E_VERSION;
+    } else if (t == 97) { // a=
+      attribute(m, level, v, e);
     } else if (t == 109) { // m=
       if (s.nmedia == SDP_MAX_MEDIA) return SDP_E_TOO_MANY;
-      m = s.media[s.nmedia++];
-      if (!parseMediaLine(base, m, v, e)) return SDP_E_SYNTAX;
+      m = s.m(s.nmedia++);
+      level = changetype<usize>(m);
+      if (!mediaLine(m, v, e)) return SDP_E_SYNTAX;
     } else if (t == 99) { // c=
-      const c = parseConn(base, v, e);
+      const c = addr(v, e);
       if (c == BAD) return SDP_E_SYNTAX;
-      if (m !== null) m.conn = c;
-      else s.conn = c;
-    } else if (t == 111) { // o=
-      if (m !== null || !parseOrigin(s, base, v, e)) return SDP_E_SYNTAX;
-      haveO = true;
-    } else if (t == 115) { // s=
-      if (m !== null) return SDP_E_SYNTAX;
-      haveS = true;
-    } else if (t == 116) { // t=
-      if (m !== null) return SDP_E_SYNTAX;
-      s.tOff = v;
-      s.tLen = e - v;
-    } else if (t == 118) {
-      return SDP_E_SYNTAX; // a second v=
+      store<i64>(level, c, CONN_AT);
+    } else if (t == 118 || m !== null && (t == 111 || t == 115 || t == 116)) {
+      return SDP_E_SYNTAX; // a second v=, or o= s= t= in a media section
+    } else if (t == 111) { // o=<username> <sess-id> <sess-version> <nettype> <addrtype> <address>
+      let q = next(next(v, e), e);
+      if (!dec(tok, tokLen)) return SDP_E_SYNTAX;
+      s.sessId = decValue;
+      q = next(q, e);
+      if (!dec(tok, tokLen)) return SDP_E_SYNTAX;
+      s.sessVersion = decValue;
+      const a = addr(q, e);
+      if (a == BAD) return SDP_E_SYNTAX;
+      s.originAddr = a;
+      seen |= 1;
+    } else if (t == 115) {
+      seen |= 2;
+    } else if (t == 116) {
+      s.tAt = v;
+      s.tLen = <i32>(e - v);
     }
     // i= u= e= p= b= r= z= k= and unknown types: nothing the intercom needs.
   }
-  if (!haveO || !haveS) return SDP_E_SYNTAX;
-  return SDP_OK;
+  return seen == 3 ? SDP_OK : SDP_E_SYNTAX;
 }
 
-// c=<nettype> <addrtype> <connection-address>: the IPv4 unicast address, CONN_UNUSABLE for
-// anything else that is well formed (IP6, a host name, multicast), BAD when fields are missing.
-function parseConn(base: usize, v: i32, end: i32): i64 {
-  let p = nextToken(base, v, end);
-  const nt = tokOff, ntl = tokLen;
-  p = nextToken(base, p, end);
-  const at = tokOff, atl = tokLen;
-  nextToken(base, p, end);
+// <nettype> <addrtype> <address> from p (c= and the end of o=): the IPv4 unicast address,
+// CONN_UNUSABLE for anything else that is well formed (IP6, a host name, multicast), BAD when
+// fields are missing.
+function addr(p: usize, end: usize): i64 {
+  p = next(p, end);
+  const isIn = eqNoCase(tok, tokLen, T("IN"));
+  p = next(p, end);
+  const in4 = isIn && eqNoCase(tok, tokLen, T("IP4"));
+  next(p, end);
   if (tokLen == 0) return BAD;
-  return ip4Addr(base, nt, ntl, at, atl, tokOff, tokLen);
-}
-
-function ip4Addr(base: usize, nt: i32, ntl: i32, at: i32, atl: i32, a: i32, al: i32): i64 {
-  if (!eqNoCase(base + <usize>nt, ntl, T("IN")) || !eqNoCase(base + <usize>at, atl, T("IP4"))) return CONN_UNUSABLE;
-  const slash = find(base, a, a + al, 47); // multicast TTL / count
-  const ip = parseIp4(base + <usize>a, slash - a);
-  if (ip < 0) return CONN_UNUSABLE;
-  if ((ip >>> 28) == 14) return CONN_UNUSABLE; // 224.0.0.0/4
-  return ip;
-}
-
-// o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>
-function parseOrigin(s: Session, base: usize, v: i32, end: i32): bool {
-  let p = nextToken(base, v, end);
-  if (tokLen == 0) return false;
-  p = nextToken(base, p, end);
-  if (!parseU64(base, tokOff, tokLen)) return false;
-  s.sessId = u64Value;
-  p = nextToken(base, p, end);
-  if (!parseU64(base, tokOff, tokLen)) return false;
-  s.sessVersion = u64Value;
-  p = nextToken(base, p, end);
-  const nt = tokOff, ntl = tokLen;
-  p = nextToken(base, p, end);
-  const at = tokOff, atl = tokLen;
-  nextToken(base, p, end);
-  if (tokLen == 0) return false;
-  s.originAddr = ip4Addr(base, nt, ntl, at, atl, tokOff, tokLen);
-  return true;
-}
-
-/** Classifies a transport protocol token. */
-function protoOf(p: usize, n: i32): i32 {
-  if (eqNoCase(p, n, T("RTP/AVP"))) return PROTO_AVP;
-  if (eqNoCase(p, n, T("RTP/AVPF"))) return PROTO_AVPF;
-  for (let i = 0; i + 4 <= n; i++) {
-    if (eqNoCase(p + <usize>i, 4, T("RTP/"))) return PROTO_RTP_OTHER;
-  }
-  return PROTO_OTHER;
+  const ip = parseIp4(tok, <i32>(find(tok, tok + <usize>tokLen, 47) - tok)); // before a multicast /TTL
+  return in4 && ip >= 0 && (ip >>> 28) != 14 ? ip : CONN_UNUSABLE; // not 224.0.0.0/4
 }
 
 // m=<media> <port>[/<number of ports>] <proto> <fmt> ...
-function parseMediaLine(base: usize, m: Media, v: i32, end: i32): bool {
-  m.reset();
-  let p = nextToken(base, v, end);
+// @ts-ignore: decorator
+@inline function mediaLine(m: Media, v: usize, end: usize): bool {
+  memory.fill(changetype<usize>(m), 0, offsetof<Media>());
+  m.conn = CONN_NONE;
+  m.dir = DIR_UNSET;
+  m.at = v;
+  m.end = end;
+  let p = next(v, end);
+  m.kind = eqNoCase(tok, tokLen, T("audio")) ? KIND_AUDIO : KIND_OTHER;
+  p = next(p, end);
+  m.portAt = tok;
+  m.portEnd = p;
+  const slash = find(tok, p, 47);
+  m.port = num(tok, <i32>(slash - tok), 65535);
+  if (m.port < 0 || slash < p && num(slash + 1, <i32>(p - slash) - 1, 65535) < 1) return false;
+  p = next(p, end);
   if (tokLen == 0) return false;
-  m.typeOff = tokOff;
-  m.typeLen = tokLen;
-  m.kind = eqNoCase(base + <usize>tokOff, tokLen, T("audio")) ? KIND_AUDIO : KIND_OTHER;
-  p = nextToken(base, p, end);
-  const pe = tokOff + tokLen;
-  const slash = find(base, tokOff, pe, 47);
-  m.port = parseNum(base, tokOff, slash - tokOff, 65535);
-  if (m.port < 0) return false;
-  if (slash < pe && parseNum(base, slash + 1, pe - slash - 1, 65535) < 1) return false;
-  p = nextToken(base, p, end);
+  const proto = m.proto = wordIndex(tok, tokLen, T("RTP/AVP|RTP/AVPF")) + 1;
+  p = next(p, end);
   if (tokLen == 0) return false;
-  m.protoOff = tokOff;
-  m.protoLen = tokLen;
-  m.proto = protoOf(base + <usize>tokOff, tokLen);
-  const rtp = m.proto != PROTO_OTHER;
-  p = nextToken(base, p, end);
-  if (tokLen == 0) return false;
-  m.fmtOff = tokOff;
-  let last = tokOff + tokLen;
+  m.fmtAt = tok;
   while (tokLen > 0) {
-    last = tokOff + tokLen;
-    if (rtp) {
-      const pt = parseNum(base, tokOff, tokLen, 127);
-      if (pt < 0) return false;
+    // RTP formats are payload types 0-127; others are tokens (udptl: t38), which are skipped
+    const pt = num(tok, tokLen, 127);
+    if (pt < 0) {
+      if (proto != PROTO_OTHER) return false;
+    } else {
       const n = m.nfmt;
       if (n < SDP_MAX_FMTS) {
-        unchecked(m.pt[n] = <u8>pt);
-        unchecked(m.codec[n] = staticCodec(pt));
-        unchecked(m.events[n] = 0);
+        const f = changetype<usize>(m) + <usize>n;
+        store<u8>(f, <u8>pt, FMT_PT);
+        store<u8>(f, <u8>staticCodec(pt), FMT_CODEC);
+        store<u32>(f + <usize>(3 * n), 0, FMT_EVENTS);
         m.nfmt = n + 1;
-      } else {
-        m.fmtOverflow = true;
       }
     }
-    p = nextToken(base, p, end);
+    p = next(p, end);
   }
-  m.fmtLen = last - m.fmtOff;
   return true;
+}
+
+// a=<name>[:<value>]: a direction applies to the level it is at; rtpmap, fmtp, ptime and
+// maxptime only to a media section.
+// @ts-ignore: decorator
+@inline function attribute(m: Media | null, level: usize, v: usize, end: usize): void {
+  const colon = find(v, end, 58);
+  const a = wordIndex(v, <i32>(colon - v), ATTRS);
+  if (a < A_PTIME) {
+    if (a >= 0 && colon == end) store<i32>(level, a, DIR_AT);
+    return;
+  }
+  if (m === null || colon == end) return;
+  const p = next(colon + 1, end);
+  if (a < A_RTPMAP) {
+    const n = num(tok, tokLen, 1000);
+    if (n > 0) store<i32>(changetype<usize>(m) + <usize>((a - A_PTIME) << 2), n, PTIME_AT); // ptime, maxptime
+    return;
+  }
+  const i = m.indexOf(num(tok, tokLen, 127));
+  next(p, end);
+  if (i < 0 || tokLen == 0) return;
+  const f = changetype<usize>(m) + <usize>i;
+  if (a == A_RTPMAP) {
+    // <encoding name>/<clock rate>[/<channels>]: G.711 and telephone-event at 8000 Hz, mono
+    const c = wordIndex(tok, tokLen, CODECS);
+    store<u8>(f, <u8>(c < 0 ? CODEC_OTHER : c % 3 + 1), FMT_CODEC);
+  } else {
+    store<u32>(f + <usize>(3 * i), events(tok, tok + <usize>tokLen), FMT_EVENTS);
+  }
+}
+
+// A telephone-event list (RFC 4733 2.4.1), e.g. "0-15" or "0-11,16": FMTP_SEEN and a bit per
+// event 0-30; 0 when it does not parse (as if there were no fmtp).
+function events(p: usize, end: usize): u32 {
+  let mask = FMTP_SEEN;
+  while (p < end) {
+    const comma = find(p, end, 44);
+    const dash = find(p, comma, 45);
+    let lo = num(p, <i32>(dash - p), 255);
+    const hi = dash < comma ? num(dash + 1, <i32>(comma - dash) - 1, 255) : lo;
+    if (lo < 0 || hi < lo) return 0;
+    if (lo <= 30) mask |= (<u32>2 << <u32>(hi < 30 ? hi : 30)) - (<u32>1 << <u32>lo); // bits lo..hi
+    p = comma + 1;
+  }
+  return mask;
 }

@@ -1,5 +1,5 @@
 // A parsed session description (RFC 4566 section 5): the session-level fields and up to
-// SDP_MAX_MEDIA media descriptions, as spans (offset, length) into the body and parsed numbers.
+// SDP_MAX_MEDIA media descriptions, as spans (address, length) in the body and parsed numbers.
 // The body is not copied: spans stay valid while the caller keeps the bytes (build the answer
 // before the receive buffer is reused). Objects are created once at start-up and reused.
 import { SDP_MAX_MEDIA, SDP_MAX_FMTS } from "../config";
@@ -14,7 +14,8 @@ export const SDP_E_NO_CODEC: i32 = -4;  // no acceptable audio stream with a cod
 export const SDP_E_MISMATCH: i32 = -5;  // an answer that does not fit our offer
 export const SDP_E_OVERFLOW: i32 = -6;  // the writer is too small for the SDP
 
-/** Direction (RFC 4566 6, RFC 3264 5.1) as bits: we/they send, we/they receive. */
+/** Direction (RFC 4566 6, RFC 3264 5.1) as bits: we/they send, we/they receive. The values are
+ *  the indices of the attribute names in parse.ts's ATTRS. */
 export const DIR_SEND: i32 = 1;
 export const DIR_RECV: i32 = 2;
 export const DIR_INACTIVE: i32 = 0;
@@ -31,104 +32,89 @@ export const CONN_UNUSABLE: i64 = -2; // IP6, a host name, multicast or not IN: 
 /** Media types and transports we tell apart. */
 export const KIND_OTHER: i32 = 0;
 export const KIND_AUDIO: i32 = 1;
-export const PROTO_OTHER: i32 = 0;     // not RTP (udptl, DTLS/SCTP ...): formats are tokens
+export const PROTO_OTHER: i32 = 0;     // RTP/SAVP, UDP/TLS/RTP/SAVPF, udptl, DTLS/SCTP ...
 export const PROTO_AVP: i32 = 1;       // RTP/AVP
 export const PROTO_AVPF: i32 = 2;      // RTP/AVPF
-export const PROTO_RTP_OTHER: i32 = 3; // RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVPF, TCP/RTP/AVP ...
 
 /** fmtp events bit 31: an a=fmtp line was seen for this payload type (bits 0-30: events). */
 export const FMTP_SEEN: u32 = 0x80000000;
 
-/** One m= section. */
-export class Media {
-  kind: i32 = KIND_OTHER;
-  typeOff: i32 = 0;
-  typeLen: i32 = 0;
-  port: i32 = 0;
-  proto: i32 = PROTO_OTHER;
-  protoOff: i32 = 0;
-  protoLen: i32 = 0;
-  /** The format list as written (echoed in a rejected answer line). */
-  fmtOff: i32 = 0;
-  fmtLen: i32 = 0;
-  /** RTP payload types in offer order, what each carries, and its fmtp events. */
-  nfmt: i32 = 0;
-  fmtOverflow: bool = false;
-  pt: StaticArray<u8> = new StaticArray<u8>(SDP_MAX_FMTS);
-  codec: StaticArray<u8> = new StaticArray<u8>(SDP_MAX_FMTS);
-  events: StaticArray<u32> = new StaticArray<u32>(SDP_MAX_FMTS);
-  conn: i64 = CONN_NONE;
-  dir: i32 = DIR_UNSET;
-  ptime: i32 = 0;     // a=ptime, 0 when absent
-  maxptime: i32 = 0;  // a=maxptime, 0 when absent
-  rtcpPort: i32 = 0;  // a=rtcp (RFC 3605), 0 when absent
+/** Where parse writes the fields it sets by number: c= and the direction in Session and Media
+ *  (one pointer for either level), a=ptime and a=maxptime in Media (a spec checks the offsets). */
+export const CONN_AT: usize = 0;
+export const DIR_AT: usize = 8;
+export const PTIME_AT: usize = 12;
 
-  reset(): void {
-    this.kind = KIND_OTHER;
-    this.port = 0;
-    this.proto = PROTO_OTHER;
-    this.nfmt = 0;
-    this.fmtOverflow = false;
-    this.conn = CONN_NONE;
-    this.dir = DIR_UNSET;
-    this.ptime = 0;
-    this.maxptime = 0;
-    this.rtcpPort = 0;
-  }
+/** One m= section: a view over a block of the session's memory that parse fills (there is no
+ *  constructor). After the fields, per format j: its payload type at FMT_PT + j, what it carries
+ *  (codec.ts) at FMT_CODEC + j, its fmtp events at FMT_EVENTS + 4 * j. */
+@unmanaged
+export class Media {
+  conn: i64;
+  dir: i32;
+  ptime: i32;     // a=ptime, 0 when absent
+  maxptime: i32;  // a=maxptime, 0 when absent
+  kind: i32;
+  port: i32;
+  proto: i32;
+  /** Spans in the body: the m= value [at, end) and in it the port token [portAt, portEnd) and the
+   *  first format: a rejected stream is answered with the line as written and port 0. */
+  at: usize;
+  portAt: usize;
+  portEnd: usize;
+  fmtAt: usize;
+  end: usize;
+  /** The payload types (the numeric formats) in offer order; the first SDP_MAX_FMTS of them. */
+  nfmt: i32;
+
+  /** Payload type of format j (0 <= j < nfmt). */
+  ptAt(j: i32): i32 { return load<u8>(changetype<usize>(this) + <usize>j, FMT_PT); }
+  /** What format j carries (codec.ts CODEC_*). */
+  codecAt(j: i32): i32 { return load<u8>(changetype<usize>(this) + <usize>j, FMT_CODEC); }
+  /** The fmtp events of format j: FMTP_SEEN and bit n for event n; 0 without an fmtp. */
+  eventsAt(j: i32): u32 { return load<u32>(changetype<usize>(this) + <usize>(4 * j), FMT_EVENTS); }
 
   /** Index of payload type pt in the format list, or -1. */
   indexOf(pt: i32): i32 {
-    for (let i = 0; i < this.nfmt; i++) if (<i32>unchecked(this.pt[i]) == pt) return i;
+    for (let i = 0; i < this.nfmt; i++) if (this.ptAt(i) == pt) return i;
     return -1;
   }
 }
 
+export const FMT_EVENTS: usize = (offsetof<Media>() + 3) & ~3;
+export const FMT_PT: usize = FMT_EVENTS + 4 * SDP_MAX_FMTS;
+export const FMT_CODEC: usize = FMT_PT + SDP_MAX_FMTS;
+const MEDIA_SIZE: usize = (FMT_CODEC + SDP_MAX_FMTS + 7) & ~7;
+
 /** A whole session description. */
 export class Session {
-  base: usize = 0;
-  len: i32 = 0;
+  /** c= and the direction attribute at session level (first, as in Media). */
+  conn: i64 = CONN_NONE;
+  dir: i32 = DIR_UNSET;
   /** o=: sess-id, sess-version, and the unicast address when it is IPv4 (else CONN_UNUSABLE). */
   sessId: u64 = 0;
   sessVersion: u64 = 0;
   originAddr: i64 = CONN_UNUSABLE;
   /** t= value as written (an answer repeats it, RFC 3264 6); tLen 0 when absent. */
-  tOff: i32 = 0;
+  tAt: usize = 0;
   tLen: i32 = 0;
-  conn: i64 = CONN_NONE;
-  dir: i32 = DIR_UNSET;
   nmedia: i32 = 0;
-  media: StaticArray<Media> = new StaticArray<Media>(SDP_MAX_MEDIA);
-
-  constructor() {
-    for (let i = 0; i < SDP_MAX_MEDIA; i++) unchecked(this.media[i] = new Media());
-  }
-
-  reset(base: usize, len: i32): void {
-    this.base = base;
-    this.len = len;
-    this.sessId = 0;
-    this.sessVersion = 0;
-    this.originAddr = CONN_UNUSABLE;
-    this.tOff = 0;
-    this.tLen = 0;
-    this.conn = CONN_NONE;
-    this.dir = DIR_UNSET;
-    this.nmedia = 0;
-  }
+  /** The media sections, MEDIA_SIZE bytes each. */
+  media: usize = heap.alloc(<usize>SDP_MAX_MEDIA * MEDIA_SIZE);
 
   /** Media section i (0 <= i < nmedia). */
-  m(i: i32): Media { return this.media[i]; }
+  m(i: i32): Media { return changetype<Media>(this.media + <usize>i * MEDIA_SIZE); }
 
   /** Effective connection of media i: its own c= over the session's. */
   connOf(i: i32): i64 {
-    const c = this.media[i].conn;
+    const c = this.m(i).conn;
     return c != CONN_NONE ? c : this.conn;
   }
 
   /** Effective direction of media i: its own attribute over the session's; sendrecv by default. */
   dirOf(i: i32): i32 {
-    const d = this.media[i].dir;
-    if (d != DIR_UNSET) return d;
-    return this.dir != DIR_UNSET ? this.dir : DIR_SENDRECV;
+    let d = this.m(i).dir;
+    if (d < 0) d = this.dir;
+    return d < 0 ? DIR_SENDRECV : d;
   }
 }

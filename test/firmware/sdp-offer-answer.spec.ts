@@ -2,7 +2,7 @@
 // the style of real peers (exact bytes, the chosen codec, address, port, telephone-event,
 // direction), and what we take from answers to our offer.
 import {
-  Session, SDP_OK, SDP_E_NO_CODEC, SDP_E_MISMATCH, SDP_E_OVERFLOW, DIR_SENDRECV, DIR_SENDONLY,
+  Session, SDP_OK, SDP_E_NO_CODEC, SDP_E_MISMATCH, SDP_E_OVERFLOW, DIR_SENDRECV, DIR_SENDONLY, DIR_RECVONLY, DIR_INACTIVE,
 } from "../../firmware/sdp/session";
 import { parse } from "../../firmware/sdp/parse";
 import {
@@ -147,13 +147,11 @@ describe("SDP answer to an offer", () => {
     expect(res.mline).toBe(0);
     expect(res.remoteIp).toBe(0xc0a80114);
     expect(res.remotePort).toBe(10450);
-    expect(res.remoteRtcpPort).toBe(10451);
     expect(res.pt).toBe(0);
     expect(res.law).toBe(LAW_ULAW);
     expect(res.tePt).toBe(101);
     expect(res.teEvents).toBe(0xffff);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_SENDRECV);
     expect(res.ptime).toBe(20);
   });
   it("Asterisk offering PCMA first: our preference decides", () => {
@@ -168,11 +166,10 @@ describe("SDP answer to an offer", () => {
     expect(answer("asterisk-pcma-first", PREF_PCMU)).toBe(SDP_OK);
     expect(res.pt).toBe(0);
   });
-  it("FRITZ!Box: the RTCP port of a=rtcp", () => {
+  it("FRITZ!Box: PCMA by our preference, its address and port", () => {
     expect(answer("fritzbox", PREF_PCMA_PCMU)).toBe(SDP_OK);
     expect(res.pt).toBe(8);
     expect(res.remotePort).toBe(7082);
-    expect(res.remoteRtcpPort).toBe(7083);
     expect(res.remoteIp).toBe(0xc0a8b201);
   });
   it("Linphone: static PCMU, telephone-event/8000 among three rates, the video line rejected", () => {
@@ -192,11 +189,11 @@ describe("SDP answer to an offer", () => {
       "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n" +
       "m=video 0 RTP/AVP 126 97\r\n");
   });
-  it("Grandstream: telephone-event 96 with events 0-11,16, ptime 30", () => {
+  it("Grandstream: telephone-event 96 with events 0-11,16; its ptime 30 is a preference, we send 20", () => {
     expect(answer("grandstream-te-last", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.tePt).toBe(96);
     expect(res.teEvents).toBe(0x10fff);
-    expect(res.ptime).toBe(30);
+    expect(res.ptime).toBe(20);
     expect(outText()).toBe(HEAD + "m=audio 40000 RTP/AVP 0 96\r\na=rtpmap:0 PCMU/8000\r\n" +
       "a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-11,16\r\na=ptime:20\r\na=sendrecv\r\n");
   });
@@ -210,30 +207,26 @@ describe("SDP answer to an offer", () => {
   });
   it("hold: sendonly is answered recvonly; we do not send", () => {
     expect(answer("hold-sendonly", PREF_PCMU_PCMA)).toBe(SDP_OK);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_RECVONLY);
     expect(outText().endsWith("a=ptime:20\r\na=recvonly\r\n")).toBe(true);
   });
   it("hold: c=0.0.0.0 means the offerer receives nothing", () => {
     expect(answer("hold-0000", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.remoteIp).toBe(0);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_RECVONLY);
     expect(res.tePt).toBe(-1);
     expect(outText()).toBe(HEAD + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=recvonly\r\n");
   });
   it("hold: session-level inactive is answered inactive", () => {
     expect(answer("hold-inactive-session", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.pt).toBe(8);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_INACTIVE);
     expect(outText().endsWith("a=inactive\r\n")).toBe(true);
   });
   it("recvonly (media level over session sendonly) is answered sendonly", () => {
     expect(answer("recvonly-override", PREF_PCMU_PCMA)).toBe(SDP_OK);
     expect(res.pt).toBe(0);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     expect(outText().endsWith("a=sendonly\r\n")).toBe(true);
   });
   it("our own hold limits the answer: sendrecv -> sendonly, sendonly -> inactive", () => {
@@ -242,8 +235,7 @@ describe("SDP answer to an offer", () => {
     parseFixture("asterisk-pcma-first");
     expect(answerOffer(session, local, origin, out, res)).toBe(SDP_OK);
     expect(outText().endsWith("a=sendonly\r\n")).toBe(true);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     out.reset();
     parseFixture("hold-sendonly");
     expect(answerOffer(session, local, origin, out, res)).toBe(SDP_OK);
@@ -265,6 +257,13 @@ describe("SDP answer to an offer", () => {
     expect(outText()).toBe(HEAD + "m=image 0 udptl t38\r\nm=audio 0 RTP/AVP 0\r\n" +
       "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n" +
       "a=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n");
+  });
+  it("a maxptime below 20 ms is the packetization to use", () => {
+    setup(PREF_PCMU_PCMA);
+    body = String.UTF8.encode("v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\na=maxptime:10\r\n");
+    expect(parse(session, changetype<usize>(body), body.byteLength)).toBe(SDP_OK);
+    expect(answerOffer(session, local, origin, out, res)).toBe(SDP_OK);
+    expect(res.ptime).toBe(10);
   });
   it("a payload list cut at SDP_MAX_FMTS: PCMA found, PCMU (beyond) not", () => {
     expect(answer("too-many-payloads", PREF_PCMU_PCMA)).toBe(SDP_OK);
@@ -297,12 +296,10 @@ describe("SDP answer to our offer", () => {
     expect(res.teEvents).toBe(0x1ffff);
     expect(res.remoteIp).toBe(0x0a000005);
     expect(res.remotePort).toBe(12000);
-    expect(res.remoteRtcpPort).toBe(12001);
     expect(res.ptime).toBe(20);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_SENDRECV);
   });
-  it("the first payload type in the answer that we offered; media c= over session c=; ptime capped by maxptime", () => {
+  it("the first payload type in the answer that we offered; media c= over session c=; 20 ms within maxptime", () => {
     expect(take("answer-pcma-te96", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_OK);
     expect(res.pt).toBe(8);
     expect(res.law).toBe(LAW_ALAW);
@@ -310,24 +307,19 @@ describe("SDP answer to our offer", () => {
     expect(res.teEvents).toBe(0xffff);
     expect(res.remoteIp).toBe(0xc0a80114);
     expect(res.remotePort).toBe(10452);
-    expect(res.remoteRtcpPort).toBe(10461);
-    expect(res.ptime).toBe(40);
+    expect(res.ptime).toBe(20);
     expect(take("answer-pcma-te96", PREF_PCMU, DIR_SENDRECV)).toBe(SDP_OK);
     expect(res.pt).toBe(0);
   });
   it("direction: recvonly answer to our hold (sendonly) offer; 0.0.0.0 answer", () => {
     expect(take("answer-recvonly", PREF_PCMU_PCMA, DIR_SENDONLY)).toBe(SDP_OK);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     expect(take("answer-recvonly", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_OK);
-    expect(res.send).toBe(true);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_SENDONLY);
     expect(take("hold-0000", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_OK);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_RECVONLY);
     expect(take("hold-sendonly", PREF_PCMU_PCMA, DIR_SENDONLY)).toBe(SDP_OK);
-    expect(res.send).toBe(false);
-    expect(res.recv).toBe(false);
+    expect(res.dir).toBe(DIR_INACTIVE);
   });
   it("rejections and answers that do not fit our offer", () => {
     expect(take("answer-rejected", PREF_PCMU_PCMA, DIR_SENDRECV)).toBe(SDP_E_NO_CODEC);
@@ -368,6 +360,6 @@ describe("SDP answer to our offer", () => {
     expect(res.remoteIp).toBe(0x0a000009);
     expect(res.remotePort).toBe(50000);
     expect(res.tePt).toBe(101);
-    expect(res.send && res.recv).toBe(true);
+    expect(res.dir).toBe(DIR_SENDRECV);
   });
 });

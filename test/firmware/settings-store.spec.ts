@@ -1,5 +1,5 @@
 import { textString } from "./fixture";
-// The settings store (firmware/console/sstore.ts): CRC-32, the blob layout, encode/decode round
+// The settings store (firmware/console/store.ts): CRC-32, the blob layout, encode/decode round
 // trip, every damaged byte detected, and the slot choice at boot over the HAL's kv (hal-fake).
 import * as hal from "../../firmware/hal";
 import * as settings from "../../firmware/console/settings";
@@ -128,8 +128,7 @@ describe("blob", () => {
     expect(SETTINGS_BLOB_MAX).toBeLessThanOrEqual(4000);
     settings.pendingDefaults();
     for (let k = 0; k < settings.COUNT; k++) {
-      const s = settings.SCHEMA[k];
-      if (s.type == settings.T_STR) setPending(textString(s.key), "x".repeat(s.max));
+      if (settings.typeOf(k) == settings.T_STR) setPending(textString(settings.keyOf(k)), "x".repeat(<i32>settings.field(k, settings.F_MAX)));
     }
     expect(sstore.encode(buf, SETTINGS_BLOB_MAX, 1)).toBeGreaterThan(0);
     expect(sstore.encode(buf, 100, 1)).toBe(-1);
