@@ -5,11 +5,31 @@
 // registrar restarts. Timings are printed as diagnostics (docs/testing.md lists them).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
-  Baresip, Kamailio, SipUac, describeSegments, dominantFrequency, levelDbfs, groupAlive, requirePeers, runningProcesses, segments, stopAll, toneLevelDbfs, waitUntil,
+  Baresip, Kamailio, SipUac, describeSegments, dominantFrequency, levelDbfs, groupAlive, peersDir, requirePeers, scratchDir, runningProcesses, segments, stopAll, toneLevelDbfs, waitUntil,
 } from "../lib/interop/index.js";
 
 const skip = requirePeers();
+
+describe("harness errors with the real kamailio", { skip }, () => {
+  after(() => stopAll());
+
+  test("a kamailio that cannot start fails fast with the reason from its log", async () => {
+    const src = scratchDir("broken-cfg");
+    cpSync(join(peersDir(), "kamailio", "db"), join(src, "db"), { recursive: true });
+    writeFileSync(join(src, "kamailio.cfg"), readFileSync(join(peersDir(), "kamailio", "kamailio.cfg"), "utf8").replace('loadmodule "tm.so"', 'loadmodule "no_such_module.so"'));
+    const t0 = Date.now();
+    await assert.rejects(Kamailio.start({ source: src }), (e: Error) => {
+      assert.match(e.message, /kamailio exited during start-up \(code \d+\)/);
+      assert.match(e.message, /no_such_module/, "the log tail names the problem");
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    assert.deepEqual(runningProcesses(), []);
+  });
+});
 
 describe("real peers: kamailio and two baresip", { skip }, () => {
   let k: Kamailio;
