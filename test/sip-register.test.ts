@@ -203,6 +203,7 @@ test("changing the account removes the old binding (Expires: 0) and registers th
   const removal = regs.find((m) => hdr(m, "expires") === "0")!;
   assert.match(hdr(removal, "to")!, /sip:2000@10\.0\.0\.1/);
   assert.ok(s.reg.bindings.has("2001"));
+  assert.ok(!s.reg.bindings.has("2000"), "the old binding was removed with the old credentials");
   assert.equal(s.dev.events.last("registration")!["aor"], "sip:2001@10.0.0.1");
 });
 

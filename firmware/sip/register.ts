@@ -82,6 +82,13 @@ let answered: bool = false;
 /** The request in flight removes the binding (Expires: 0). */
 let removing: bool = false;
 let appliedGen: i32 = -1;
+/** The credentials of the live binding (kept only to remove it; never shown or logged). */
+const CRED_CAP: i32 = 65;
+const boundUser = memory.data(CRED_CAP);
+let boundUserLen: i32 = 0;
+const boundPass = memory.data(CRED_CAP);
+let boundPassLen: i32 = 0;
+let removeTries: i32 = 0;
 let configHash: u32 = 0;
 
 const digest = new DigestClient();
@@ -145,7 +152,22 @@ export function apply(): void {
   const h = settingsHash();
   if (h == configHash && state != ST_OFF) return;
   configHash = h;
-  if (state == ST_REGISTERED || state == ST_REGISTERING) unregister();
+  // A live binding is removed first, with the old identity and credentials; the new account
+  // starts when the registrar has answered (or given up).
+  if (state == ST_REGISTERED && boundUserLen > 0) {
+    abandonTxn();
+    timer.cancel();
+    removeTries = 0;
+    send(true);
+    state = ST_RESOLVING;
+    publish(T("account changed"));
+    return;
+  }
+  restart();
+}
+
+/** Starts the binding of the account the settings now describe. */
+function restart(): void {
   abandonTxn();
   account.reload();
   transport.configure(settings.intValue(settings.K_SIP_PORT));
@@ -230,7 +252,9 @@ function send(remove: bool): void {
   build.allow(w, uas.allow);
   build.userAgent(w);
   if (digest.ready) {
-    digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen,
+    // A removal speaks for the binding being removed: the credentials it was made with.
+    if (remove) digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen, boundUser, boundUserLen, boundPass, boundPassLen);
+    else digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen,
       account.authUser(), account.authUserLen(), settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
     answered = true;
   } else answered = false;
@@ -267,6 +291,7 @@ export function unregister(): void {
   if (state != ST_REGISTERED && state != ST_REGISTERING) return;
   abandonTxn();
   timer.cancel();
+  removeTries = 2; // no follow-up: the unit is going away
   send(true);
   state = ST_OFF;
   publish(T("unregistered"));
@@ -276,7 +301,19 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (t !== txn || t.gen != txnGen) return;
   if (ev == TU_PROVISIONAL) return;
   txn = null; // done with it: the next request may start at once (it lingers for retransmissions)
-  if (removing) return;
+  if (removing) {
+    if (removeTries >= 2) return;
+    // A stale or new nonce for the removal: answer it once, then start the new account.
+    if (m !== null && (m.status == 401 || m.status == 407) && removeTries == 0 &&
+        findChallenge(m, m.status == 407, challenge) == D_OK && digest.accept(m.base, challenge, m.status == 407) == D_OK) {
+      removeTries = 1;
+      send(true);
+      return;
+    }
+    boundUserLen = 0;
+    restart();
+    return;
+  }
   if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail(T("no response from the registrar"), 0); return; }
   if (ev == TU_TRANSPORT) { fail(T("cannot send to the registrar"), 0); return; }
   if (ev != TU_FINAL || m === null) return;
@@ -328,6 +365,11 @@ function sendNow(): void {
 
 function registered(m: SipMsg): void {
   failures = 0;
+  // Remember who this binding belongs to, to remove it after an account change.
+  boundUserLen = account.authUserLen() < CRED_CAP ? account.authUserLen() : 0;
+  memory.copy(boundUser, account.authUser(), <usize>boundUserLen);
+  boundPassLen = settings.valueLen(settings.K_SIP_PASSWORD) < CRED_CAP ? settings.valueLen(settings.K_SIP_PASSWORD) : 0;
+  memory.copy(boundPass, settings.valuePtr(settings.K_SIP_PASSWORD), <usize>boundPassLen);
   // Our binding among all of the AOR's (10.2.4): the Contact value holding our host:port; its
   // expires parameter, else the Expires header, else what we asked for.
   let g = m.expires >= 0 ? m.expires : expires;
