@@ -670,7 +670,7 @@ function eqCallId(l: Leg, m: SipMsg): bool {
 export function inDialog(m: SipMsg, t: Txn): void {
   let o: Out | null = null;
   for (let i = 0; i < MAX_LEGS; i++) if (state != C_IDLE && unchecked(legs[i]).state == L_UP && matchesRequest(unchecked(legs[i]).leg, m)) o = unchecked(legs[i]);
-  if (o === null) { ua.respond(t, m, 481, null); return; }
+  if (o === null) { reject(t, 481); return; } // stateless: stray requests must not hold server slots
   const l = o.leg;
   if (m.cseq <= l.remoteSeq && l.remoteSeq != 0 && m.method != M_ACK) { ua.respond(t, m, 500, null, l.localTag, l.localTagLen); return; }
   l.remoteSeq = m.cseq;
