@@ -206,7 +206,6 @@ export function dial(p: usize, n: i32, open: bool): Text {
   setPeer(legs[0].uri, legs[0].uriLen);
   setState(C_CALLING);
   ringTimer.start(<i64>settings.intValue(settings.K_CALL_RING_TIMEOUT) * 1000);
-  media.playTone(TONE_RINGBACK);
   for (let k = 0; k < count; k++) launch(unchecked(legs[k]));
   return 0;
 }
@@ -349,7 +348,7 @@ function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     if (code == 100) { if (o.state == L_TRYING) o.state = L_PROCEEDING; return; }
     o.state = L_PROCEEDING;
     if (o.cancel) { sendCancel(o); return; }
-    if (state == C_CALLING) setState(C_RINGING);
+    if (state == C_CALLING) { setState(C_RINGING); media.playTone(TONE_RINGBACK); } // the far end rings now
     if (code == 183 && m.body.len > 0 && state != C_EARLY && answer(m)) {
       media.playTone(TONE_NONE);
       startMedia();
