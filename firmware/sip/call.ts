@@ -345,9 +345,9 @@ function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (m === null) return;
   const code = m.status;
   if (ev == TU_PROVISIONAL) {
-    if (code == 100) { if (o.state == L_TRYING) o.state = L_PROCEEDING; return; }
     o.state = L_PROCEEDING;
-    if (o.cancel) { sendCancel(o); return; }
+    if (o.cancel) { sendCancel(o); return; } // a 100 is a provisional response too (9.1)
+    if (code == 100) return;
     if (state == C_CALLING) { setState(C_RINGING); media.playTone(TONE_RINGBACK); } // the far end rings now
     if (code == 183 && m.body.len > 0 && state != C_EARLY && answer(m)) {
       media.playTone(TONE_NONE);
