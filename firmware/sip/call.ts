@@ -400,7 +400,7 @@ function answered(o: Out, m: SipMsg): void {
     else ackAndBye(o, m);                                  // another fork of the same INVITE
     return;
   }
-  if (win >= 0 || state == C_ENDING || state == C_IDLE) { ackAndBye(o, m); return; }
+  if (win >= 0 || state == C_ENDING || state == C_IDLE) { ackAndBye(o, m); legFailed(o, 0, T("cancelled")); return; }
   if (!fromResponse(o.leg, m)) { ackAndBye(o, m); o.state = L_DONE; finish(500, T("bad answer")); return; }
   o.state = L_UP;
   o.leg.localSeq = o.cseq;
