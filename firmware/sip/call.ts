@@ -162,6 +162,7 @@ function finish(code: i32, reason: Text): void {
   if (endReason == 0) { endCode = code; endReason = reason; }
   ringTimer.cancel(); maxTimer.cancel(); retxTimer.cancel(); sessionTimer.cancel(); legTimer.cancel();
   media.stop();
+  if (answeredAt == 0) media.playTone(TONE_NONE); // the ringback of a call that never connected
   state = C_IDLE;
   const dur = answeredAt > 0 ? now() - answeredAt : 0;
   const e = event.begin(T("call")).num(T("id"), callNo).str(T("state"), T("ended"))

@@ -327,8 +327,8 @@ export async function rig(o: { script?: InviteScript; settings?: Record<string, 
 // ---- the phone
 
 export interface InviteScript {
-  /** Send 100 Trying at once (default true). */
-  trying?: boolean;
+  /** Send 100 Trying at once (default true), or this many ms after the INVITE. */
+  trying?: boolean | number;
   /** 180 Ringing this many ms after the INVITE (default 0); null = none. */
   ringAfterMs?: number | null;
   /** 183 Session Progress with the SDP answer (early media) this many ms after; null = none. */
@@ -704,23 +704,24 @@ export class Phone {
     this.server = s;
     const later = (ms: number, fn: () => void): void => { s.timers.push(this.clock.after(ms, () => { if (!s.final) fn(); })); };
     const provisional = (text: string): void => { s.last = text; reply(text); };
-    if (sc.trying !== false) provisional(respond(m, 100, "Trying"));
+    if (sc.trying === undefined || sc.trying === true || sc.trying === 0) provisional(respond(m, 100, "Trying"));
+    else if (typeof sc.trying === "number") later(sc.trying, () => provisional(respond(m, 100, "Trying")));
     if (sc.redirect) { this.finalResponse(s, respond(m, 302, "Moved Temporarily", [`Contact: <${sc.redirect}>`], s.toTag)); return; }
+    const localTag = s.toTag;
+    const ringAfter = sc.ringAfterMs === undefined ? 0 : sc.ringAfterMs;
+    if (ringAfter !== null) later(ringAfter, () => provisional(respond(m, 180, "Ringing", [this.contact()], localTag)));
     if (sc.reject) {
       const r = sc.reject;
-      later(r.afterMs ?? 0, () => this.finalResponse(s, respond(m, r.code, r.reason, r.headers ?? [], s.toTag)));
+      later(r.afterMs ?? 0, () => this.finalResponse(s, respond(m, r.code, r.reason, r.headers ?? [], localTag)));
       return;
     }
     const offer = m.body ? parseSdp(m.body) : null;
     this.remoteSdp = offer;
-    const localTag = s.toTag;
     const dialog: Dialog = { callId: hdr(m, "call-id") ?? "", localTag, remoteTag: tagOf(hdr(m, "from")) ?? "",
       local: hdr(m, "to") ?? "", remote: (hdr(m, "from") ?? "").replace(/;\s*tag=[^;]*/i, ""),
       target: /<([^>]+)>/.exec(hdr(m, "contact") ?? "")?.[1] ?? "", cseq: 0, uac: false, unacked: null };
     const body = offer ? this.answer(offer) : this.offer();
     if (body === null) { this.finalResponse(s, respond(m, 488, "Not Acceptable Here", [], localTag)); return; }
-    const ringAfter = sc.ringAfterMs === undefined ? 0 : sc.ringAfterMs;
-    if (ringAfter !== null) later(ringAfter, () => provisional(respond(m, 180, "Ringing", [this.contact()], localTag)));
     if (sc.earlyAfterMs !== undefined && sc.earlyAfterMs !== null) {
       later(sc.earlyAfterMs, () => {
         provisional(respond(m, 183, "Session Progress", [this.contact(), "Content-Type: application/sdp"], localTag, body));
