@@ -95,6 +95,7 @@ let inGen: i32 = 0;
 let ackWait: bool = false;      // our 2xx is not acknowledged yet
 let ackOffer: bool = false;     // our 2xx carried the offer: the answer comes in the ACK
 let retxInterval: i64 = T1;
+let okSentAt: i64 = 0;          // when our 2xx (to the INVITE or a re-INVITE) was first sent
 let seInterval: i32 = 0;        // session interval (s), 0 = no session timer
 let seRefresher: bool = false;  // we refresh
 
@@ -587,6 +588,7 @@ export function incoming(m: SipMsg, t: Txn, allowed: bool, open: bool): void {
   respondOk(t, m);
   ackWait = true;
   retxInterval = T1;
+  okSentAt = now();
   retxTimer.start(T1);
   if (!ackOffer) connected(); else { answeredAt = now(); setState(C_ACTIVE); onAnswer(); }
 }
@@ -621,14 +623,16 @@ function onInviteServer(t: Txn, ev: i32, m: SipMsg | null): void {
   if (ev == TU_TERMINATED && inTxn === t) inTxn = null;
 }
 
-/** Retransmits our 2xx (13.3.1.4) until the ACK, for 64*T1, then gives up with BYE. */
+/** Retransmits our 2xx (13.3.1.4) until the ACK, for 64*T1 from the first one, then gives up
+ *  with BYE. */
 function onRetx(tm: Timer): void {
   if (!ackWait) return;
   const t = inTxn;
-  if (now() - answeredAt >= 64 * T1 || t === null || t.gen != inGen) { ackWait = false; hangup(T("no ACK")); return; }
+  if (now() - okSentAt >= 64 * T1 || t === null || t.gen != inGen) { ackWait = false; hangup(T("no ACK")); return; }
   transport.send(t.ip, t.port, t.buf, t.len);
   retxInterval = retxInterval * 2 < T2 ? retxInterval * 2 : T2;
-  tm.start(retxInterval);
+  const left = okSentAt + 64 * T1 - now();
+  tm.start(retxInterval < left ? retxInterval : left);
 }
 
 function acked(m: SipMsg): void {
@@ -714,6 +718,7 @@ export function inDialog(m: SipMsg, t: Txn): void {
   respondOk(t, m);
   ackWait = true;
   retxInterval = T1;
+  okSentAt = now();
   retxTimer.start(T1);
 }
 
