@@ -788,7 +788,8 @@ function refresh(): void {
   w.base = t.buf; w.cap = t.cap; w.reset();
   beginRequest(w, l, M_INVITE, l.localSeq, lip);
   writeContact(w, lip);
-  w.str(T("Session-Expires: ")).dec(<u64>seInterval).str(T(";refresher=")).str(outgoing ? T("uac") : T("uas")).crlf();
+  // refresher is relative to this re-INVITE (RFC 4028 7.4): we send it and we refresh, so uac
+  w.str(T("Session-Expires: ")).dec(<u64>seInterval).str(T(";refresher=uac")).crlf();
   w.str(T("Supported: timer")).crlf();
   w.str(T("Content-Type: application/sdp")).crlf();
   build.end(w, offer, offerLen);
