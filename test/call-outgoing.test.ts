@@ -5,7 +5,7 @@
 // sides, the call LED and the `ended` event with its statistics.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rig, hdr, tagOf, branchOf, frequency, levelDb, cadence, join, goertzel } from "./lib/phone.js";
+import { rig, Phone, hdr, tagOf, branchOf, frequency, levelDb, cadence, join, goertzel } from "./lib/phone.js";
 
 /** Presses button1 and returns the time of the press. */
 function press(s: Awaited<ReturnType<typeof rig>>): number {
@@ -242,4 +242,44 @@ test("call.max_duration: the unit ends the call with BYE at exactly that time af
   assert.equal(bye.length, 1);
   assert.equal(bye[0]!.t - active.t, 10000 + 5);
   assert.equal(s.events("call").at(-1)!["reason"], "maximum duration");
+});
+
+test("the second of two targets answers: its re-INVITE is answered and acknowledged in its own dialog (the 200 is not retransmitted)", async () => {
+  const s = await rig({ settings: { "button1.call": "sip:1002@10.0.0.10, sip:1001@10.0.0.9" }, script: { answerAfterMs: 500 } });
+  const b = new Phone(s.net, { ip: "10.0.0.10", user: "1002", script: { answerAfterMs: null }, seed: 2 });
+  press(s);
+  s.clock.advance(2000);
+  assert.equal(b.requests("CANCEL").length, 1, "the first target is cancelled");
+  assert.equal(s.events("call").at(-1)!["peer"], "sip:1001@10.0.0.9");
+  s.phone.reinvite({ dir: "sendonly" });
+  const t = s.clock.now();
+  s.clock.advance(40000);
+  const oks = s.phone.responses("INVITE").filter((x) => x.t > t);
+  assert.deepEqual(oks.map((x) => [x.m.status, x.t - t]), [[200, 10]], "acknowledged: no retransmission");
+  assert.match(oks[0]!.m.body, /\r\na=recvonly\r\n/);
+  assert.equal(s.phone.requests("BYE").length, 0);
+  assert.equal(s.events("call").at(-1)!["state"], "active");
+});
+
+test("session timer in the 200 with refresher=uac: the unit refreshes every 45 s; with refresher=uas and no refresh from the phone, BYE at 60 s", async () => {
+  const s = await rig({ script: { answerAfterMs: 500, okHeaders: ["Session-Expires: 90;refresher=uac", "Require: timer"] } });
+  press(s);
+  s.clock.advance(1000);
+  const tAnswer = s.events("call").at(-1)!.t;
+  s.clock.advance(100000);
+  const re = s.phone.requests("INVITE").slice(1);
+  assert.deepEqual(re.map((x) => x.t - tAnswer), [45005, 90005]);
+  assert.ok(re.every((x) => hdr(x.m, "session-expires") === "90;refresher=uac"));
+  assert.deepEqual(re.map((x) => hdr(x.m, "cseq")), ["2 INVITE", "3 INVITE"]);
+  assert.equal(s.phone.requests("ACK").length, 3);
+
+  const u = await rig({ script: { answerAfterMs: 500, okHeaders: ["Session-Expires: 90;refresher=uas", "Require: timer"] } });
+  press(u);
+  u.clock.advance(1000);
+  const tA = u.events("call").at(-1)!.t;
+  u.clock.advance(100000);
+  assert.equal(u.phone.requests("INVITE").length, 1, "the phone refreshes, not the unit");
+  const bye = u.phone.requests("BYE");
+  assert.deepEqual(bye.map((x) => x.t - tA), [60005]);
+  assert.equal(u.events("call").at(-1)!["reason"], "session expired");
 });

@@ -646,9 +646,10 @@ function acked(m: SipMsg): void {
   }
 }
 
-/** ACK outside a transaction (ua.onAck): for our 2xx, when the IST is already gone. */
+/** ACK outside a transaction (ua.onAck): for our 2xx (a new branch, 13.2.2.4), in the dialog
+ *  of the leg that answered. */
 export function onAck(m: SipMsg): void {
-  if (state != C_IDLE && matchesRequest(unchecked(legs[0]).leg, m)) acked(m);
+  if (state != C_IDLE && matchesRequest(unchecked(legs[win < 0 ? 0 : win]).leg, m)) acked(m);
 }
 
 /** CANCEL matched an INVITE server transaction (ua answered the CANCEL with 200). The unit
