@@ -34,8 +34,8 @@ export function button(): void {
   const r = call.dial(settings.valuePtr(settings.K_BUTTON1_CALL), settings.valueLen(settings.K_BUTTON1_CALL), true);
   if (r != 0) {
     log.warn().str(T("call button: ")).str(r).end();
-    media.playTone(TONE_ERROR);
-    toneTimer.start(2000);
+    media.playTone(TONE_ERROR); // ends by itself after its two repetitions
+    toneTimer.cancel();
   }
   showCall();
 }
@@ -84,7 +84,7 @@ function onInvite(m: SipMsg, t: Txn): void {
 function onEnd(code: i32): void {
   door.resetCode();
   if (code == 486 || code == 600 || code == 603) { media.playTone(TONE_BUSY); toneTimer.start(3000); }
-  else if (code >= 400) { media.playTone(TONE_ERROR); toneTimer.start(2000); }
+  else if (code >= 400) { media.playTone(TONE_ERROR); toneTimer.cancel(); } // ends by itself (two repetitions)
   showCall();
 }
 

@@ -462,7 +462,7 @@ export class Phone {
     const again = (): void => {
       if (this.clock.now() + tx.interval > tx.deadline) return;
       tx.retx = this.clock.after(tx.interval, () => {
-        this.sip.send(dest[0], dest[1], text);
+        this.send(text, dest[0], dest[1]);
         tx.interval = method === "INVITE" ? tx.interval * 2 : Math.min(tx.interval * 2, T2);
         again();
       });
@@ -683,7 +683,7 @@ export class Phone {
     let interval = T1;
     const again = (): void => {
       if (this.clock.now() - start + interval > 64 * T1) return;
-      u.retx = this.clock.after(interval, () => { if (d.unacked !== u) return; this.sip.send(ip, port, response); interval = Math.min(2 * interval, T2); again(); });
+      u.retx = this.clock.after(interval, () => { if (d.unacked !== u) return; this.send(response, ip, port); interval = Math.min(2 * interval, T2); again(); });
     };
     again();
   }
