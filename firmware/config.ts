@@ -89,3 +89,7 @@ export const RESOLVE_NAME_MAX: i32 = 128;
 // ---- io
 /** An input level must hold this long to count (ms). */
 export const DEBOUNCE_MS: i64 = 20;
+
+// ---- calls
+/** Targets rung at once by one button press (each its own INVITE dialog). */
+export const MAX_LEGS: i32 = 3;

@@ -197,7 +197,7 @@ test("show marks pending values and quotes what set would read differently", asy
   assert.deepEqual(await s.run("set sip.display error: none"), ["ok"]);
   assert.deepEqual(await s.run("get sip.display"), ["\"error: none\" (pending, saved: \" Front door \")", "ok"]);
   assert.deepEqual(await s.run("revert"), ["reverted 1 changes", "ok"]);
-  assert.deepEqual(await s.run("status"), ["network: down", "registration: unregistered (no account: set sip.user and sip.domain)", "call: not available yet",
+  assert.deepEqual(await s.run("status"), ["network: down", "registration: unregistered (no account: set sip.user and sip.domain)", "call: idle",
     "door: closed, opened 0 times", "settings: generation 1", `uptime: ${Math.floor(s.clock.now() / 1000)} s`, "ok"]);
 });
 
@@ -283,7 +283,7 @@ test("status, version, log", async () => {
   assert.deepEqual(await s.run("status"), [
     "network: down",
     "registration: unregistered (no account: set sip.user and sip.domain)",
-    "call: not available yet",
+    "call: idle",
     "door: closed, opened 0 times",
     "settings: defaults",
     "uptime: 5 s",
@@ -301,11 +301,12 @@ test("status, version, log", async () => {
   assert.deepEqual(await s.run("log"), ["error", "ok"]);
 });
 
-test("call, hangup, open: not available until their modules fill the hooks", async () => {
+test("call, hangup, open without an account or a call: clear errors; open pulses the relay", async () => {
   const s = boot();
-  assert.deepEqual(await s.run("call 1001"), ["error: not available yet"]);
+  assert.deepEqual(await s.run("call 1001"), ["error: no valid target (set sip.domain to call numbers)"]);
   assert.deepEqual(await s.run("call"), ["error: usage: call <target>"]);
-  assert.deepEqual(await s.run("hangup"), ["error: not available yet"]);
+  assert.deepEqual(await s.run("hangup"), ["error: no call"]);
+  assert.deepEqual((await s.run("status"))[2], "call: idle");
   assert.deepEqual(await s.run("open"), ["ok"]);
   assert.deepEqual((await s.run("status"))[3], "door: open, opened 1 times");
   assert.deepEqual(await s.run("open now"), ["error: usage: open"]);

@@ -1,6 +1,6 @@
 // The intercom application: what the unit does with its inputs, outputs and the SIP stack.
 // Housekeeping every second (network, registration, LEDs), the exit button, the console's
-// `open` and `status` hooks. Calls arrive in a later stage (calls.ts).
+// `open` and `status` hooks; the call logic is in intercom.ts.
 import { Timer } from "../sys/clock";
 import { Writer } from "../sys/bytes";
 import * as settings from "../console/settings";
@@ -13,6 +13,7 @@ import * as register from "../sip/register";
 import * as keepalive from "../sip/keepalive";
 import * as resolve from "../sip/resolve";
 import * as ua from "../sip/ua";
+import * as intercom from "./intercom";
 import { T, Text } from "../sys/text";
 
 let appliedGen: i32 = -1;
@@ -32,20 +33,26 @@ function showRegistration(): void {
 }
 
 function onInput(input: i32, level: i32): void {
-  if (input == io.IN_EXIT && level == 1) door.open(T("exit"));
+  if (level != 1) return;
+  if (input == io.IN_EXIT) door.open(T("exit"));
+  else if (input == io.IN_BUTTON1) intercom.button();
 }
 
 function openHook(w: Writer): Text { door.open(T("console")); return 0; }
 function statusDoor(w: Writer): void {
   w.str(door.isOpen() ? T("open") : T("closed")).str(T(", opened ")).dec(<u64>door.openings).str(T(" times"));
 }
-function beforeReset(factory: bool): void { register.unregister(); }
+function beforeReset(factory: bool): void {
+  intercom.shutdown();
+  register.unregister();
+}
 
 export function init(): void {
   io.init();
   io.setHandler(onInput);
   register.init();
   keepalive.init();
+  intercom.init();
   housekeeping.fn = onHousekeeping;
   housekeeping.start(0);
   hooks.setOpen(openHook);
@@ -69,6 +76,8 @@ export function poll(): i64 {
   if (settings.generation != appliedGen) apply();
   const more = ua.poll();
   if (resolve.poll()) register.onResolved();
-  const wait = io.poll();
+  let wait = io.poll();
+  const mw = intercom.poll();
+  if (mw >= 0 && (wait < 0 || mw < wait)) wait = mw;
   return more ? 0 : wait;
 }

@@ -15,6 +15,9 @@ function emit(w: Writer): void {
 }
 w.sink = emit;
 
+/** The event being written (to go on after a raw key()). */
+export function current(): Json { return ev; }
+
 /** Starts an event of the given type; add fields, then end() emits it (whole, or not at all). */
 export function begin(type: Text): Json {
   w.reset();

@@ -1,0 +1,149 @@
+// The door intercom's call logic: the call button rings button1.call (a second press ends the
+// call), incoming calls are answered when answer.mode is auto and the caller is in answer.allow,
+// and DTMF digits open the door when they spell door.code during a call the unit placed to its
+// configured targets or one from an allowed caller. Tones tell the visitor what happens; the
+// call LED shows the call state; every digit is an event.
+import * as hal from "../hal";
+import * as log from "../sys/log";
+import * as event from "../sys/event";
+import { Timer } from "../sys/clock";
+import { Writer, eqNoCase, eqBytes, eqBytesNoCase } from "../sys/bytes";
+import { T, Text } from "../sys/text";
+import * as settings from "../console/settings";
+import * as hooks from "../console/hooks";
+import * as ua from "../sip/ua";
+import * as call from "../sip/call";
+import { SipMsg } from "../sip/msg";
+import { Txn } from "../sip/txn";
+import { parseUri, SipUri } from "../sip/uri";
+import * as media from "../media/session";
+import { TONE_NONE, TONE_BUSY, TONE_ERROR, TONE_CONFIRM } from "../media/tone";
+import { SRC_INFO } from "../media/dtmf";
+import * as door from "./door";
+import * as leds from "./leds";
+
+const from = new SipUri();
+const item = new SipUri();
+
+const toneTimer = new Timer();
+function onToneEnd(t: Timer): void { if (!call.busy()) media.playTone(TONE_NONE); }
+
+/** Button 1 pressed: call the configured targets, or end the call under way. */
+export function button(): void {
+  if (call.busy()) { call.hangup(T("ended at the door")); return; }
+  const r = call.dial(settings.valuePtr(settings.K_BUTTON1_CALL), settings.valueLen(settings.K_BUTTON1_CALL), true);
+  if (r != 0) {
+    log.warn().str(T("call button: ")).str(r).end();
+    media.playTone(TONE_ERROR); // ends by itself after its two repetitions
+    toneTimer.cancel();
+  }
+  showCall();
+}
+
+function showCall(): void {
+  const s = call.state;
+  leds.set(leds.CALL, s == call.C_ACTIVE ? leds.ON : s == call.C_IDLE ? leds.OFF : leds.BLINK_SLOW);
+}
+
+/** True when the caller of m is in answer.allow (user parts or SIP URIs, `*` = anyone). */
+function allowed(m: SipMsg): bool {
+  if (settings.intValue(settings.K_ANSWER_MODE) != 0) return false; // choice 0 = auto
+  const p = settings.valuePtr(settings.K_ANSWER_ALLOW), n = settings.valueLen(settings.K_ANSWER_ALLOW);
+  if (!parseUri(m.base, m.fromUri.off, m.fromUri.len, from)) return false;
+  let i = 0;
+  while (i < n) {
+    let e = i;
+    while (e < n && load<u8>(p + <usize>e) != 44) e++;
+    let s = i, t = e;
+    while (s < t && load<u8>(p + <usize>s) == 32) s++;
+    while (t > s && load<u8>(p + <usize>(t - 1)) == 32) t--;
+    if (matches(m, p + <usize>s, t - s)) return true;
+    i = e + 1;
+  }
+  return false;
+}
+
+/** One answer.allow item against the caller: `*`, a user part, or a SIP URI (user and host). */
+function matches(m: SipMsg, p: usize, n: i32): bool {
+  if (n == 1 && load<u8>(p) == 42) return true;
+  if (n > 4 && eqNoCase(p, 4, T("sip:"))) {
+    if (!parseUri(p, 0, n, item)) return false;
+    return eqBytes(p + <usize>item.user.off, item.user.len, m.base + <usize>from.user.off, from.user.len) &&
+      eqBytesNoCase(p + <usize>item.host.off, item.host.len, m.base + <usize>from.host.off, from.host.len);
+  }
+  return n > 0 && eqBytes(p, n, m.base + <usize>from.user.off, from.user.len);
+}
+
+function onInvite(m: SipMsg, t: Txn): void {
+  const ok = allowed(m);
+  if (!ok) log.info().str(T("incoming call refused: caller not allowed")).end();
+  call.incoming(m, t, ok, ok);
+  showCall();
+}
+
+function onEnd(code: i32): void {
+  door.resetCode();
+  if (code == 486 || code == 600 || code == 603) { media.playTone(TONE_BUSY); toneTimer.start(3000); }
+  else if (code >= 400) { media.playTone(TONE_ERROR); toneTimer.cancel(); } // ends by itself (two repetitions)
+  showCall();
+}
+
+function onAnswer(): void { door.resetCode(); showCall(); }
+
+/** Received DTMF: an event each; the door opens when the digits spell door.code in a call that
+ *  may open it. */
+function digits(): void {
+  for (let k = 0; k < 16; k++) {
+    const d = media.takeDigit();
+    if (d < 0) return;
+    const c = d & 0xff;
+    event.begin(T("dtmf")).key(T("digit")).byte(34).byte(c).byte(34);
+    event.current().str(T("source"), (d >> 8) == SRC_INFO ? T("info") : T("rfc4733")).end();
+    if (call.state == call.C_ACTIVE && call.mayOpen && door.digit(c)) {
+      door.open(T("dtmf"));
+      media.playTone(TONE_CONFIRM);
+    }
+  }
+}
+
+// ---- console hooks
+function callHook(p: usize, n: i32, w: Writer): Text {
+  // A console call may open the door only when its target is one of the button's.
+  const r = call.dial(p, n, inButtonList(p, n));
+  showCall();
+  return r;
+}
+function inButtonList(p: usize, n: i32): bool {
+  const l = settings.valuePtr(settings.K_BUTTON1_CALL), ln = settings.valueLen(settings.K_BUTTON1_CALL);
+  let i = 0;
+  while (i < ln) {
+    let e = i;
+    while (e < ln && load<u8>(l + <usize>e) != 44) e++;
+    if (eqBytes(l + <usize>i, e - i, p, n)) return true;
+    i = e + 1;
+  }
+  return false;
+}
+function hangupHook(w: Writer): Text { const r = call.hangup(T("ended from the console")); showCall(); return r; }
+
+export function init(): void {
+  call.init();
+  call.setHandlers(onEnd, onAnswer);
+  toneTimer.fn = onToneEnd;
+  ua.setCallHandlers(onInvite, call.inDialog, call.onCancel, call.onAck, call.onStray2xx);
+  hooks.setCall(callHook);
+  hooks.setHangup(hangupHook);
+  hooks.setStatusCall(call.status);
+}
+
+/** Before a reboot: end the call (BYE goes out now; the answer does not matter). */
+export function shutdown(): void { if (call.busy()) call.hangup(T("rebooting")); }
+
+/** Media and DTMF work of the tick; returns the ms until the media wants the next tick (-1 idle). */
+export function poll(): i32 {
+  const wait = media.poll();
+  digits();
+  if (call.state != lastState) { lastState = call.state; showCall(); }
+  return wait;
+}
+let lastState: i32 = 0;

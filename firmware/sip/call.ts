@@ -1,0 +1,834 @@
+// The call (RFC 3261 13-15, RFC 3264, RFC 4028): one at a time. Outgoing, the unit rings up to
+// MAX_LEGS targets at once, one INVITE dialog each (a Leg): the first to answer with a 2xx wins,
+// the others are cancelled (9.1), and a second 2xx (a fork, or a leg that answered anyway) is
+// acknowledged and ended with BYE (13.2.2.4). 401/407 are answered once per challenge, 3xx are
+// followed up to MAX_REDIRECTS times, 183 with SDP plays early media. Incoming, an INVITE is
+// answered at once with 200 (offer in the INVITE: answer in the 200; none: offer in the 200,
+// answer in the ACK), the 200 retransmitted until the ACK (13.3.1.4). BYE both ways, re-INVITE
+// (hold/resume, target refresh), INFO with DTMF, session timers when the peer wants them
+// (RFC 4028: refresh with re-INVITE when we are the refresher, BYE when the peer's refresh
+// never comes). The application (app/intercom.ts) decides who may call and what happens.
+import * as hal from "../hal";
+import * as log from "../sys/log";
+import * as event from "../sys/event";
+import * as random from "../sys/random";
+import { Timer, now } from "../sys/clock";
+import { Writer, eqNoCase, indexOf, parseIp4 } from "../sys/bytes";
+import { T, Text } from "../sys/text";
+import { Json } from "../sys/json";
+import * as settings from "../console/settings";
+import { MAX_LEGS, TXN_BUF } from "../config";
+import * as transport from "./transport";
+import * as transaction from "./transaction";
+import * as resolve from "./resolve";
+import * as account from "./account";
+import * as ua from "./ua";
+import * as request from "./ack";
+import { Txn, ICT, NICT, TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_ACK, TU_TERMINATED, clientKey, abandon, T1, T2 } from "./txn";
+import { SipMsg, M_INVITE, M_ACK, M_BYE, M_INFO, H_CONTACT, H_SESSION_EXPIRES, H_SUPPORTED, H_REQUIRE } from "./msg";
+import * as build from "./build";
+import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
+import { parseUri, SipUri } from "./uri";
+import { Leg, fromInvite, fromResponse, matchesRequest, sameRemoteTag, beginRequest, takeTarget, lastBranch, lastBranchLen } from "./dialog";
+import { Params } from "./params";
+import { Session as Sdp, SDP_OK } from "../sdp/session";
+import { parse as parseSdp } from "../sdp/parse";
+import { buildOffer, processAnswer } from "../sdp/offer";
+import { answerOffer } from "../sdp/answer";
+import { LocalMedia, MediaParams } from "../sdp/params";
+import { SdpOrigin } from "../sdp/origin";
+import { prefFromSetting } from "../sdp/codec";
+import * as media from "../media/session";
+import { TONE_NONE, TONE_RINGBACK, TONE_BUSY, TONE_ERROR } from "../media/tone";
+import { parseDtmfRelay, parseDtmfBody } from "../media/dtmf";
+
+// Call states (what events and status say)
+export const C_IDLE: i32 = 0;
+export const C_CALLING: i32 = 1;  // INVITE(s) sent, nothing back yet
+export const C_RINGING: i32 = 2;  // a 180 (or 183 without SDP)
+export const C_EARLY: i32 = 3;    // early media (183 with SDP)
+export const C_ACTIVE: i32 = 4;
+export const C_ENDING: i32 = 5;   // CANCEL or BYE sent, waiting for the other side
+const STATE_NAMES: StaticArray<Text> = [T("idle"), T("calling"), T("ringing"), T("early"), T("active"), T("ending")];
+
+// Leg states
+const L_FREE: i32 = 0;
+const L_RESOLVING: i32 = 1;
+const L_TRYING: i32 = 2;     // INVITE sent, no provisional yet (CANCEL must wait, 9.1)
+const L_PROCEEDING: i32 = 3; // provisional received
+const L_UP: i32 = 4;         // dialog confirmed (2xx)
+const L_DONE: i32 = 5;
+
+const MAX_REDIRECTS: i32 = 3;
+const URI_CAP: i32 = 256;
+
+class Out {
+  leg: Leg = new Leg();
+  state: i32 = L_FREE;
+  txn: Txn | null = null;
+  gen: i32 = 0;
+  cseq: u32 = 0;
+  auth: i32 = 0;
+  redirects: i32 = 0;
+  cancel: bool = false;
+  cancelSent: bool = false;
+  uri: usize = heap.alloc(<usize>URI_CAP);   // the Request-URI
+  uriLen: i32 = 0;
+  code: i32 = 0;
+}
+
+const legs = new StaticArray<Out>(MAX_LEGS);
+for (let i = 0; i < MAX_LEGS; i++) legs[i] = new Out();
+
+export let state: i32 = C_IDLE;
+export let outgoing: bool = false;
+/** Whether DTMF in this call may open the door (decided by the application at the start). */
+export let mayOpen: bool = false;
+let callNo: i32 = 0;
+let win: i32 = -1;              // the leg that answered (incoming calls use leg 0)
+let startedAt: i64 = 0;
+let answeredAt: i64 = 0;
+let endCode: i32 = 0;
+let endReason: Text = 0;
+let inTxn: Txn | null = null;   // incoming INVITE's server transaction while unanswered or unacknowledged
+let inGen: i32 = 0;
+let ackWait: bool = false;      // our 2xx is not acknowledged yet
+let ackOffer: bool = false;     // our 2xx carried the offer: the answer comes in the ACK
+let retxInterval: i64 = T1;
+let okSentAt: i64 = 0;          // when our 2xx (to the INVITE or a re-INVITE) was first sent
+let seInterval: i32 = 0;        // session interval (s), 0 = no session timer
+let seRefresher: bool = false;  // we refresh
+
+const digest = new DigestClient();
+const challenge = new Challenge();
+const sdp = new Sdp();
+const local = new LocalMedia();
+const params = new MediaParams();
+const origin = new SdpOrigin();
+const uri = new SipUri();
+const prm = new Params();
+const OFFER_CAP: i32 = 600;
+const offer = memory.data(OFFER_CAP);  // our current SDP (offer or answer)
+let offerLen: i32 = 0;
+const ow = new Writer(offer, OFFER_CAP);
+const w = new Writer(0, 0);
+const tagW = new Writer(memory.data(24), 24);
+const peerBuf = memory.data(URI_CAP);
+let peerLen: i32 = 0;
+
+const ringTimer = new Timer();
+const maxTimer = new Timer();
+const retxTimer = new Timer();
+const sessionTimer = new Timer();
+const legTimer = new Timer();
+
+/** Called when a call ends (the application plays a tone, resets LEDs). */
+export let onEnd: (code: i32) => void = (code: i32): void => {};
+/** Called when a call is answered. */
+export let onAnswer: () => void = (): void => {};
+export function setHandlers(end: (code: i32) => void, answer: () => void): void { onEnd = end; onAnswer = answer; }
+
+// ---- events and bookkeeping
+
+function setState(s: i32): void {
+  if (s == state) return;
+  state = s;
+  const e = event.begin(T("call")).num(T("id"), callNo).str(T("state"), STATE_NAMES[s])
+    .str(T("direction"), outgoing ? T("out") : T("in")).bytes(T("peer"), peerBuf, peerLen);
+  e.end();
+}
+
+function begin(out: bool): void {
+  callNo++;
+  outgoing = out;
+  win = -1;
+  startedAt = now();
+  answeredAt = 0;
+  endCode = 0;
+  endReason = 0;
+  ackWait = false;
+  ackOffer = false;
+  seInterval = 0;
+  offerLen = 0;
+  inTxn = null;
+  origin.start((<u64>random.u32() << 20) | <u64>(random.u32() & 0xfffff));
+  local.pref = prefFromSetting(settings.valuePtr(settings.K_CALL_CODECS), settings.valueLen(settings.K_CALL_CODECS));
+  local.dir = 3;
+  for (let i = 0; i < MAX_LEGS; i++) { const o = unchecked(legs[i]); o.state = L_FREE; o.leg.clear(); o.txn = null; }
+}
+
+/** Ends the call: media stopped, timers cancelled, the `ended` event with reason and statistics. */
+function finish(code: i32, reason: Text): void {
+  if (state == C_IDLE) return;
+  if (endReason == 0) { endCode = code; endReason = reason; }
+  ringTimer.cancel(); maxTimer.cancel(); retxTimer.cancel(); sessionTimer.cancel(); legTimer.cancel();
+  media.stop();
+  if (answeredAt == 0) media.playTone(TONE_NONE); // the ringback of a call that never connected
+  state = C_IDLE;
+  const dur = answeredAt > 0 ? now() - answeredAt : 0;
+  const e = event.begin(T("call")).num(T("id"), callNo).str(T("state"), T("ended"))
+    .str(T("direction"), outgoing ? T("out") : T("in")).bytes(T("peer"), peerBuf, peerLen)
+    .str(T("reason"), endReason).num(T("code"), endCode).num(T("duration_ms"), dur);
+  media.writeStats(e.obj(T("stats"))).close();
+  e.end();
+  log.info().str(T("call ended: ")).str(endReason).end();
+  onEnd(endCode);
+}
+
+function setPeer(p: usize, n: i32): void {
+  peerLen = n < URI_CAP ? n : URI_CAP;
+  memory.copy(peerBuf, p, <usize>peerLen);
+}
+
+/** True while a call is under way (the unit answers other INVITEs with 486). */
+export function busy(): bool { return state != C_IDLE; }
+
+// ---- outgoing
+
+/**
+ * Calls the targets (comma-separated SIP URIs, user parts or numbers; a user part is called at
+ * sip.domain). Returns 0 when the call started, or a reason it could not.
+ */
+export function dial(p: usize, n: i32, open: bool): Text {
+  if (state != C_IDLE) return T("a call is already in progress");
+  begin(true);
+  mayOpen = open;
+  let count = 0, i = 0;
+  while (i < n && count < MAX_LEGS) {
+    let e = i;
+    while (e < n && load<u8>(p + <usize>e) != 44) e++;
+    let s = i;
+    while (s < e && load<u8>(p + <usize>s) == 32) s++;
+    let t = e;
+    while (t > s && load<u8>(p + <usize>(t - 1)) == 32) t--;
+    if (t > s && setTarget(unchecked(legs[count]), p + <usize>s, t - s)) count++;
+    i = e + 1;
+  }
+  if (count == 0) { state = C_IDLE; return T("no valid target (set sip.domain to call numbers)"); }
+  setPeer(legs[0].uri, legs[0].uriLen);
+  setState(C_CALLING);
+  ringTimer.start(<i64>settings.intValue(settings.K_CALL_RING_TIMEOUT) * 1000);
+  for (let k = 0; k < count; k++) launch(unchecked(legs[k]));
+  return 0;
+}
+
+/** Sets a leg's Request-URI from a target: a SIP URI as written, or user@sip.domain. */
+function setTarget(o: Out, p: usize, n: i32): bool {
+  w.base = o.uri; w.cap = URI_CAP; w.reset();
+  if (n > 4 && (eqNoCase(p, 4, T("sip:")) || eqNoCase(p, 5, T("sips:")))) w.bytes(p, n);
+  else {
+    if (account.domainHostLen == 0) return false;
+    w.str(T("sip:"));
+    account.writeUser(w, p, n).byte(64).bytes(settings.valuePtr(settings.K_SIP_DOMAIN), settings.valueLen(settings.K_SIP_DOMAIN));
+  }
+  if (!w.ok || !parseUri(o.uri, 0, w.len, uri)) return false;
+  o.uriLen = w.len;
+  o.state = L_RESOLVING;
+  o.redirects = 0;
+  return true;
+}
+
+/** Where an out-of-dialog request to this URI goes: the outbound proxy, else the registrar
+ *  for the domain's own users, else the URI's host. Returns the host to look up. */
+function hopFor(o: Out): i32 {
+  parseUri(o.uri, 0, o.uriLen, uri);
+  if (account.hasProxy() || account.domainHostLen > 0 && uri.host.len == account.domainHostLen &&
+      memory.compare(o.uri + <usize>uri.host.off, account.domainHost, <usize>uri.host.len) == 0) {
+    hopPort = account.hopPort();
+    return resolve.lookup(account.hopHost(), account.hopHostLen());
+  }
+  hopPort = uri.port > 0 ? uri.port : 5060;
+  return resolve.lookup(o.uri + <usize>uri.host.off, uri.host.len);
+}
+let hopPort: i32 = 5060;
+
+/** Sends (or re-sends, after a challenge or a redirect) the leg's INVITE. */
+function launch(o: Out): void {
+  const r = hopFor(o);
+  if (r == resolve.R_PENDING) { o.state = L_RESOLVING; legTimer.start(100); return; }
+  if (r == resolve.R_FAILED) { legFailed(o, 0, T("cannot resolve the target")); return; }
+  const ip = resolve.lastIp;
+  const lip = hal.net_local_ip(ip);
+  if (lip == 0) { legFailed(o, 0, T("network down")); return; }
+  const t = transaction.alloc(ICT, M_INVITE, 0, onInviteTxn, 0);
+  if (t === null) { legFailed(o, 503, T("too busy")); return; }
+  local.ip = lip;
+  if (offerLen == 0) {
+    const port = media.open(rtpPort());
+    if (port < 0) { legFailed(o, 0, T("no RTP port")); return; }
+    local.port = port;
+    ow.reset();
+    buildOffer(local, origin, ow);
+    offerLen = ow.ok ? ow.len : 0;
+  }
+  const l = o.leg;
+  if (l.callIdLen == 0) {
+    w.base = l.callId; w.cap = 64; build.newCallId(w.reset()); l.callIdLen = w.len;
+    w.base = l.localTag; w.cap = 32; build.newTag(w.reset()); l.localTagLen = w.len;
+    w.base = l.local; w.cap = 256; w.reset();
+    const d = settings.valueLen(settings.K_SIP_DISPLAY);
+    if (d > 0) build.quoted(w, settings.valuePtr(settings.K_SIP_DISPLAY), d).byte(32);
+    w.byte(60);
+    if (account.domainHostLen > 0) account.writeAor(w);
+    else account.writeUser(w.str(T("sip:")), settings.valuePtr(settings.K_SIP_USER), settings.valueLen(settings.K_SIP_USER)).byte(64).ip4(lip);
+    w.str(T(">;tag=")).bytes(l.localTag, l.localTagLen);
+    l.localLen = w.ok ? w.len : 0;
+    o.cseq = 0;
+  }
+  o.cseq++;
+  w.base = t.buf; w.cap = t.cap; w.reset();
+  const ruri = w.str(T("INVITE ")).len;
+  w.bytes(o.uri, o.uriLen).str(T(" SIP/2.0")).crlf();
+  const bw = branchW.reset();
+  build.newBranch(bw);
+  build.via(w, lip, 0, 0, transport.localPort(), branchBuf, bw.len);
+  build.maxForwards(w);
+  account.writeProxyRoute(w);
+  w.str(T("From: ")).bytes(l.local, l.localLen).crlf();
+  w.str(T("To: <")).bytes(o.uri, o.uriLen).byte(62).crlf();
+  build.callId(w, l.callId, l.callIdLen);
+  build.cseq(w, o.cseq, M_INVITE);
+  writeContact(w, lip);
+  build.allow(w, ALLOW);
+  build.userAgent(w);
+  if (o.auth > 0 && digest.ready) {
+    digest.write(w, INVITE_TEXT, 6, w.base + <usize>ruri, o.uriLen, account.authUser(), account.authUserLen(),
+      settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
+  }
+  w.str(T("Content-Type: application/sdp")).crlf();
+  build.end(w, offer, offerLen);
+  if (!w.ok || offerLen == 0) { legFailed(o, 0, T("INVITE too large")); return; }
+  t.len = w.len;
+  t.key = clientKey(branchBuf, bw.len);
+  t.ip = ip;
+  t.port = hopPort;
+  t.owner = legIndex(o);
+  o.txn = t;
+  o.gen = t.gen;
+  o.state = L_TRYING;
+  o.cancel = false;
+  o.cancelSent = false;
+  o.leg.ip = ip;
+  o.leg.port = hopPort;
+  transaction.startClient(t);
+}
+const branchBuf = memory.data(32);
+const branchW = new Writer(branchBuf, 32);
+const INVITE_TEXT = memory.data<u8>([73, 78, 86, 73, 84, 69]);
+const ALLOW: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (1 << 4) | (1 << 5) | (1 << M_INFO);
+
+function legIndex(o: Out): i32 {
+  for (let i = 0; i < MAX_LEGS; i++) if (unchecked(legs[i]) === o) return i;
+  return 0;
+}
+
+function rtpPort(): i32 { return settings.intValue(settings.K_RTP_PORT); }
+
+/** Contact: <sip:user@ip:port> */
+function writeContact(w: Writer, lip: u32): void {
+  w.str(T("Contact: <sip:"));
+  account.writeUser(w, settings.valuePtr(settings.K_SIP_USER), settings.valueLen(settings.K_SIP_USER));
+  w.byte(64).ip4(lip).byte(58).dec(<u64>transport.localPort()).byte(62).crlf();
+}
+
+function onLegTimer(t: Timer): void {
+  for (let i = 0; i < MAX_LEGS; i++) {
+    const o = unchecked(legs[i]);
+    if (o.state == L_RESOLVING && state != C_IDLE && state != C_ENDING) launch(o);
+  }
+}
+
+/** The INVITE client transaction of a leg reports. */
+function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
+  const o = unchecked(legs[t.owner]);
+  if (o.txn !== t || o.gen != t.gen) return;
+  if (ev == TU_TERMINATED) { o.txn = null; return; }
+  if (ev == TU_TIMEOUT || ev == TU_TRANSPORT) { legFailed(o, 408, T("no answer from the network")); return; }
+  if (m === null) return;
+  const code = m.status;
+  if (ev == TU_PROVISIONAL) {
+    o.state = L_PROCEEDING;
+    if (o.cancel) { sendCancel(o); return; } // a 100 is a provisional response too (9.1)
+    if (code == 100) return;
+    if (state == C_CALLING) { setState(C_RINGING); media.playTone(TONE_RINGBACK); } // the far end rings now
+    if (code == 183 && m.body.len > 0 && state != C_EARLY && answer(m)) {
+      media.playTone(TONE_NONE);
+      startMedia();
+      setState(C_EARLY);
+    }
+    return;
+  }
+  if (code >= 200 && code < 300) { answered(o, m); return; }
+  if ((code == 401 || code == 407) && o.auth < 2 && !o.cancel && state != C_ENDING) {
+    if (findChallenge(m, code == 407, challenge) == D_OK && digest.accept(m.base, challenge, code == 407) == D_OK &&
+        (o.auth == 0 || challenge.stale)) {
+      o.auth++;
+      launch(o);
+      return;
+    }
+  }
+  if (code >= 300 && code < 400 && o.redirects < MAX_REDIRECTS && !o.cancel && state != C_ENDING && m.contactUri.len > 0 &&
+      m.contactUri.len <= URI_CAP) {
+    o.redirects++;
+    memory.copy(o.uri, m.ptr(m.contactUri), <usize>m.contactUri.len);
+    o.uriLen = m.contactUri.len;
+    o.auth = 0;
+    o.leg.callIdLen = 0; // a new call to the new target
+    launch(o);
+    return;
+  }
+  legFailed(o, code, o.cancel ? T("cancelled") : code == 486 || code == 600 ? T("busy") :
+    code == 603 ? T("declined") : code == 404 ? T("not found") : T("rejected"));
+}
+
+/** A leg gave up: when no leg is left, the call ends with its code. */
+function legFailed(o: Out, code: i32, reason: Text): void {
+  o.state = L_DONE;
+  o.code = code;
+  if (state == C_IDLE || state == C_ACTIVE) return;
+  for (let i = 0; i < MAX_LEGS; i++) {
+    const s = unchecked(legs[i]).state;
+    if (s != L_FREE && s != L_DONE) return;
+  }
+  finish(code, state == C_ENDING ? endReasonOr(reason) : reason);
+}
+
+function endReasonOr(r: Text): Text { return endReason != 0 ? endReason : r; }
+
+/** A 2xx to a leg's INVITE. */
+function answered(o: Out, m: SipMsg): void {
+  if (o.state == L_UP) {
+    if (sameRemoteTag(o.leg, m)) sendAck(o.leg, o.cseq); // a retransmission: our ACK was lost
+    else ackAndBye(o, m);                                  // another fork of the same INVITE
+    return;
+  }
+  if (win >= 0 || state == C_ENDING || state == C_IDLE) { ackAndBye(o, m); legFailed(o, 0, T("cancelled")); return; }
+  if (!fromResponse(o.leg, m)) { ackAndBye(o, m); o.state = L_DONE; finish(500, T("bad answer")); return; }
+  o.state = L_UP;
+  o.leg.localSeq = o.cseq;
+  win = legIndex(o);
+  hopTo(o.leg, m);
+  sendAck(o.leg, o.cseq);
+  if (m.body.len == 0 || !answer(m)) { hangup(T("no usable SDP in the answer")); return; }
+  takeSessionTimer(m, true);
+  for (let i = 0; i < MAX_LEGS; i++) {
+    const other = unchecked(legs[i]);
+    if (other !== o && (other.state == L_TRYING || other.state == L_PROCEEDING || other.state == L_RESOLVING)) cancelLeg(other);
+  }
+  setPeer(m.ptr(m.toUri), m.toUri.len);
+  connected();
+}
+
+/** The answer to our offer, from a 183/2xx/ACK body. */
+function answer(m: SipMsg): bool {
+  if (parseSdp(sdp, m.ptr(m.body), m.body.len) != SDP_OK) return false;
+  return processAnswer(sdp, local, params) == SDP_OK;
+}
+
+function startMedia(): void {
+  media.start(local.port, params.remoteIp, params.remotePort, params.pt, params.law, params.tePt,
+    (params.send ? 1 : 0) | (params.recv ? 2 : 0));
+}
+
+function connected(): void {
+  ringTimer.cancel();
+  media.playTone(TONE_NONE);
+  startMedia();
+  answeredAt = now();
+  maxTimer.start(<i64>settings.intValue(settings.K_CALL_MAX_DURATION) * 1000);
+  setState(C_ACTIVE);
+  onAnswer();
+}
+
+/** In-dialog requests go to the route set's first hop (where the dialog started), or straight to
+ *  the remote target when there is no route set and it is an address. */
+function hopTo(l: Leg, m: SipMsg): void {
+  if (l.routesLen > 0) return;
+  if (!parseUri(l.target, 0, l.targetLen, uri)) return;
+  const ip = parseIp4(l.target + <usize>uri.host.off, uri.host.len);
+  if (ip > 0) { l.ip = <u32>ip; l.port = uri.port > 0 ? uri.port : 5060; }
+}
+
+const scratch = new Leg();
+
+/** ACK and BYE for a 2xx the call does not want (another fork, or too late). */
+function ackAndBye(o: Out, m: SipMsg): void {
+  const l = scratch;
+  l.clear();
+  memory.copy(l.callId, o.leg.callId, <usize>o.leg.callIdLen); l.callIdLen = o.leg.callIdLen;
+  memory.copy(l.local, o.leg.local, <usize>o.leg.localLen); l.localLen = o.leg.localLen;
+  if (!fromResponse(l, m)) return;
+  l.ip = o.leg.ip; l.port = o.leg.port;
+  hopTo(l, m);
+  sendAck(l, o.cseq);
+  l.localSeq = o.cseq;
+  sendBye(l, false);
+}
+
+/** The ACK for a 2xx (13.2.2.4): a request of the dialog with the INVITE's CSeq number. */
+function sendAck(l: Leg, cseq: u32): void {
+  w.base = ackBuf; w.cap = TXN_BUF; w.reset();
+  beginRequest(w, l, M_ACK, cseq, hal.net_local_ip(l.ip));
+  if (ackOffer) { w.str(T("Content-Type: application/sdp")).crlf(); build.end(w, offer, offerLen); }
+  else build.end(w);
+  if (w.ok) transport.send(l.ip, l.port, w.base, w.len);
+}
+const ackBuf = memory.data(TXN_BUF);
+
+/** BYE within the dialog (15.1.1); `ours`: the call's own dialog (its answer ends the call). */
+function sendBye(l: Leg, ours: bool): void {
+  const t = transaction.alloc(NICT, M_BYE, 0, ours ? onByeTxn : onOtherTxn, 0);
+  if (t === null) { if (ours) finish(endCode, endReason); return; }
+  l.localSeq++;
+  w.base = t.buf; w.cap = t.cap; w.reset();
+  beginRequest(w, l, M_BYE, l.localSeq, hal.net_local_ip(l.ip));
+  build.userAgent(w);
+  build.end(w);
+  t.len = w.len;
+  t.key = clientKey(lastBranch(), lastBranchLen());
+  t.ip = l.ip;
+  t.port = l.port;
+  transaction.startClient(t);
+}
+
+function onByeTxn(t: Txn, ev: i32, m: SipMsg | null): void {
+  if (ev == TU_FINAL || ev == TU_TIMEOUT || ev == TU_TRANSPORT) finish(endCode, endReason);
+}
+function onOtherTxn(t: Txn, ev: i32, m: SipMsg | null): void {}
+
+/** CANCEL a leg (9.1): at once when it has had a provisional response, else when one comes. */
+function cancelLeg(o: Out): void {
+  o.cancel = true;
+  if (o.state == L_RESOLVING) { o.state = L_DONE; return; }
+  if (o.state == L_PROCEEDING) sendCancel(o);
+}
+
+function sendCancel(o: Out): void {
+  const inv = o.txn;
+  if (inv === null || o.state != L_PROCEEDING || o.cancelSent) return;
+  const t = transaction.alloc(NICT, 4 /* CANCEL */, 0, onOtherTxn, 0);
+  if (t === null || !request.buildCancel(t, inv)) return;
+  o.cancelSent = true; // the INVITE's 487 ends the leg
+  transaction.startClient(t);
+}
+
+/** Ends the call from our side: CANCEL what rings, BYE what is up, or decline what is offered. */
+export function hangup(reason: Text): Text {
+  if (state == C_IDLE) return T("no call");
+  if (endReason == 0) endReason = reason;
+  if (!outgoing) {
+    const t = inTxn;
+    if (t !== null && t.gen == inGen && t.state == 3 /* proceeding */ && !ackWait && win < 0) {
+      ua.respond(t, ua.msg, 480, null, unchecked(legs[0]).leg.localTag, unchecked(legs[0]).leg.localTagLen);
+      finish(480, reason);
+      return 0;
+    }
+    setState(C_ENDING);
+    sendBye(unchecked(legs[0]).leg, true);
+    return 0;
+  }
+  setState(C_ENDING);
+  media.playTone(TONE_NONE);
+  let waiting = false;
+  for (let i = 0; i < MAX_LEGS; i++) {
+    const o = unchecked(legs[i]);
+    if (o.state == L_UP) { sendBye(o.leg, true); o.state = L_DONE; waiting = true; }
+    else if (o.state == L_TRYING || o.state == L_PROCEEDING || o.state == L_RESOLVING) { cancelLeg(o); if (o.state != L_DONE) waiting = true; }
+  }
+  if (!waiting) finish(0, reason);
+  return 0;
+}
+
+function onRing(t: Timer): void { hangup(T("no answer")); }
+function onMax(t: Timer): void { hangup(T("maximum duration")); }
+
+// ---- incoming
+
+/**
+ * A new INVITE (ua.onInvite): `allowed` is the application's decision. Busy: 486; not allowed:
+ * 403; no common codec: 488; else 200 at once with our SDP.
+ */
+export function incoming(m: SipMsg, t: Txn, allowed: bool, open: bool): void {
+  if (state != C_IDLE) { reject(t, 486); return; }
+  if (!allowed) { reject(t, 403); return; }
+  if (m.find(H_CONTACT) < 0 || m.contactUri.len == 0) { reject(t, 400); return; }
+  begin(false);
+  mayOpen = open;
+  const o = unchecked(legs[0]);
+  build.newTag(tagW.reset());
+  const l = o.leg;
+  if (!fromInvite(l, m, tagW.base, tagW.len, ua.srcIp, ua.srcPort)) { state = C_IDLE; reject(t, 500); return; }
+  hopTo(l, m);
+  setPeer(m.ptr(m.fromUri), m.fromUri.len);
+  o.state = L_UP;
+  win = 0;
+  inTxn = t;
+  inGen = t.gen;
+  t.tu = onInviteServer;
+  const lip = hal.net_local_ip(ua.srcIp);
+  local.ip = lip;
+  const port = media.open(rtpPort());
+  if (port < 0) { state = C_IDLE; reject(t, 503); return; }
+  local.port = port;
+  ow.reset();
+  ackOffer = m.body.len == 0;
+  if (ackOffer) buildOffer(local, origin, ow);
+  else if (parseSdp(sdp, m.ptr(m.body), m.body.len) != SDP_OK ||
+      answerOffer(sdp, local, origin, ow, params) != SDP_OK) {
+    state = C_IDLE;
+    media.stop();
+    reject(t, 488);
+    event.begin(T("call")).num(T("id"), callNo).str(T("state"), T("ended")).str(T("direction"), T("in"))
+      .bytes(T("peer"), peerBuf, peerLen).str(T("reason"), T("no common codec")).num(T("code"), 488).end();
+    return;
+  }
+  offerLen = ow.ok ? ow.len : 0;
+  takeSessionTimer(m, false);
+  setState(C_RINGING);
+  respondOk(t, m);
+  ackWait = true;
+  retxInterval = T1;
+  okSentAt = now();
+  retxTimer.start(T1);
+  if (!ackOffer) connected(); else { answeredAt = now(); setState(C_ACTIVE); onAnswer(); }
+}
+
+/** A rejection sent statelessly (a retransmitted INVITE gets it again), so that unwanted calls
+ *  hold no transaction: a flood of them cannot lock out the wanted ones. */
+function reject(t: Txn, code: i32): void {
+  abandon(t);
+  ua.reply(code, null);
+}
+
+function respondOk(t: Txn, m: SipMsg): void {
+  ua.respond(t, m, 200, okExtra, unchecked(legs[0]).leg.localTag, unchecked(legs[0]).leg.localTagLen);
+}
+
+function okExtra(w: Writer): void {
+  writeContact(w, local.ip);
+  build.allow(w, ALLOW);
+  build.supported(w);
+  if (seInterval > 0) {
+    w.str(T("Session-Expires: ")).dec(<u64>seInterval).str(seRefresher ? T(";refresher=uas") : T(";refresher=uac")).crlf();
+    if (timerRequired) w.str(T("Require: timer")).crlf();
+  }
+  build.server(w);
+  w.str(T("Content-Type: application/sdp")).crlf();
+  build.end(w, offer, offerLen);
+}
+
+/** The incoming INVITE's server transaction reports (the ACK for our 2xx, RFC 6026). */
+function onInviteServer(t: Txn, ev: i32, m: SipMsg | null): void {
+  if (ev == TU_ACK && m !== null) acked(m);
+  if (ev == TU_TERMINATED && inTxn === t) inTxn = null;
+}
+
+/** Retransmits our 2xx (13.3.1.4) until the ACK, for 64*T1 from the first one, then gives up
+ *  with BYE. */
+function onRetx(tm: Timer): void {
+  if (!ackWait) return;
+  const t = inTxn;
+  if (now() - okSentAt >= 64 * T1 || t === null || t.gen != inGen) { ackWait = false; hangup(T("no ACK")); return; }
+  transport.send(t.ip, t.port, t.buf, t.len);
+  retxInterval = retxInterval * 2 < T2 ? retxInterval * 2 : T2;
+  const left = okSentAt + 64 * T1 - now();
+  tm.start(retxInterval < left ? retxInterval : left);
+}
+
+function acked(m: SipMsg): void {
+  if (!ackWait) return;
+  ackWait = false;
+  retxTimer.cancel();
+  if (ackOffer) {
+    ackOffer = false;
+    if (m.body.len == 0 || !answer(m)) { hangup(T("no usable SDP in the ACK")); return; }
+    connected();
+  }
+}
+
+/** ACK outside a transaction (ua.onAck): for our 2xx (a new branch, 13.2.2.4), in the dialog
+ *  of the leg that answered. */
+export function onAck(m: SipMsg): void {
+  if (state != C_IDLE && matchesRequest(unchecked(legs[win < 0 ? 0 : win]).leg, m)) acked(m);
+}
+
+/** CANCEL matched an INVITE server transaction (ua answered the CANCEL with 200). The unit
+ *  answers every INVITE at once, so the INVITE already has its final response and the CANCEL
+ *  changes nothing (RFC 3261 9.2); the caller ends the call with BYE. */
+export function onCancel(m: SipMsg, inv: Txn): void {}
+
+/** A 2xx to INVITE matching no transaction (ua.onStray2xx): ACK it again or end that dialog. */
+export function onStray2xx(m: SipMsg): void {
+  for (let i = 0; i < MAX_LEGS; i++) {
+    const o = unchecked(legs[i]);
+    if (o.state != L_UP || !eqCallId(o.leg, m)) continue;
+    if (sameRemoteTag(o.leg, m)) sendAck(o.leg, m.cseq); else ackAndBye(o, m);
+    return;
+  }
+}
+
+function eqCallId(l: Leg, m: SipMsg): bool {
+  return l.callIdLen == m.callId.len && memory.compare(l.callId, m.ptr(m.callId), <usize>l.callIdLen) == 0;
+}
+
+/** BYE, INFO, re-INVITE (ua.onInDialog). */
+export function inDialog(m: SipMsg, t: Txn): void {
+  let o: Out | null = null;
+  for (let i = 0; i < MAX_LEGS; i++) if (state != C_IDLE && unchecked(legs[i]).state == L_UP && matchesRequest(unchecked(legs[i]).leg, m)) o = unchecked(legs[i]);
+  if (o === null) { reject(t, 481); return; } // stateless: stray requests must not hold server slots
+  const l = o.leg;
+  if (m.cseq <= l.remoteSeq && l.remoteSeq != 0 && m.method != M_ACK) { ua.respond(t, m, 500, null, l.localTag, l.localTagLen); return; }
+  l.remoteSeq = m.cseq;
+  if (m.method == M_BYE) {
+    ua.respond(t, m, 200, null, l.localTag, l.localTagLen);
+    if (endReason == 0) { endReason = T("hung up by the other side"); endCode = 0; }
+    finish(0, endReason);
+    return;
+  }
+  if (m.method == M_INFO) {
+    let d = -1;
+    if (m.body.len > 0) {
+      if (typeIs(m, T("application/dtmf-relay"))) d = parseDtmfRelay(m.ptr(m.body), m.body.len);
+      else if (typeIs(m, T("application/dtmf"))) d = parseDtmfBody(m.ptr(m.body), m.body.len);
+    }
+    if (d >= 0) media.pushInfoDigit(d);
+    ua.respond(t, m, 200, null, l.localTag, l.localTagLen);
+    return;
+  }
+  // re-INVITE (14.2): a new offer (hold, resume, new address) or none (we offer, answer in ACK);
+  // a target refresh (12.2.2) and a session refresh (RFC 4028).
+  takeTarget(l, m);
+  hopTo(l, m);
+  ow.reset();
+  local.ip = hal.net_local_ip(l.ip);
+  if (m.body.len == 0) {
+    buildOffer(local, origin, ow);
+    ackOffer = true;
+  } else {
+    if (parseSdp(sdp, m.ptr(m.body), m.body.len) != SDP_OK || answerOffer(sdp, local, origin, ow, params) != SDP_OK) {
+      ua.respond(t, m, 488, null, l.localTag, l.localTagLen);
+      return;
+    }
+    media.update(params.remoteIp, params.remotePort, params.pt, params.law, params.tePt, (params.send ? 1 : 0) | (params.recv ? 2 : 0));
+  }
+  offerLen = ow.ok ? ow.len : 0;
+  takeSessionTimer(m, false);
+  inTxn = t;
+  inGen = t.gen;
+  t.tu = onInviteServer;
+  respondOk(t, m);
+  ackWait = true;
+  retxInterval = T1;
+  okSentAt = now();
+  retxTimer.start(T1);
+}
+
+/** The Content-Type's media type is `t` (parameters after ';' ignored, any case). */
+function typeIs(m: SipMsg, t: Text): bool {
+  const p = m.ptr(m.contentType);
+  let n = indexOf(p, m.contentType.len, 59);
+  if (n < 0) n = m.contentType.len;
+  while (n > 0 && load<u8>(p + <usize>(n - 1)) == 32) n--;
+  return eqNoCase(p, n, t);
+}
+
+// ---- session timers (RFC 4028)
+
+/** Reads Session-Expires from a request (we answer) or a 2xx (we called) and arms the timer:
+ *  we refresh at half the interval when we are the refresher, else we end the call if no
+ *  refresh came by the interval's end minus min(32 s, a third). */
+function takeSessionTimer(m: SipMsg, uac: bool): void {
+  const i = m.find(H_SESSION_EXPIRES);
+  if (i < 0) { if (!uac) seInterval = 0; if (seInterval == 0) sessionTimer.cancel(); return; }
+  const p = m.base + <usize>m.hdrValueOff(i);
+  const n = m.hdrValueLen(i);
+  let v = 0, k = 0;
+  while (k < n && <u32>(<i32>load<u8>(p + <usize>k) - 48) < 10 && v < 100000) { v = v * 10 + <i32>load<u8>(p + <usize>k) - 48; k++; }
+  if (v < 90) v = 90;
+  seInterval = v;
+  // refresher=uac|uas; absent in a request: we choose the UAC (the caller) to refresh.
+  let refresherUac = !uac;
+  prm.begin(m.base, p + <usize>k, p + <usize>n);
+  while (prm.next()) {
+    if (prm.is(T("refresher")) && prm.hasValue) refresherUac = eqNoCase(m.base + <usize>prm.valOff, prm.valLen, T("uac"));
+  }
+  seRefresher = uac ? refresherUac : !refresherUac;
+  // A caller that does not support timer (no Supported: timer) cannot refresh: we do (RFC 4028 9).
+  if (!uac && !supportsTimer(m)) seRefresher = true;
+  timerRequired = !uac && supportsTimer(m);
+  sessionTimer.start(seRefresher ? <i64>v * 500 : <i64>(v - (v / 3 < 32 ? v / 3 : 32)) * 1000);
+}
+
+let timerRequired = false;
+
+function supportsTimer(m: SipMsg): bool {
+  for (let i = m.find(H_SUPPORTED); i >= 0; i = m.find(H_SUPPORTED, i)) {
+    const p = m.base + <usize>m.hdrValueOff(i), n = m.hdrValueLen(i);
+    for (let k = 0; k + 5 <= n; k++) if (eqNoCase(p + <usize>k, 5, T("timer"))) return true;
+  }
+  for (let i = m.find(H_REQUIRE); i >= 0; i = m.find(H_REQUIRE, i)) return true;
+  return false;
+}
+
+function onSession(tm: Timer): void {
+  if (state != C_ACTIVE) return;
+  if (!seRefresher) { hangup(T("session expired")); return; }
+  refresh();
+  tm.start(<i64>seInterval * 500);
+}
+
+/** A session refresh: re-INVITE with our current SDP (same version: nothing changed). */
+function refresh(): void {
+  const o = unchecked(legs[win < 0 ? 0 : win]);
+  const l = o.leg;
+  const t = transaction.alloc(ICT, M_INVITE, 0, onRefreshTxn, win < 0 ? 0 : win);
+  if (t === null) return;
+  l.localSeq = l.localSeq > o.cseq ? l.localSeq + 1 : o.cseq + 1;
+  o.cseq = l.localSeq;
+  const lip = hal.net_local_ip(l.ip);
+  w.base = t.buf; w.cap = t.cap; w.reset();
+  beginRequest(w, l, M_INVITE, l.localSeq, lip);
+  writeContact(w, lip);
+  // refresher is relative to this re-INVITE (RFC 4028 7.4): we send it and we refresh, so uac
+  w.str(T("Session-Expires: ")).dec(<u64>seInterval).str(T(";refresher=uac")).crlf();
+  w.str(T("Supported: timer")).crlf();
+  w.str(T("Content-Type: application/sdp")).crlf();
+  build.end(w, offer, offerLen);
+  if (!w.ok) return; // (an allocated transaction is only taken once started)
+  t.len = w.len;
+  t.key = clientKey(lastBranch(), lastBranchLen());
+  t.ip = l.ip;
+  t.port = l.port;
+  transaction.startClient(t);
+}
+
+function onRefreshTxn(t: Txn, ev: i32, m: SipMsg | null): void {
+  if (m === null || ev != TU_FINAL) { if (ev == TU_TIMEOUT) hangup(T("session refresh failed")); return; }
+  const o = unchecked(legs[t.owner]);
+  if (m.status >= 200 && m.status < 300) { sendAck(o.leg, o.cseq); return; }
+  if (m.status == 408 || m.status == 481) hangup(T("session refresh failed"));
+}
+
+// ---- start-up, status
+
+export function init(): void {
+  ringTimer.fn = onRing;
+  maxTimer.fn = onMax;
+  retxTimer.fn = onRetx;
+  sessionTimer.fn = onSession;
+  legTimer.fn = onLegTimer;
+}
+
+/** The `status` call line. */
+export function status(w: Writer): void {
+  w.str(state == C_IDLE ? T("idle") : STATE_NAMES[state]);
+  if (state == C_IDLE) return;
+  w.str(outgoing ? T(" to ") : T(" from ")).bytes(peerBuf, peerLen);
+  const t = answeredAt > 0 ? answeredAt : startedAt;
+  w.str(T(", ")).dec(<u64>((now() - t) / 1000)).str(T(" s"));
+  if (state == C_ACTIVE) {
+    statusJson.w = w.str(T(", "));
+    media.writeStats(statusJson.open()).close();
+  }
+}
+const statusJson = new Json(new Writer(0, 0));
