@@ -427,7 +427,7 @@ function answer(m: SipMsg): bool {
 
 function startMedia(): void {
   media.start(local.port, params.remoteIp, params.remotePort, params.pt, params.law, params.tePt,
-    (params.send ? 1 : 0) | (params.recv ? 2 : 0));
+    params.dir);
 }
 
 function connected(): void {
@@ -709,7 +709,7 @@ export function inDialog(m: SipMsg, t: Txn): void {
       ua.respond(t, m, 488, null, l.localTag, l.localTagLen);
       return;
     }
-    media.update(params.remoteIp, params.remotePort, params.pt, params.law, params.tePt, (params.send ? 1 : 0) | (params.recv ? 2 : 0));
+    media.update(params.remoteIp, params.remotePort, params.pt, params.law, params.tePt, params.dir);
   }
   offerLen = ow.ok ? ow.len : 0;
   takeSessionTimer(m, false);

@@ -134,8 +134,9 @@ export const FNV_BASIS: u32 = 2166136261;
 /** True when the top Via branch starts with the RFC 3261 magic cookie z9hG4bK. */
 export function hasCookie(m: SipMsg): bool {
   const b = m.base + <usize>m.viaBranch.off;
-  return m.viaBranch.len > 7 && load<u32>(b) == 0x4748397a /* z9hG */ && load<u16>(b + 4) == 0x4234 /* 4B */ &&
-    (load<u8>(b + 6) | 0x20) == 0x6b /* k */;
+  // "z9hG4bK" compared without regard to case (digits are unchanged by | 0x20).
+  return m.viaBranch.len > 7 && (load<u32>(b) | 0x20202020) == 0x6768397a /* z9hg */ &&
+    (load<u16>(b + 4) | 0x2020) == 0x6234 /* 4b */ && (load<u8>(b + 6) | 0x20) == 0x6b /* k */;
 }
 
 /** Key of a client transaction: its branch. */
