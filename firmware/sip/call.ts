@@ -13,7 +13,7 @@ import * as log from "../sys/log";
 import * as event from "../sys/event";
 import * as random from "../sys/random";
 import { Timer, now } from "../sys/clock";
-import { Writer, eqNoCase, indexOf, parseIp4 } from "../sys/bytes";
+import { Writer, eqNoCase, eqBytes, indexOf, parseIp4 } from "../sys/bytes";
 import { T, Text } from "../sys/text";
 import { Json } from "../sys/json";
 import * as settings from "../console/settings";
@@ -23,13 +23,13 @@ import * as transaction from "./transaction";
 import * as resolve from "./resolve";
 import * as account from "./account";
 import * as ua from "./ua";
-import * as request from "./ack";
+import { buildCancel } from "./ack";
 import { Txn, ICT, NICT, TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_ACK, TU_TERMINATED, clientKey, abandon, T1, T2 } from "./txn";
 import { SipMsg, M_INVITE, M_ACK, M_BYE, M_INFO, H_CONTACT, H_SESSION_EXPIRES, H_SUPPORTED, H_REQUIRE } from "./msg";
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { parseUri, SipUri } from "./uri";
-import { Leg, fromInvite, fromResponse, matchesRequest, sameRemoteTag, beginRequest, takeTarget, lastBranch, lastBranchLen } from "./dialog";
+import { Leg, fromInvite, fromResponse, matchesRequest, sameRemoteTag, beginRequest, takeTarget, lastBranch, lastBranchLen, ROUTES_CAP } from "./dialog";
 import { Params } from "./params";
 import { Session as Sdp, SDP_OK } from "../sdp/session";
 import { parse as parseSdp } from "../sdp/parse";
@@ -63,6 +63,8 @@ const MAX_REDIRECTS: i32 = 3;
 const URI_CAP: i32 = 256;
 
 class Out {
+  /** The leg's dialog; until its 2xx, target is the Request-URI, remote "<Request-URI>" and the
+   *  route set the outbound proxy's (the INVITE is written as a request of this dialog). */
   leg: Leg = new Leg();
   state: i32 = L_FREE;
   txn: Txn | null = null;
@@ -72,9 +74,6 @@ class Out {
   redirects: i32 = 0;
   cancel: bool = false;
   cancelSent: bool = false;
-  uri: usize = heap.alloc(<usize>URI_CAP);   // the Request-URI
-  uriLen: i32 = 0;
-  code: i32 = 0;
 }
 
 const legs = new StaticArray<Out>(MAX_LEGS);
@@ -98,6 +97,7 @@ let retxInterval: i64 = T1;
 let okSentAt: i64 = 0;          // when our 2xx (to the INVITE or a re-INVITE) was first sent
 let seInterval: i32 = 0;        // session interval (s), 0 = no session timer
 let seRefresher: bool = false;  // we refresh
+let timerRequired = false;
 
 const digest = new DigestClient();
 const challenge = new Challenge();
@@ -115,6 +115,9 @@ const w = new Writer(0, 0);
 const tagW = new Writer(memory.data(24), 24);
 const peerBuf = memory.data(URI_CAP);
 let peerLen: i32 = 0;
+const ackBuf = memory.data(TXN_BUF);
+const INVITE_TEXT = memory.data<u8>([73, 78, 86, 73, 84, 69]);
+const ALLOW: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (1 << 4) | (1 << 5) | (1 << M_INFO);
 
 const ringTimer = new Timer();
 const maxTimer = new Timer();
@@ -128,14 +131,40 @@ export let onEnd: (code: i32) => void = (code: i32): void => {};
 export let onAnswer: () => void = (): void => {};
 export function setHandlers(end: (code: i32) => void, answer: () => void): void { onEnd = end; onAnswer = answer; }
 
+// ---- comma-separated lists (button1.call, answer.allow): items without the spaces around them
+
+let listP: usize = 0, listN = 0, listAt = 0;
+/** The current item of the list being walked. */
+export let itemP: usize = 0;
+export let itemN: i32 = 0;
+/** Starts walking the list [p, p+n); nextItem() then gives the non-empty items. */
+export function items(p: usize, n: i32): void { listP = p; listN = n; listAt = 0; }
+export function nextItem(): bool {
+  const p = listP, n = listN;
+  while (listAt < n) {
+    let e = listAt;
+    while (e < n && load<u8>(p + <usize>e) != 44) e++;
+    let s = listAt, t = e;
+    while (s < t && load<u8>(p + <usize>s) == 32) s++;
+    while (t > s && load<u8>(p + <usize>(t - 1)) == 32) t--;
+    listAt = e + 1;
+    if (t > s) { itemP = p + <usize>s; itemN = t - s; return true; }
+  }
+  return false;
+}
+
 // ---- events and bookkeeping
+
+/** The `call` event so far: id, state, direction, peer. */
+function callEvent(name: Text): Json {
+  return event.begin(T("call")).num(T("id"), callNo).str(T("state"), name)
+    .str(T("direction"), outgoing ? T("out") : T("in")).bytes(T("peer"), peerBuf, peerLen);
+}
 
 function setState(s: i32): void {
   if (s == state) return;
   state = s;
-  const e = event.begin(T("call")).num(T("id"), callNo).str(T("state"), STATE_NAMES[s])
-    .str(T("direction"), outgoing ? T("out") : T("in")).bytes(T("peer"), peerBuf, peerLen);
-  e.end();
+  callEvent(STATE_NAMES[s]).end();
 }
 
 function begin(out: bool): void {
@@ -165,10 +194,8 @@ function finish(code: i32, reason: Text): void {
   media.stop();
   if (answeredAt == 0) media.playTone(TONE_NONE); // the ringback of a call that never connected
   state = C_IDLE;
-  const dur = answeredAt > 0 ? now() - answeredAt : 0;
-  const e = event.begin(T("call")).num(T("id"), callNo).str(T("state"), T("ended"))
-    .str(T("direction"), outgoing ? T("out") : T("in")).bytes(T("peer"), peerBuf, peerLen)
-    .str(T("reason"), endReason).num(T("code"), endCode).num(T("duration_ms"), dur);
+  const e = callEvent(T("ended")).str(T("reason"), endReason).num(T("code"), endCode)
+    .num(T("duration_ms"), answeredAt > 0 ? now() - answeredAt : 0);
   media.writeStats(e.obj(T("stats"))).close();
   e.end();
   log.info().str(T("call ended: ")).str(endReason).end();
@@ -183,6 +210,65 @@ function setPeer(p: usize, n: i32): void {
 /** True while a call is under way (the unit answers other INVITEs with 486). */
 export function busy(): bool { return state != C_IDLE; }
 
+// ---- requests and responses
+
+const F_CONTACT = 1, F_ALLOW = 2, F_SUPPORTED = 4, F_SE = 8, F_UA = 16, F_SERVER = 32, F_AUTH = 64, F_BODY = 128;
+const F_OK = F_CONTACT | F_ALLOW | F_SUPPORTED | F_SERVER | F_BODY;
+
+/** The headers after the start of a request or response, in this order, as `f` asks, then the
+ *  body (our SDP) or none. */
+function headers(w: Writer, lip: u32, f: i32, l: Leg): void {
+  if (f & F_CONTACT) {
+    // Contact: <sip:user@ip:port>
+    account.writeUser(w.str(T("Contact: <sip:")), settings.valuePtr(settings.K_SIP_USER), settings.valueLen(settings.K_SIP_USER))
+      .byte(64).ip4(lip).byte(58).dec(<u64>transport.localPort()).byte(62).crlf();
+  }
+  if (f & F_ALLOW) build.allow(w, ALLOW);
+  if (f & F_SUPPORTED) build.supported(w);
+  const resp = (f & F_SERVER) != 0;
+  if (f & F_SE) {
+    // a request: we send it and we refresh, so refresher=uac (RFC 4028 7.4)
+    w.str(T("Session-Expires: ")).dec(<u64>seInterval).str(resp && seRefresher ? T(";refresher=uas") : T(";refresher=uac")).crlf();
+    if (!resp) w.str(T("Supported: timer")).crlf();
+    else if (timerRequired) w.str(T("Require: timer")).crlf();
+  }
+  if (f & F_UA) build.userAgent(w);
+  if (resp) build.server(w);
+  if (f & F_AUTH) {
+    digest.write(w, INVITE_TEXT, 6, l.target, l.targetLen, account.authUser(), account.authUserLen(),
+      settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
+  }
+  if (f & F_BODY) { w.str(T("Content-Type: application/sdp")).crlf(); build.end(w, offer, offerLen); }
+  else build.end(w);
+}
+
+/**
+ * Writes request `method` of dialog l with CSeq number cseq and the headers f: into client
+ * transaction t (not started yet), or (t null: an ACK) sent at once. False when it did not fit.
+ */
+function request(t: Txn | null, l: Leg, method: i32, cseq: u32, f: i32): bool {
+  if (t === null) { w.base = ackBuf; w.cap = TXN_BUF; } else { w.base = t.buf; w.cap = t.cap; }
+  const lip = hal.net_local_ip(l.ip);
+  beginRequest(w.reset(), l, method, cseq, lip);
+  headers(w, lip, f, l);
+  if (!w.ok) return false;
+  if (t === null) transport.send(l.ip, l.port, w.base, w.len);
+  else {
+    t.len = w.len;
+    t.key = clientKey(lastBranch(), lastBranchLen());
+    t.ip = l.ip;
+    t.port = l.port;
+  }
+  return true;
+}
+
+/** Answers request m (transaction t) of dialog l. */
+function respond(t: Txn, m: SipMsg, code: i32, l: Leg, extra: ((w: Writer) => void) | null): void {
+  ua.respond(t, m, code, extra, l.localTag, l.localTagLen);
+}
+
+function okExtra(w: Writer): void { headers(w, local.ip, seInterval > 0 ? F_OK | F_SE : F_OK, scratch); }
+
 // ---- outgoing
 
 /**
@@ -193,19 +279,12 @@ export function dial(p: usize, n: i32, open: bool): Text {
   if (state != C_IDLE) return T("a call is already in progress");
   begin(true);
   mayOpen = open;
-  let count = 0, i = 0;
-  while (i < n && count < MAX_LEGS) {
-    let e = i;
-    while (e < n && load<u8>(p + <usize>e) != 44) e++;
-    let s = i;
-    while (s < e && load<u8>(p + <usize>s) == 32) s++;
-    let t = e;
-    while (t > s && load<u8>(p + <usize>(t - 1)) == 32) t--;
-    if (t > s && setTarget(unchecked(legs[count]), p + <usize>s, t - s)) count++;
-    i = e + 1;
-  }
+  let count = 0;
+  items(p, n);
+  while (count < MAX_LEGS && nextItem()) if (setTarget(unchecked(legs[count]), itemP, itemN)) count++;
   if (count == 0) { state = C_IDLE; return T("no valid target (set sip.domain to call numbers)"); }
-  setPeer(legs[0].uri, legs[0].uriLen);
+  const l0 = unchecked(legs[0]).leg;
+  setPeer(l0.target, l0.targetLen);
   setState(C_CALLING);
   ringTimer.start(<i64>settings.intValue(settings.K_CALL_RING_TIMEOUT) * 1000);
   for (let k = 0; k < count; k++) launch(unchecked(legs[k]));
@@ -214,54 +293,48 @@ export function dial(p: usize, n: i32, open: bool): Text {
 
 /** Sets a leg's Request-URI from a target: a SIP URI as written, or user@sip.domain. */
 function setTarget(o: Out, p: usize, n: i32): bool {
-  w.base = o.uri; w.cap = URI_CAP; w.reset();
+  const l = o.leg;
+  w.base = l.target; w.cap = URI_CAP; w.reset();
   if (n > 4 && (eqNoCase(p, 4, T("sip:")) || eqNoCase(p, 5, T("sips:")))) w.bytes(p, n);
   else {
     if (account.domainHostLen == 0) return false;
-    w.str(T("sip:"));
-    account.writeUser(w, p, n).byte(64).bytes(settings.valuePtr(settings.K_SIP_DOMAIN), settings.valueLen(settings.K_SIP_DOMAIN));
+    account.writeUser(w.str(T("sip:")), p, n).byte(64).bytes(settings.valuePtr(settings.K_SIP_DOMAIN), settings.valueLen(settings.K_SIP_DOMAIN));
   }
-  if (!w.ok || !parseUri(o.uri, 0, w.len, uri)) return false;
-  o.uriLen = w.len;
+  if (!w.ok || !parseUri(l.target, 0, w.len, uri)) return false;
+  l.targetLen = w.len;
   o.state = L_RESOLVING;
   o.redirects = 0;
   return true;
 }
 
-/** Where an out-of-dialog request to this URI goes: the outbound proxy, else the registrar
- *  for the domain's own users, else the URI's host. Returns the host to look up. */
-function hopFor(o: Out): i32 {
-  parseUri(o.uri, 0, o.uriLen, uri);
-  if (account.hasProxy() || account.domainHostLen > 0 && uri.host.len == account.domainHostLen &&
-      memory.compare(o.uri + <usize>uri.host.off, account.domainHost, <usize>uri.host.len) == 0) {
-    hopPort = account.hopPort();
-    return resolve.lookup(account.hopHost(), account.hopHostLen());
-  }
-  hopPort = uri.port > 0 ? uri.port : 5060;
-  return resolve.lookup(o.uri + <usize>uri.host.off, uri.host.len);
-}
-let hopPort: i32 = 5060;
-
-/** Sends (or re-sends, after a challenge or a redirect) the leg's INVITE. */
+/** Sends (or re-sends, after a challenge or a redirect) the leg's INVITE. Out-of-dialog
+ *  requests go to the outbound proxy, else the registrar for the domain's own users, else
+ *  the URI's host. */
 function launch(o: Out): void {
-  const r = hopFor(o);
+  const l = o.leg;
+  parseUri(l.target, 0, l.targetLen, uri);
+  let port = uri.port > 0 ? uri.port : 5060;
+  let r: i32;
+  if (account.hasProxy() || account.domainHostLen > 0 && uri.host.len == account.domainHostLen &&
+      memory.compare(l.target + <usize>uri.host.off, account.domainHost, <usize>uri.host.len) == 0) {
+    port = account.hopPort();
+    r = resolve.lookup(account.hopHost(), account.hopHostLen());
+  } else r = resolve.lookup(l.target + <usize>uri.host.off, uri.host.len);
   if (r == resolve.R_PENDING) { o.state = L_RESOLVING; legTimer.start(100); return; }
   if (r == resolve.R_FAILED) { legFailed(o, 0, T("cannot resolve the target")); return; }
   const ip = resolve.lastIp;
   const lip = hal.net_local_ip(ip);
   if (lip == 0) { legFailed(o, 0, T("network down")); return; }
-  const t = transaction.alloc(ICT, M_INVITE, 0, onInviteTxn, 0);
+  const t = transaction.alloc(ICT, M_INVITE, 0, onInviteTxn, legIndex(o));
   if (t === null) { legFailed(o, 503, T("too busy")); return; }
   local.ip = lip;
   if (offerLen == 0) {
-    const port = media.open(rtpPort());
-    if (port < 0) { legFailed(o, 0, T("no RTP port")); return; }
-    local.port = port;
-    ow.reset();
-    buildOffer(local, origin, ow);
+    const rtp = media.open(rtpPort());
+    if (rtp < 0) { legFailed(o, 0, T("no RTP port")); return; }
+    local.port = rtp;
+    buildOffer(local, origin, ow.reset());
     offerLen = ow.ok ? ow.len : 0;
   }
-  const l = o.leg;
   if (l.callIdLen == 0) {
     w.base = l.callId; w.cap = 64; build.newCallId(w.reset()); l.callIdLen = w.len;
     w.base = l.localTag; w.cap = 32; build.newTag(w.reset()); l.localTagLen = w.len;
@@ -275,61 +348,31 @@ function launch(o: Out): void {
     l.localLen = w.ok ? w.len : 0;
     o.cseq = 0;
   }
-  o.cseq++;
-  w.base = t.buf; w.cap = t.cap; w.reset();
-  const ruri = w.str(T("INVITE ")).len;
-  w.bytes(o.uri, o.uriLen).str(T(" SIP/2.0")).crlf();
-  const bw = branchW.reset();
-  build.newBranch(bw);
-  build.via(w, lip, 0, 0, transport.localPort(), branchBuf, bw.len);
-  build.maxForwards(w);
-  account.writeProxyRoute(w);
-  w.str(T("From: ")).bytes(l.local, l.localLen).crlf();
-  w.str(T("To: <")).bytes(o.uri, o.uriLen).byte(62).crlf();
-  build.callId(w, l.callId, l.callIdLen);
-  build.cseq(w, o.cseq, M_INVITE);
-  writeContact(w, lip);
-  build.allow(w, ALLOW);
-  build.userAgent(w);
-  if (o.auth > 0 && digest.ready) {
-    digest.write(w, INVITE_TEXT, 6, w.base + <usize>ruri, o.uriLen, account.authUser(), account.authUserLen(),
-      settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
+  w.base = l.remote; w.cap = URI_CAP + 2;
+  l.remoteLen = w.reset().byte(60).bytes(l.target, l.targetLen).byte(62).len;
+  w.base = l.routes; w.cap = ROUTES_CAP;
+  l.routesLen = account.writeProxyRoute(w.reset()).len;
+  l.ip = ip;
+  l.port = port;
+  if (!request(t, l, M_INVITE, ++o.cseq, F_CONTACT | F_ALLOW | F_UA | F_BODY | (o.auth > 0 && digest.ready ? F_AUTH : 0)) || offerLen == 0) {
+    legFailed(o, 0, T("INVITE too large"));
+    return;
   }
-  w.str(T("Content-Type: application/sdp")).crlf();
-  build.end(w, offer, offerLen);
-  if (!w.ok || offerLen == 0) { legFailed(o, 0, T("INVITE too large")); return; }
-  t.len = w.len;
-  t.key = clientKey(branchBuf, bw.len);
-  t.ip = ip;
-  t.port = hopPort;
-  t.owner = legIndex(o);
   o.txn = t;
   o.gen = t.gen;
   o.state = L_TRYING;
   o.cancel = false;
   o.cancelSent = false;
-  o.leg.ip = ip;
-  o.leg.port = hopPort;
   transaction.startClient(t);
 }
-const branchBuf = memory.data(32);
-const branchW = new Writer(branchBuf, 32);
-const INVITE_TEXT = memory.data<u8>([73, 78, 86, 73, 84, 69]);
-const ALLOW: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (1 << 4) | (1 << 5) | (1 << M_INFO);
 
 function legIndex(o: Out): i32 {
-  for (let i = 0; i < MAX_LEGS; i++) if (unchecked(legs[i]) === o) return i;
-  return 0;
+  let i = 0;
+  while (i < MAX_LEGS - 1 && unchecked(legs[i]) !== o) i++;
+  return i;
 }
 
 function rtpPort(): i32 { return settings.intValue(settings.K_RTP_PORT); }
-
-/** Contact: <sip:user@ip:port> */
-function writeContact(w: Writer, lip: u32): void {
-  w.str(T("Contact: <sip:"));
-  account.writeUser(w, settings.valuePtr(settings.K_SIP_USER), settings.valueLen(settings.K_SIP_USER));
-  w.byte(64).ip4(lip).byte(58).dec(<u64>transport.localPort()).byte(62).crlf();
-}
 
 function onLegTimer(t: Timer): void {
   for (let i = 0; i < MAX_LEGS; i++) {
@@ -358,8 +401,9 @@ function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     }
     return;
   }
-  if (code >= 200 && code < 300) { answered(o, m); return; }
-  if ((code == 401 || code == 407) && o.auth < 2 && !o.cancel && state != C_ENDING) {
+  if (code < 300) { answered(o, m); return; }
+  const more = !o.cancel && state != C_ENDING;
+  if ((code == 401 || code == 407) && o.auth < 2 && more) {
     if (findChallenge(m, code == 407, challenge) == D_OK && digest.accept(m.base, challenge, code == 407) == D_OK &&
         (o.auth == 0 || challenge.stale)) {
       o.auth++;
@@ -367,13 +411,14 @@ function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
       return;
     }
   }
-  if (code >= 300 && code < 400 && o.redirects < MAX_REDIRECTS && !o.cancel && state != C_ENDING && m.contactUri.len > 0 &&
-      m.contactUri.len <= URI_CAP) {
+  const n = m.contactUri.len;
+  if (code < 400 && o.redirects < MAX_REDIRECTS && more && n > 0 && n <= URI_CAP) {
     o.redirects++;
-    memory.copy(o.uri, m.ptr(m.contactUri), <usize>m.contactUri.len);
-    o.uriLen = m.contactUri.len;
+    const l = o.leg;
+    memory.copy(l.target, m.ptr(m.contactUri), <usize>n);
+    l.targetLen = n;
     o.auth = 0;
-    o.leg.callIdLen = 0; // a new call to the new target
+    l.callIdLen = 0; // a new call to the new target
     launch(o);
     return;
   }
@@ -384,36 +429,34 @@ function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
 /** A leg gave up: when no leg is left, the call ends with its code. */
 function legFailed(o: Out, code: i32, reason: Text): void {
   o.state = L_DONE;
-  o.code = code;
   if (state == C_IDLE || state == C_ACTIVE) return;
   for (let i = 0; i < MAX_LEGS; i++) {
     const s = unchecked(legs[i]).state;
     if (s != L_FREE && s != L_DONE) return;
   }
-  finish(code, state == C_ENDING ? endReasonOr(reason) : reason);
+  finish(code, state == C_ENDING && endReason != 0 ? endReason : reason);
 }
-
-function endReasonOr(r: Text): Text { return endReason != 0 ? endReason : r; }
 
 /** A 2xx to a leg's INVITE. */
 function answered(o: Out, m: SipMsg): void {
+  const l = o.leg;
   if (o.state == L_UP) {
-    if (sameRemoteTag(o.leg, m)) sendAck(o.leg, o.cseq); // a retransmission: our ACK was lost
-    else ackAndBye(o, m);                                  // another fork of the same INVITE
+    if (sameRemoteTag(l, m)) sendAck(l, o.cseq); // a retransmission: our ACK was lost
+    else ackAndBye(o, m);                      // another fork of the same INVITE
     return;
   }
   if (win >= 0 || state == C_ENDING || state == C_IDLE) { ackAndBye(o, m); legFailed(o, 0, T("cancelled")); return; }
-  if (!fromResponse(o.leg, m)) { ackAndBye(o, m); o.state = L_DONE; finish(500, T("bad answer")); return; }
+  if (!fromResponse(l, m)) { ackAndBye(o, m); o.state = L_DONE; finish(500, T("bad answer")); return; }
   o.state = L_UP;
-  o.leg.localSeq = o.cseq;
+  l.localSeq = o.cseq;
   win = legIndex(o);
-  hopTo(o.leg, m);
-  sendAck(o.leg, o.cseq);
+  hopTo(l, m);
+  sendAck(l, o.cseq);
   if (m.body.len == 0 || !answer(m)) { hangup(T("no usable SDP in the answer")); return; }
   takeSessionTimer(m, true);
   for (let i = 0; i < MAX_LEGS; i++) {
     const other = unchecked(legs[i]);
-    if (other !== o && (other.state == L_TRYING || other.state == L_PROCEEDING || other.state == L_RESOLVING)) cancelLeg(other);
+    if (other !== o && <u32>(other.state - L_RESOLVING) <= <u32>(L_PROCEEDING - L_RESOLVING)) cancelLeg(other);
   }
   setPeer(m.ptr(m.toUri), m.toUri.len);
   connected();
@@ -421,8 +464,7 @@ function answered(o: Out, m: SipMsg): void {
 
 /** The answer to our offer, from a 183/2xx/ACK body. */
 function answer(m: SipMsg): bool {
-  if (parseSdp(sdp, m.ptr(m.body), m.body.len) != SDP_OK) return false;
-  return processAnswer(sdp, local, params) == SDP_OK;
+  return parseSdp(sdp, m.ptr(m.body), m.body.len) == SDP_OK && processAnswer(sdp, local, params) == SDP_OK;
 }
 
 function startMedia(): void {
@@ -453,12 +495,12 @@ const scratch = new Leg();
 
 /** ACK and BYE for a 2xx the call does not want (another fork, or too late). */
 function ackAndBye(o: Out, m: SipMsg): void {
-  const l = scratch;
+  const l = scratch, ol = o.leg;
   l.clear();
-  memory.copy(l.callId, o.leg.callId, <usize>o.leg.callIdLen); l.callIdLen = o.leg.callIdLen;
-  memory.copy(l.local, o.leg.local, <usize>o.leg.localLen); l.localLen = o.leg.localLen;
+  memory.copy(l.callId, ol.callId, <usize>ol.callIdLen); l.callIdLen = ol.callIdLen;
+  memory.copy(l.local, ol.local, <usize>ol.localLen); l.localLen = ol.localLen;
   if (!fromResponse(l, m)) return;
-  l.ip = o.leg.ip; l.port = o.leg.port;
+  l.ip = ol.ip; l.port = ol.port;
   hopTo(l, m);
   sendAck(l, o.cseq);
   l.localSeq = o.cseq;
@@ -467,28 +509,14 @@ function ackAndBye(o: Out, m: SipMsg): void {
 
 /** The ACK for a 2xx (13.2.2.4): a request of the dialog with the INVITE's CSeq number. */
 function sendAck(l: Leg, cseq: u32): void {
-  w.base = ackBuf; w.cap = TXN_BUF; w.reset();
-  beginRequest(w, l, M_ACK, cseq, hal.net_local_ip(l.ip));
-  if (ackOffer) { w.str(T("Content-Type: application/sdp")).crlf(); build.end(w, offer, offerLen); }
-  else build.end(w);
-  if (w.ok) transport.send(l.ip, l.port, w.base, w.len);
+  request(null, l, M_ACK, cseq, ackOffer ? F_BODY : 0);
 }
-const ackBuf = memory.data(TXN_BUF);
 
 /** BYE within the dialog (15.1.1); `ours`: the call's own dialog (its answer ends the call). */
 function sendBye(l: Leg, ours: bool): void {
   const t = transaction.alloc(NICT, M_BYE, 0, ours ? onByeTxn : onOtherTxn, 0);
   if (t === null) { if (ours) finish(endCode, endReason); return; }
-  l.localSeq++;
-  w.base = t.buf; w.cap = t.cap; w.reset();
-  beginRequest(w, l, M_BYE, l.localSeq, hal.net_local_ip(l.ip));
-  build.userAgent(w);
-  build.end(w);
-  t.len = w.len;
-  t.key = clientKey(lastBranch(), lastBranchLen());
-  t.ip = l.ip;
-  t.port = l.port;
-  transaction.startClient(t);
+  if (request(t, l, M_BYE, ++l.localSeq, F_UA)) transaction.startClient(t);
 }
 
 function onByeTxn(t: Txn, ev: i32, m: SipMsg | null): void {
@@ -507,7 +535,7 @@ function sendCancel(o: Out): void {
   const inv = o.txn;
   if (inv === null || o.state != L_PROCEEDING || o.cancelSent) return;
   const t = transaction.alloc(NICT, 4 /* CANCEL */, 0, onOtherTxn, 0);
-  if (t === null || !request.buildCancel(t, inv)) return;
+  if (t === null || !buildCancel(t, inv)) return;
   o.cancelSent = true; // the INVITE's 487 ends the leg
   transaction.startClient(t);
 }
@@ -517,14 +545,14 @@ export function hangup(reason: Text): Text {
   if (state == C_IDLE) return T("no call");
   if (endReason == 0) endReason = reason;
   if (!outgoing) {
-    const t = inTxn;
+    const t = inTxn, l = unchecked(legs[0]).leg;
     if (t !== null && t.gen == inGen && t.state == 3 /* proceeding */ && !ackWait && win < 0) {
-      ua.respond(t, ua.msg, 480, null, unchecked(legs[0]).leg.localTag, unchecked(legs[0]).leg.localTagLen);
+      respond(t, ua.msg, 480, l, null);
       finish(480, reason);
       return 0;
     }
     setState(C_ENDING);
-    sendBye(unchecked(legs[0]).leg, true);
+    sendBye(l, true);
     return 0;
   }
   setState(C_ENDING);
@@ -533,7 +561,7 @@ export function hangup(reason: Text): Text {
   for (let i = 0; i < MAX_LEGS; i++) {
     const o = unchecked(legs[i]);
     if (o.state == L_UP) { sendBye(o.leg, true); o.state = L_DONE; waiting = true; }
-    else if (o.state == L_TRYING || o.state == L_PROCEEDING || o.state == L_RESOLVING) { cancelLeg(o); if (o.state != L_DONE) waiting = true; }
+    else if (<u32>(o.state - L_RESOLVING) <= <u32>(L_PROCEEDING - L_RESOLVING)) { cancelLeg(o); if (o.state != L_DONE) waiting = true; }
   }
   if (!waiting) finish(0, reason);
   return 0;
@@ -557,39 +585,22 @@ export function incoming(m: SipMsg, t: Txn, allowed: bool, open: bool): void {
   const o = unchecked(legs[0]);
   build.newTag(tagW.reset());
   const l = o.leg;
-  if (!fromInvite(l, m, tagW.base, tagW.len, ua.srcIp, ua.srcPort)) { state = C_IDLE; reject(t, 500); return; }
+  if (!fromInvite(l, m, tagW.base, tagW.len, ua.srcIp, ua.srcPort)) { reject(t, 500); return; }
   hopTo(l, m);
   setPeer(m.ptr(m.fromUri), m.fromUri.len);
   o.state = L_UP;
   win = 0;
-  inTxn = t;
-  inGen = t.gen;
-  t.tu = onInviteServer;
-  const lip = hal.net_local_ip(ua.srcIp);
-  local.ip = lip;
+  local.ip = hal.net_local_ip(ua.srcIp);
   const port = media.open(rtpPort());
-  if (port < 0) { state = C_IDLE; reject(t, 503); return; }
+  if (port < 0) { reject(t, 503); return; }
   local.port = port;
-  ow.reset();
-  ackOffer = m.body.len == 0;
-  if (ackOffer) buildOffer(local, origin, ow);
-  else if (parseSdp(sdp, m.ptr(m.body), m.body.len) != SDP_OK ||
-      answerOffer(sdp, local, origin, ow, params) != SDP_OK) {
-    state = C_IDLE;
+  if (!offerAnswer(m)) {
     media.stop();
     reject(t, 488);
-    event.begin(T("call")).num(T("id"), callNo).str(T("state"), T("ended")).str(T("direction"), T("in"))
-      .bytes(T("peer"), peerBuf, peerLen).str(T("reason"), T("no common codec")).num(T("code"), 488).end();
+    callEvent(T("ended")).str(T("reason"), T("no common codec")).num(T("code"), 488).end();
     return;
   }
-  offerLen = ow.ok ? ow.len : 0;
-  takeSessionTimer(m, false);
-  setState(C_RINGING);
-  respondOk(t, m);
-  ackWait = true;
-  retxInterval = T1;
-  okSentAt = now();
-  retxTimer.start(T1);
+  accept(t, m, l);
   if (!ackOffer) connected(); else { answeredAt = now(); setState(C_ACTIVE); onAnswer(); }
 }
 
@@ -600,21 +611,27 @@ function reject(t: Txn, code: i32): void {
   ua.reply(code, null);
 }
 
-function respondOk(t: Txn, m: SipMsg): void {
-  ua.respond(t, m, 200, okExtra, unchecked(legs[0]).leg.localTag, unchecked(legs[0]).leg.localTagLen);
+/** Our SDP for an INVITE (or re-INVITE): the answer to its offer, or, when it has none, an
+ *  offer whose answer comes in the ACK. False: no usable offer. */
+function offerAnswer(m: SipMsg): bool {
+  ow.reset();
+  if (m.body.len == 0) { buildOffer(local, origin, ow); ackOffer = true; return true; }
+  return parseSdp(sdp, m.ptr(m.body), m.body.len) == SDP_OK && answerOffer(sdp, local, origin, ow, params) == SDP_OK;
 }
 
-function okExtra(w: Writer): void {
-  writeContact(w, local.ip);
-  build.allow(w, ALLOW);
-  build.supported(w);
-  if (seInterval > 0) {
-    w.str(T("Session-Expires: ")).dec(<u64>seInterval).str(seRefresher ? T(";refresher=uas") : T(";refresher=uac")).crlf();
-    if (timerRequired) w.str(T("Require: timer")).crlf();
-  }
-  build.server(w);
-  w.str(T("Content-Type: application/sdp")).crlf();
-  build.end(w, offer, offerLen);
+/** Answers an INVITE or re-INVITE with 200 and our SDP, retransmitted until the ACK. */
+function accept(t: Txn, m: SipMsg, l: Leg): void {
+  offerLen = ow.ok ? ow.len : 0;
+  takeSessionTimer(m, false);
+  if (state == C_IDLE) setState(C_RINGING);
+  inTxn = t;
+  inGen = t.gen;
+  t.tu = onInviteServer;
+  respond(t, m, 200, l, okExtra);
+  ackWait = true;
+  retxInterval = T1;
+  okSentAt = now();
+  retxTimer.start(T1);
 }
 
 /** The incoming INVITE's server transaction reports (the ACK for our 2xx, RFC 6026). */
@@ -628,10 +645,10 @@ function onInviteServer(t: Txn, ev: i32, m: SipMsg | null): void {
 function onRetx(tm: Timer): void {
   if (!ackWait) return;
   const t = inTxn;
-  if (now() - okSentAt >= 64 * T1 || t === null || t.gen != inGen) { ackWait = false; hangup(T("no ACK")); return; }
+  const left = okSentAt + 64 * T1 - now();
+  if (left <= 0 || t === null || t.gen != inGen) { ackWait = false; hangup(T("no ACK")); return; }
   transport.send(t.ip, t.port, t.buf, t.len);
   retxInterval = retxInterval * 2 < T2 ? retxInterval * 2 : T2;
-  const left = okSentAt + 64 * T1 - now();
   tm.start(retxInterval < left ? retxInterval : left);
 }
 
@@ -660,67 +677,50 @@ export function onCancel(m: SipMsg, inv: Txn): void {}
 /** A 2xx to INVITE matching no transaction (ua.onStray2xx): ACK it again or end that dialog. */
 export function onStray2xx(m: SipMsg): void {
   for (let i = 0; i < MAX_LEGS; i++) {
-    const o = unchecked(legs[i]);
-    if (o.state != L_UP || !eqCallId(o.leg, m)) continue;
-    if (sameRemoteTag(o.leg, m)) sendAck(o.leg, m.cseq); else ackAndBye(o, m);
+    const o = unchecked(legs[i]), l = o.leg;
+    if (o.state != L_UP || !eqBytes(l.callId, l.callIdLen, m.ptr(m.callId), m.callId.len)) continue;
+    if (sameRemoteTag(l, m)) sendAck(l, m.cseq); else ackAndBye(o, m);
     return;
   }
-}
-
-function eqCallId(l: Leg, m: SipMsg): bool {
-  return l.callIdLen == m.callId.len && memory.compare(l.callId, m.ptr(m.callId), <usize>l.callIdLen) == 0;
 }
 
 /** BYE, INFO, re-INVITE (ua.onInDialog). */
 export function inDialog(m: SipMsg, t: Txn): void {
   let o: Out | null = null;
-  for (let i = 0; i < MAX_LEGS; i++) if (state != C_IDLE && unchecked(legs[i]).state == L_UP && matchesRequest(unchecked(legs[i]).leg, m)) o = unchecked(legs[i]);
+  for (let i = 0; i < MAX_LEGS; i++) {
+    const x = unchecked(legs[i]);
+    if (state != C_IDLE && x.state == L_UP && matchesRequest(x.leg, m)) o = x;
+  }
   if (o === null) { reject(t, 481); return; } // stateless: stray requests must not hold server slots
   const l = o.leg;
-  if (m.cseq <= l.remoteSeq && l.remoteSeq != 0 && m.method != M_ACK) { ua.respond(t, m, 500, null, l.localTag, l.localTagLen); return; }
+  const method = m.method;
+  if (m.cseq <= l.remoteSeq && l.remoteSeq != 0 && method != M_ACK) { respond(t, m, 500, l, null); return; }
   l.remoteSeq = m.cseq;
-  if (m.method == M_BYE) {
-    ua.respond(t, m, 200, null, l.localTag, l.localTagLen);
+  if (method == M_BYE) {
+    respond(t, m, 200, l, null);
     if (endReason == 0) { endReason = T("hung up by the other side"); endCode = 0; }
     finish(0, endReason);
     return;
   }
-  if (m.method == M_INFO) {
+  if (method == M_INFO) {
+    const p = m.ptr(m.body), n = m.body.len;
     let d = -1;
-    if (m.body.len > 0) {
-      if (typeIs(m, T("application/dtmf-relay"))) d = parseDtmfRelay(m.ptr(m.body), m.body.len);
-      else if (typeIs(m, T("application/dtmf"))) d = parseDtmfBody(m.ptr(m.body), m.body.len);
+    if (n > 0) {
+      if (typeIs(m, T("application/dtmf-relay"))) d = parseDtmfRelay(p, n);
+      else if (typeIs(m, T("application/dtmf"))) d = parseDtmfBody(p, n);
     }
     if (d >= 0) media.pushInfoDigit(d);
-    ua.respond(t, m, 200, null, l.localTag, l.localTagLen);
+    respond(t, m, 200, l, null);
     return;
   }
   // re-INVITE (14.2): a new offer (hold, resume, new address) or none (we offer, answer in ACK);
   // a target refresh (12.2.2) and a session refresh (RFC 4028).
   takeTarget(l, m);
   hopTo(l, m);
-  ow.reset();
   local.ip = hal.net_local_ip(l.ip);
-  if (m.body.len == 0) {
-    buildOffer(local, origin, ow);
-    ackOffer = true;
-  } else {
-    if (parseSdp(sdp, m.ptr(m.body), m.body.len) != SDP_OK || answerOffer(sdp, local, origin, ow, params) != SDP_OK) {
-      ua.respond(t, m, 488, null, l.localTag, l.localTagLen);
-      return;
-    }
-    media.update(params.remoteIp, params.remotePort, params.pt, params.law, params.tePt, params.dir);
-  }
-  offerLen = ow.ok ? ow.len : 0;
-  takeSessionTimer(m, false);
-  inTxn = t;
-  inGen = t.gen;
-  t.tu = onInviteServer;
-  respondOk(t, m);
-  ackWait = true;
-  retxInterval = T1;
-  okSentAt = now();
-  retxTimer.start(T1);
+  if (!offerAnswer(m)) { respond(t, m, 488, l, null); return; }
+  if (m.body.len > 0) media.update(params.remoteIp, params.remotePort, params.pt, params.law, params.tePt, params.dir);
+  accept(t, m, l);
 }
 
 /** The Content-Type's media type is `t` (parameters after ';' ignored, any case). */
@@ -754,12 +754,10 @@ function takeSessionTimer(m: SipMsg, uac: bool): void {
   }
   seRefresher = uac ? refresherUac : !refresherUac;
   // A caller that does not support timer (no Supported: timer) cannot refresh: we do (RFC 4028 9).
-  if (!uac && !supportsTimer(m)) seRefresher = true;
   timerRequired = !uac && supportsTimer(m);
+  if (!uac && !timerRequired) seRefresher = true;
   sessionTimer.start(seRefresher ? <i64>v * 500 : <i64>(v - (v / 3 < 32 ? v / 3 : 32)) * 1000);
 }
-
-let timerRequired = false;
 
 function supportsTimer(m: SipMsg): bool {
   for (let i = m.find(H_SUPPORTED); i >= 0; i = m.find(H_SUPPORTED, i)) {
@@ -779,27 +777,14 @@ function onSession(tm: Timer): void {
 
 /** A session refresh: re-INVITE with our current SDP (same version: nothing changed). */
 function refresh(): void {
-  const o = unchecked(legs[win < 0 ? 0 : win]);
-  const l = o.leg;
-  const t = transaction.alloc(ICT, M_INVITE, 0, onRefreshTxn, win < 0 ? 0 : win);
+  const i = win < 0 ? 0 : win;
+  const o = unchecked(legs[i]), l = o.leg;
+  const t = transaction.alloc(ICT, M_INVITE, 0, onRefreshTxn, i);
   if (t === null) return;
   l.localSeq = l.localSeq > o.cseq ? l.localSeq + 1 : o.cseq + 1;
   o.cseq = l.localSeq;
-  const lip = hal.net_local_ip(l.ip);
-  w.base = t.buf; w.cap = t.cap; w.reset();
-  beginRequest(w, l, M_INVITE, l.localSeq, lip);
-  writeContact(w, lip);
-  // refresher is relative to this re-INVITE (RFC 4028 7.4): we send it and we refresh, so uac
-  w.str(T("Session-Expires: ")).dec(<u64>seInterval).str(T(";refresher=uac")).crlf();
-  w.str(T("Supported: timer")).crlf();
-  w.str(T("Content-Type: application/sdp")).crlf();
-  build.end(w, offer, offerLen);
-  if (!w.ok) return; // (an allocated transaction is only taken once started)
-  t.len = w.len;
-  t.key = clientKey(lastBranch(), lastBranchLen());
-  t.ip = l.ip;
-  t.port = l.port;
-  transaction.startClient(t);
+  // (an allocated transaction is only taken once started)
+  if (request(t, l, M_INVITE, l.localSeq, F_CONTACT | F_SE | F_BODY)) transaction.startClient(t);
 }
 
 function onRefreshTxn(t: Txn, ev: i32, m: SipMsg | null): void {
@@ -821,7 +806,7 @@ export function init(): void {
 
 /** The `status` call line. */
 export function status(w: Writer): void {
-  w.str(state == C_IDLE ? T("idle") : STATE_NAMES[state]);
+  w.str(STATE_NAMES[state]);
   if (state == C_IDLE) return;
   w.str(outgoing ? T(" to ") : T(" from ")).bytes(peerBuf, peerLen);
   const t = answeredAt > 0 ? answeredAt : startedAt;

@@ -13,7 +13,7 @@ import { SipUri } from "./uri";
 import * as build from "./build";
 import * as transport from "./transport";
 
-const ROUTES_CAP: i32 = 600;
+export const ROUTES_CAP: i32 = 600;
 const HDR_CAP: i32 = 256;
 
 export class Leg {
@@ -22,7 +22,7 @@ export class Leg {
   /** Our name-addr with our tag (From of our requests), their name-addr with their tag. */
   local: usize = heap.alloc(<usize>HDR_CAP);
   localLen: i32 = 0;
-  remote: usize = heap.alloc(<usize>HDR_CAP);
+  remote: usize = heap.alloc(<usize>HDR_CAP + 2); // (+2: "<Request-URI>" before the 2xx, call.ts)
   remoteLen: i32 = 0;
   localTag: usize = heap.alloc(32);
   localTagLen: i32 = 0;
