@@ -48,30 +48,19 @@ function showCall(): void {
 /** True when the caller of m is in answer.allow (user parts or SIP URIs, `*` = anyone). */
 function allowed(m: SipMsg): bool {
   if (settings.intValue(settings.K_ANSWER_MODE) != 0) return false; // choice 0 = auto
-  const p = settings.valuePtr(settings.K_ANSWER_ALLOW), n = settings.valueLen(settings.K_ANSWER_ALLOW);
   if (!parseUri(m.base, m.fromUri.off, m.fromUri.len, from)) return false;
-  let i = 0;
-  while (i < n) {
-    let e = i;
-    while (e < n && load<u8>(p + <usize>e) != 44) e++;
-    let s = i, t = e;
-    while (s < t && load<u8>(p + <usize>s) == 32) s++;
-    while (t > s && load<u8>(p + <usize>(t - 1)) == 32) t--;
-    if (matches(m, p + <usize>s, t - s)) return true;
-    i = e + 1;
+  const user = m.base + <usize>from.user.off, userLen = from.user.len;
+  call.items(settings.valuePtr(settings.K_ANSWER_ALLOW), settings.valueLen(settings.K_ANSWER_ALLOW));
+  while (call.nextItem()) {
+    // one item: `*`, a user part, or a SIP URI (user and host)
+    const p = call.itemP, n = call.itemN;
+    if (n == 1 && load<u8>(p) == 42) return true;
+    if (n > 4 && eqNoCase(p, 4, T("sip:"))) {
+      if (parseUri(p, 0, n, item) && eqBytes(p + <usize>item.user.off, item.user.len, user, userLen) &&
+        eqBytesNoCase(p + <usize>item.host.off, item.host.len, m.base + <usize>from.host.off, from.host.len)) return true;
+    } else if (eqBytes(p, n, user, userLen)) return true;
   }
   return false;
-}
-
-/** One answer.allow item against the caller: `*`, a user part, or a SIP URI (user and host). */
-function matches(m: SipMsg, p: usize, n: i32): bool {
-  if (n == 1 && load<u8>(p) == 42) return true;
-  if (n > 4 && eqNoCase(p, 4, T("sip:"))) {
-    if (!parseUri(p, 0, n, item)) return false;
-    return eqBytes(p + <usize>item.user.off, item.user.len, m.base + <usize>from.user.off, from.user.len) &&
-      eqBytesNoCase(p + <usize>item.host.off, item.host.len, m.base + <usize>from.host.off, from.host.len);
-  }
-  return n > 0 && eqBytes(p, n, m.base + <usize>from.user.off, from.user.len);
 }
 
 function onInvite(m: SipMsg, t: Txn): void {
@@ -114,14 +103,8 @@ function callHook(p: usize, n: i32, w: Writer): Text {
   return r;
 }
 function inButtonList(p: usize, n: i32): bool {
-  const l = settings.valuePtr(settings.K_BUTTON1_CALL), ln = settings.valueLen(settings.K_BUTTON1_CALL);
-  let i = 0;
-  while (i < ln) {
-    let e = i;
-    while (e < ln && load<u8>(l + <usize>e) != 44) e++;
-    if (eqBytes(l + <usize>i, e - i, p, n)) return true;
-    i = e + 1;
-  }
+  call.items(settings.valuePtr(settings.K_BUTTON1_CALL), settings.valueLen(settings.K_BUTTON1_CALL));
+  while (call.nextItem()) if (eqBytes(call.itemP, call.itemN, p, n)) return true;
   return false;
 }
 function hangupHook(w: Writer): Text { const r = call.hangup(T("ended from the console")); showCall(); return r; }

@@ -26,11 +26,11 @@ function derive(w: Writer, t: Txn, method: i32, to: SipMsg | null): bool {
   if (inv.parse(t.buf, t.len) != E_OK) return false;
   const src = to !== null ? to : inv;
   build.requestLine(w, method, inv.ptr(inv.ruri), inv.ruri.len);
-  copy(w, inv, H_VIA, inv.find(H_VIA));
+  copy(w, inv, H_VIA, inv.find(H_VIA, -1));
   build.copyHeaders(w, inv, H_ROUTE);
-  copy(w, inv, H_FROM, inv.find(H_FROM));
-  copy(w, src, H_TO, src.find(H_TO));
-  copy(w, inv, H_CALL_ID, inv.find(H_CALL_ID));
+  copy(w, inv, H_FROM, inv.find(H_FROM, -1));
+  copy(w, src, H_TO, src.find(H_TO, -1));
+  copy(w, inv, H_CALL_ID, inv.find(H_CALL_ID, -1));
   build.cseq(w, inv.cseq, method);
   build.maxForwards(w);
   build.end(w);

@@ -62,10 +62,11 @@ const L_DONE: i32 = 5;
 const MAX_REDIRECTS: i32 = 3;
 const URI_CAP: i32 = 256;
 
-class Out {
-  /** The leg's dialog; until its 2xx, target is the Request-URI, remote "<Request-URI>" and the
-   *  route set the outbound proxy's (the INVITE is written as a request of this dialog). */
-  leg: Leg = new Leg();
+/** A leg: its dialog (until its 2xx, target is the Request-URI, remote "<Request-URI>" and the
+ *  route set the outbound proxy's: the INVITE is written as a request of this dialog) and its
+ *  INVITE. */
+class Out extends Leg {
+  index: i32 = 0;
   state: i32 = L_FREE;
   txn: Txn | null = null;
   gen: i32 = 0;
@@ -77,7 +78,7 @@ class Out {
 }
 
 const legs = new StaticArray<Out>(MAX_LEGS);
-for (let i = 0; i < MAX_LEGS; i++) legs[i] = new Out();
+for (let i = 0; i < MAX_LEGS; i++) { const o = new Out(); o.index = i; legs[i] = o; }
 
 export let state: i32 = C_IDLE;
 export let outgoing: bool = false;
@@ -112,6 +113,8 @@ const offer = memory.data(OFFER_CAP);  // our current SDP (offer or answer)
 let offerLen: i32 = 0;
 const ow = new Writer(offer, OFFER_CAP);
 const w = new Writer(0, 0);
+/** The module's writer over [base, base+cap), emptied. */
+function at(base: usize, cap: i32): Writer { w.base = base; w.cap = cap; return w.reset(); }
 const tagW = new Writer(memory.data(24), 24);
 const peerBuf = memory.data(URI_CAP);
 let peerLen: i32 = 0;
@@ -183,7 +186,7 @@ function begin(out: bool): void {
   origin.start((<u64>random.u32() << 20) | <u64>(random.u32() & 0xfffff));
   local.pref = prefFromSetting(settings.valuePtr(settings.K_CALL_CODECS), settings.valueLen(settings.K_CALL_CODECS));
   local.dir = 3;
-  for (let i = 0; i < MAX_LEGS; i++) { const o = unchecked(legs[i]); o.state = L_FREE; o.leg.clear(); o.txn = null; }
+  for (let i = 0; i < MAX_LEGS; i++) { const o = unchecked(legs[i]); o.state = L_FREE; o.clear(); o.txn = null; }
 }
 
 /** Ends the call: media stopped, timers cancelled, the `ended` event with reason and statistics. */
@@ -247,9 +250,9 @@ function headers(w: Writer, lip: u32, f: i32, l: Leg): void {
  * transaction t (not started yet), or (t null: an ACK) sent at once. False when it did not fit.
  */
 function request(t: Txn | null, l: Leg, method: i32, cseq: u32, f: i32): bool {
-  if (t === null) { w.base = ackBuf; w.cap = TXN_BUF; } else { w.base = t.buf; w.cap = t.cap; }
+  if (t === null) at(ackBuf, TXN_BUF); else at(t.buf, t.cap);
   const lip = hal.net_local_ip(l.ip);
-  beginRequest(w.reset(), l, method, cseq, lip);
+  beginRequest(w, l, method, cseq, lip);
   headers(w, lip, f, l);
   if (!w.ok) return false;
   if (t === null) transport.send(l.ip, l.port, w.base, w.len);
@@ -283,7 +286,7 @@ export function dial(p: usize, n: i32, open: bool): Text {
   items(p, n);
   while (count < MAX_LEGS && nextItem()) if (setTarget(unchecked(legs[count]), itemP, itemN)) count++;
   if (count == 0) { state = C_IDLE; return T("no valid target (set sip.domain to call numbers)"); }
-  const l0 = unchecked(legs[0]).leg;
+  const l0 = unchecked(legs[0]);
   setPeer(l0.target, l0.targetLen);
   setState(C_CALLING);
   ringTimer.start(<i64>settings.intValue(settings.K_CALL_RING_TIMEOUT) * 1000);
@@ -293,8 +296,8 @@ export function dial(p: usize, n: i32, open: bool): Text {
 
 /** Sets a leg's Request-URI from a target: a SIP URI as written, or user@sip.domain. */
 function setTarget(o: Out, p: usize, n: i32): bool {
-  const l = o.leg;
-  w.base = l.target; w.cap = URI_CAP; w.reset();
+  const l = o;
+  at(l.target, URI_CAP);
   if (n > 4 && (eqNoCase(p, 4, T("sip:")) || eqNoCase(p, 5, T("sips:")))) w.bytes(p, n);
   else {
     if (account.domainHostLen == 0) return false;
@@ -311,12 +314,12 @@ function setTarget(o: Out, p: usize, n: i32): bool {
  *  requests go to the outbound proxy, else the registrar for the domain's own users, else
  *  the URI's host. */
 function launch(o: Out): void {
-  const l = o.leg;
+  const l = o;
   parseUri(l.target, 0, l.targetLen, uri);
   let port = uri.port > 0 ? uri.port : 5060;
   let r: i32;
   if (account.hasProxy() || account.domainHostLen > 0 && uri.host.len == account.domainHostLen &&
-      memory.compare(l.target + <usize>uri.host.off, account.domainHost, <usize>uri.host.len) == 0) {
+      eqBytes(l.target + <usize>uri.host.off, uri.host.len, account.domainHost, account.domainHostLen)) {
     port = account.hopPort();
     r = resolve.lookup(account.hopHost(), account.hopHostLen());
   } else r = resolve.lookup(l.target + <usize>uri.host.off, uri.host.len);
@@ -325,7 +328,7 @@ function launch(o: Out): void {
   const ip = resolve.lastIp;
   const lip = hal.net_local_ip(ip);
   if (lip == 0) { legFailed(o, 0, T("network down")); return; }
-  const t = transaction.alloc(ICT, M_INVITE, 0, onInviteTxn, legIndex(o));
+  const t = transaction.alloc(ICT, M_INVITE, 0, onInviteTxn, o.index);
   if (t === null) { legFailed(o, 503, T("too busy")); return; }
   local.ip = lip;
   if (offerLen == 0) {
@@ -336,9 +339,9 @@ function launch(o: Out): void {
     offerLen = ow.ok ? ow.len : 0;
   }
   if (l.callIdLen == 0) {
-    w.base = l.callId; w.cap = 64; build.newCallId(w.reset()); l.callIdLen = w.len;
-    w.base = l.localTag; w.cap = 32; build.newTag(w.reset()); l.localTagLen = w.len;
-    w.base = l.local; w.cap = 256; w.reset();
+    l.callIdLen = build.newCallId(at(l.callId, 64)).len;
+    l.localTagLen = build.newTag(at(l.localTag, 32)).len;
+    at(l.local, 256);
     const d = settings.valueLen(settings.K_SIP_DISPLAY);
     if (d > 0) build.quoted(w, settings.valuePtr(settings.K_SIP_DISPLAY), d).byte(32);
     w.byte(60);
@@ -348,10 +351,8 @@ function launch(o: Out): void {
     l.localLen = w.ok ? w.len : 0;
     o.cseq = 0;
   }
-  w.base = l.remote; w.cap = URI_CAP + 2;
-  l.remoteLen = w.reset().byte(60).bytes(l.target, l.targetLen).byte(62).len;
-  w.base = l.routes; w.cap = ROUTES_CAP;
-  l.routesLen = account.writeProxyRoute(w.reset()).len;
+  l.remoteLen = at(l.remote, URI_CAP + 2).byte(60).bytes(l.target, l.targetLen).byte(62).len;
+  l.routesLen = account.writeProxyRoute(at(l.routes, ROUTES_CAP)).len;
   l.ip = ip;
   l.port = port;
   if (!request(t, l, M_INVITE, ++o.cseq, F_CONTACT | F_ALLOW | F_UA | F_BODY | (o.auth > 0 && digest.ready ? F_AUTH : 0)) || offerLen == 0) {
@@ -364,12 +365,6 @@ function launch(o: Out): void {
   o.cancel = false;
   o.cancelSent = false;
   transaction.startClient(t);
-}
-
-function legIndex(o: Out): i32 {
-  let i = 0;
-  while (i < MAX_LEGS - 1 && unchecked(legs[i]) !== o) i++;
-  return i;
 }
 
 function rtpPort(): i32 { return settings.intValue(settings.K_RTP_PORT); }
@@ -414,7 +409,7 @@ function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   const n = m.contactUri.len;
   if (code < 400 && o.redirects < MAX_REDIRECTS && more && n > 0 && n <= URI_CAP) {
     o.redirects++;
-    const l = o.leg;
+    const l = o;
     memory.copy(l.target, m.ptr(m.contactUri), <usize>n);
     l.targetLen = n;
     o.auth = 0;
@@ -439,7 +434,7 @@ function legFailed(o: Out, code: i32, reason: Text): void {
 
 /** A 2xx to a leg's INVITE. */
 function answered(o: Out, m: SipMsg): void {
-  const l = o.leg;
+  const l = o;
   if (o.state == L_UP) {
     if (sameRemoteTag(l, m)) sendAck(l, o.cseq); // a retransmission: our ACK was lost
     else ackAndBye(o, m);                      // another fork of the same INVITE
@@ -449,7 +444,7 @@ function answered(o: Out, m: SipMsg): void {
   if (!fromResponse(l, m)) { ackAndBye(o, m); o.state = L_DONE; finish(500, T("bad answer")); return; }
   o.state = L_UP;
   l.localSeq = o.cseq;
-  win = legIndex(o);
+  win = o.index;
   hopTo(l, m);
   sendAck(l, o.cseq);
   if (m.body.len == 0 || !answer(m)) { hangup(T("no usable SDP in the answer")); return; }
@@ -495,7 +490,7 @@ const scratch = new Leg();
 
 /** ACK and BYE for a 2xx the call does not want (another fork, or too late). */
 function ackAndBye(o: Out, m: SipMsg): void {
-  const l = scratch, ol = o.leg;
+  const l = scratch, ol = o;
   l.clear();
   memory.copy(l.callId, ol.callId, <usize>ol.callIdLen); l.callIdLen = ol.callIdLen;
   memory.copy(l.local, ol.local, <usize>ol.localLen); l.localLen = ol.localLen;
@@ -545,7 +540,7 @@ export function hangup(reason: Text): Text {
   if (state == C_IDLE) return T("no call");
   if (endReason == 0) endReason = reason;
   if (!outgoing) {
-    const t = inTxn, l = unchecked(legs[0]).leg;
+    const t = inTxn, l = unchecked(legs[0]);
     if (t !== null && t.gen == inGen && t.state == 3 /* proceeding */ && !ackWait && win < 0) {
       respond(t, ua.msg, 480, l, null);
       finish(480, reason);
@@ -560,7 +555,7 @@ export function hangup(reason: Text): Text {
   let waiting = false;
   for (let i = 0; i < MAX_LEGS; i++) {
     const o = unchecked(legs[i]);
-    if (o.state == L_UP) { sendBye(o.leg, true); o.state = L_DONE; waiting = true; }
+    if (o.state == L_UP) { sendBye(o, true); o.state = L_DONE; waiting = true; }
     else if (<u32>(o.state - L_RESOLVING) <= <u32>(L_PROCEEDING - L_RESOLVING)) { cancelLeg(o); if (o.state != L_DONE) waiting = true; }
   }
   if (!waiting) finish(0, reason);
@@ -579,12 +574,12 @@ function onMax(t: Timer): void { hangup(T("maximum duration")); }
 export function incoming(m: SipMsg, t: Txn, allowed: bool, open: bool): void {
   if (state != C_IDLE) { reject(t, 486); return; }
   if (!allowed) { reject(t, 403); return; }
-  if (m.find(H_CONTACT) < 0 || m.contactUri.len == 0) { reject(t, 400); return; }
+  if (m.find(H_CONTACT, -1) < 0 || m.contactUri.len == 0) { reject(t, 400); return; }
   begin(false);
   mayOpen = open;
   const o = unchecked(legs[0]);
   build.newTag(tagW.reset());
-  const l = o.leg;
+  const l = o;
   if (!fromInvite(l, m, tagW.base, tagW.len, ua.srcIp, ua.srcPort)) { reject(t, 500); return; }
   hopTo(l, m);
   setPeer(m.ptr(m.fromUri), m.fromUri.len);
@@ -666,7 +661,7 @@ function acked(m: SipMsg): void {
 /** ACK outside a transaction (ua.onAck): for our 2xx (a new branch, 13.2.2.4), in the dialog
  *  of the leg that answered. */
 export function onAck(m: SipMsg): void {
-  if (state != C_IDLE && matchesRequest(unchecked(legs[win < 0 ? 0 : win]).leg, m)) acked(m);
+  if (state != C_IDLE && matchesRequest(unchecked(legs[win < 0 ? 0 : win]), m)) acked(m);
 }
 
 /** CANCEL matched an INVITE server transaction (ua answered the CANCEL with 200). The unit
@@ -677,7 +672,7 @@ export function onCancel(m: SipMsg, inv: Txn): void {}
 /** A 2xx to INVITE matching no transaction (ua.onStray2xx): ACK it again or end that dialog. */
 export function onStray2xx(m: SipMsg): void {
   for (let i = 0; i < MAX_LEGS; i++) {
-    const o = unchecked(legs[i]), l = o.leg;
+    const o = unchecked(legs[i]), l = o;
     if (o.state != L_UP || !eqBytes(l.callId, l.callIdLen, m.ptr(m.callId), m.callId.len)) continue;
     if (sameRemoteTag(l, m)) sendAck(l, m.cseq); else ackAndBye(o, m);
     return;
@@ -689,10 +684,10 @@ export function inDialog(m: SipMsg, t: Txn): void {
   let o: Out | null = null;
   for (let i = 0; i < MAX_LEGS; i++) {
     const x = unchecked(legs[i]);
-    if (state != C_IDLE && x.state == L_UP && matchesRequest(x.leg, m)) o = x;
+    if (state != C_IDLE && x.state == L_UP && matchesRequest(x, m)) o = x;
   }
   if (o === null) { reject(t, 481); return; } // stateless: stray requests must not hold server slots
-  const l = o.leg;
+  const l = o;
   const method = m.method;
   if (m.cseq <= l.remoteSeq && l.remoteSeq != 0 && method != M_ACK) { respond(t, m, 500, l, null); return; }
   l.remoteSeq = m.cseq;
@@ -738,7 +733,7 @@ function typeIs(m: SipMsg, t: Text): bool {
  *  we refresh at half the interval when we are the refresher, else we end the call if no
  *  refresh came by the interval's end minus min(32 s, a third). */
 function takeSessionTimer(m: SipMsg, uac: bool): void {
-  const i = m.find(H_SESSION_EXPIRES);
+  const i = m.find(H_SESSION_EXPIRES, -1);
   if (i < 0) { if (!uac) seInterval = 0; if (seInterval == 0) sessionTimer.cancel(); return; }
   const p = m.base + <usize>m.hdrValueOff(i);
   const n = m.hdrValueLen(i);
@@ -760,11 +755,11 @@ function takeSessionTimer(m: SipMsg, uac: bool): void {
 }
 
 function supportsTimer(m: SipMsg): bool {
-  for (let i = m.find(H_SUPPORTED); i >= 0; i = m.find(H_SUPPORTED, i)) {
+  for (let i = m.find(H_SUPPORTED, -1); i >= 0; i = m.find(H_SUPPORTED, i)) {
     const p = m.base + <usize>m.hdrValueOff(i), n = m.hdrValueLen(i);
     for (let k = 0; k + 5 <= n; k++) if (eqNoCase(p + <usize>k, 5, T("timer"))) return true;
   }
-  for (let i = m.find(H_REQUIRE); i >= 0; i = m.find(H_REQUIRE, i)) return true;
+  for (let i = m.find(H_REQUIRE, -1); i >= 0; i = m.find(H_REQUIRE, i)) return true;
   return false;
 }
 
@@ -778,7 +773,7 @@ function onSession(tm: Timer): void {
 /** A session refresh: re-INVITE with our current SDP (same version: nothing changed). */
 function refresh(): void {
   const i = win < 0 ? 0 : win;
-  const o = unchecked(legs[i]), l = o.leg;
+  const o = unchecked(legs[i]), l = o;
   const t = transaction.alloc(ICT, M_INVITE, 0, onRefreshTxn, i);
   if (t === null) return;
   l.localSeq = l.localSeq > o.cseq ? l.localSeq + 1 : o.cseq + 1;
@@ -790,7 +785,7 @@ function refresh(): void {
 function onRefreshTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (m === null || ev != TU_FINAL) { if (ev == TU_TIMEOUT) hangup(T("session refresh failed")); return; }
   const o = unchecked(legs[t.owner]);
-  if (m.status >= 200 && m.status < 300) { sendAck(o.leg, o.cseq); return; }
+  if (m.status >= 200 && m.status < 300) { sendAck(o, o.cseq); return; }
   if (m.status == 408 || m.status == 481) hangup(T("session refresh failed"));
 }
 

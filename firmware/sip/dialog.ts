@@ -59,7 +59,7 @@ function copyInto(dst: usize, cap: i32, p: usize, n: i32): i32 {
 
 /** Takes their Contact from m as the remote target; false when m has none usable. */
 export function takeTarget(l: Leg, m: SipMsg): bool {
-  const i = m.find(H_CONTACT);
+  const i = m.find(H_CONTACT, -1);
   if (i < 0 || m.contactUri.len == 0 || m.contactUri.len > HDR_CAP) return false;
   l.targetLen = copyInto(l.target, HDR_CAP, m.ptr(m.contactUri), m.contactUri.len);
   return true;
@@ -75,7 +75,7 @@ export function takeRoutes(l: Leg, m: SipMsg, reverse: bool): bool {
   w.base = l.routes; w.cap = ROUTES_CAP;
   w.reset();
   // Collect every value, each as one line; for the UAC, prepend instead of append.
-  for (let i = m.find(H_RECORD_ROUTE); i >= 0; i = m.find(H_RECORD_ROUTE, i)) {
+  for (let i = m.find(H_RECORD_ROUTE, -1); i >= 0; i = m.find(H_RECORD_ROUTE, i)) {
     list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
     while (list.next()) {
       const p = m.base + <usize>list.item.off, n = list.item.len;
@@ -102,7 +102,7 @@ export function takeCallId(l: Leg, m: SipMsg): void {
 
 /** Copies header `id` of m (its whole value) into dst; returns its length (0 when too long). */
 export function takeHeader(dst: usize, m: SipMsg, id: i32): i32 {
-  const i = m.find(id);
+  const i = m.find(id, -1);
   return i < 0 ? 0 : copyInto(dst, HDR_CAP, m.base + <usize>m.hdrValueOff(i), m.hdrValueLen(i));
 }
 
@@ -116,7 +116,7 @@ export function fromInvite(l: Leg, m: SipMsg, tag: usize, tagLen: i32, srcIp: u3
   const w = rw;
   w.base = l.local; w.cap = HDR_CAP;
   w.reset();
-  const ti = m.find(H_TO);
+  const ti = m.find(H_TO, -1);
   if (ti >= 0) w.bytes(m.base + <usize>m.hdrValueOff(ti), m.hdrValueLen(ti));
   w.str(T(";tag=")).bytes(tag, tagLen);
   l.localLen = w.ok ? w.len : 0;
