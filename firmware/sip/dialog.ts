@@ -71,26 +71,23 @@ export function takeTarget(l: Leg, m: SipMsg): bool {
  * follow them.
  */
 export function takeRoutes(l: Leg, m: SipMsg, reverse: bool): bool {
-  const w = rw.reset();
-  w.base = l.routes; w.cap = ROUTES_CAP;
-  w.reset();
-  // Collect every value, each as one line; for the UAC, prepend instead of append.
+  const r = l.routes;
+  let len = 0;
+  // Each value becomes one line; for the UAC, prepended instead of appended.
   for (let i = m.find(H_RECORD_ROUTE, -1); i >= 0; i = m.find(H_RECORD_ROUTE, i)) {
     list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
     while (list.next()) {
-      const p = m.base + <usize>list.item.off, n = list.item.len;
+      const n = list.item.len;
       const line = 9 + n; // "Route: " + value + CRLF
-      if (w.len + line > ROUTES_CAP) return false;
-      if (reverse) {
-        memory.copy(w.base + <usize>line, w.base, <usize>w.len);
-        const save = w.len;
-        w.len = 0;
-        w.str(T("Route: ")).bytes(p, n).crlf();
-        w.len = save + line;
-      } else w.str(T("Route: ")).bytes(p, n).crlf();
+      if (len + line > ROUTES_CAP) return false;
+      let at = r + <usize>len;
+      if (reverse) { memory.copy(r + <usize>line, r, <usize>len); at = r; }
+      rw.base = at; rw.cap = line;
+      rw.reset().str(T("Route: ")).bytes(m.base + <usize>list.item.off, n).crlf();
+      len += line;
     }
   }
-  l.routesLen = w.len;
+  l.routesLen = len;
   return true;
 }
 const rw = new Writer(0, 0);
@@ -121,8 +118,7 @@ export function fromInvite(l: Leg, m: SipMsg, tag: usize, tagLen: i32, srcIp: u3
   w.str(T(";tag=")).bytes(tag, tagLen);
   l.localLen = w.ok ? w.len : 0;
   l.localTagLen = copyInto(l.localTag, 32, tag, tagLen);
-  l.remoteSeq = m.cseq;
-  l.localSeq = 0;
+  l.remoteSeq = m.cseq; // (localSeq: 0 from clear())
   l.ip = srcIp;
   l.port = srcPort;
   return l.callIdLen > 0 && l.remoteLen > 0 && l.localLen > 0 && takeRoutes(l, m, false) && (takeTarget(l, m) || true);
