@@ -307,6 +307,7 @@ function setTarget(o: Out, p: usize, n: i32): bool {
   l.targetLen = w.len;
   o.state = L_RESOLVING;
   o.redirects = 0;
+  o.auth = 0; // each call answers its own challenges (the count was never reset: a third call that was challenged failed)
   return true;
 }
 
