@@ -164,6 +164,9 @@ function callEvent(name: Text): Json {
     .str(T("direction"), outgoing ? T("out") : T("in")).bytes(T("peer"), peerBuf, peerLen);
 }
 
+/** The `ended` event so far. */
+function ended(reason: Text, code: i32): Json { return callEvent(T("ended")).str(T("reason"), reason).num(T("code"), code); }
+
 function setState(s: i32): void {
   if (s == state) return;
   state = s;
@@ -197,8 +200,7 @@ function finish(code: i32, reason: Text): void {
   media.stop();
   if (answeredAt == 0) media.playTone(TONE_NONE); // the ringback of a call that never connected
   state = C_IDLE;
-  const e = callEvent(T("ended")).str(T("reason"), endReason).num(T("code"), endCode)
-    .num(T("duration_ms"), answeredAt > 0 ? now() - answeredAt : 0);
+  const e = ended(endReason, endCode).num(T("duration_ms"), answeredAt > 0 ? now() - answeredAt : 0);
   media.writeStats(e.obj(T("stats"))).close();
   e.end();
   log.info().str(T("call ended: ")).str(endReason).end();
@@ -436,11 +438,7 @@ function legFailed(o: Out, code: i32, reason: Text): void {
 /** A 2xx to a leg's INVITE. */
 function answered(o: Out, m: SipMsg): void {
   const l = o;
-  if (o.state == L_UP) {
-    if (sameRemoteTag(l, m)) sendAck(l, o.cseq); // a retransmission: our ACK was lost
-    else ackAndBye(o, m);                      // another fork of the same INVITE
-    return;
-  }
+  if (o.state == L_UP) { again(o, m); return; }
   if (win >= 0 || state == C_ENDING || state == C_IDLE) { ackAndBye(o, m); legFailed(o, 0, T("cancelled")); return; }
   if (!fromResponse(l, m)) { ackAndBye(o, m); o.state = L_DONE; finish(500, T("bad answer")); return; }
   o.state = L_UP;
@@ -456,6 +454,12 @@ function answered(o: Out, m: SipMsg): void {
   }
   setPeer(m.ptr(m.toUri), m.toUri.len);
   connected();
+}
+
+/** A 2xx again for a leg that is up: a retransmission (our ACK was lost: ACK again, with the
+ *  INVITE's CSeq number, which the 2xx carries), or another fork of the same INVITE. */
+function again(o: Out, m: SipMsg): void {
+  if (sameRemoteTag(o, m)) sendAck(o, m.cseq); else ackAndBye(o, m);
 }
 
 /** The answer to our offer, from a 183/2xx/ACK body. */
@@ -593,7 +597,7 @@ export function incoming(m: SipMsg, t: Txn, allowed: bool, open: bool): void {
   if (!offerAnswer(m)) {
     media.stop();
     reject(t, 488);
-    callEvent(T("ended")).str(T("reason"), T("no common codec")).num(T("code"), 488).end();
+    ended(T("no common codec"), 488).end();
     return;
   }
   accept(t, m, l);
@@ -675,7 +679,7 @@ export function onStray2xx(m: SipMsg): void {
   for (let i = 0; i < MAX_LEGS; i++) {
     const o = unchecked(legs[i]), l = o;
     if (o.state != L_UP || !eqBytes(l.callId, l.callIdLen, m.ptr(m.callId), m.callId.len)) continue;
-    if (sameRemoteTag(l, m)) sendAck(l, m.cseq); else ackAndBye(o, m);
+    again(o, m);
     return;
   }
 }
