@@ -5,18 +5,18 @@
 // answered (Route, Record-Route, Require, Supported, Content-Encoding, Date). Unknown headers are
 // only framed. Nothing allocates after the SipMsg is constructed (at start-up).
 //
-// Spans are fields of preallocated Span objects, offsets relative to `base`; a SipMsg stays
-// valid as long as the bytes it was parsed over. See docs/sip-parser.md.
+// Spans are preallocated Span objects (one block per message, cleared at once), offsets relative
+// to `base`; a SipMsg stays valid as long as the bytes it was parsed over. See docs/sip-parser.md.
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
-import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, deltaSeconds, Span } from "./scan";
-import { headerId, methodId, tokenList, dateOk, ListIter, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
-  H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
+import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, capped, deltaSeconds,
+  spanFields, Span } from "./scan";
+import { headerId, methodId, tokenList, dateOk, ListIter, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT,
+  H_MAX_FORWARDS, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
-import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS,
-  E_LINE_TOO_LONG, E_TOO_MANY_HEADERS, E_HEADER_NAME, E_TRUNCATED, E_VIA, E_FROM, E_TO, E_CALL_ID,
-  E_CSEQ, E_CSEQ_METHOD, E_CONTACT, E_MAX_FORWARDS, E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT,
-  E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE, E_DUPLICATE, E_VERSION,
-  E_CONTENT_ENCODING } from "./error";
+import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_LINE_TOO_LONG, E_TOO_MANY_HEADERS,
+  E_HEADER_NAME, E_TRUNCATED, E_VIA, E_FROM, E_CALL_ID, E_CSEQ, E_CSEQ_METHOD, E_CONTACT, E_MAX_FORWARDS,
+  E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT, E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE,
+  E_DUPLICATE, E_VERSION, E_CONTENT_ENCODING } from "./error";
 import { SipUri, parseUri } from "./uri";
 import { Via, parseVia } from "./via";
 import { NameAddr, parseNameAddr, parseContact, contactExpires } from "./nameaddr";
@@ -34,65 +34,79 @@ const na = new NameAddr();
 const uri = new SipUri();
 const params = new Params();
 
+/** Headers of which a second one is an error (E_DUPLICATE), and those of which only the first
+ *  is read. */
+const SINGLE: u64 = (1 << H_FROM) | (1 << H_TO) | (1 << H_CALL_ID) | (1 << H_CSEQ) | (1 << H_MAX_FORWARDS);
+const FIRST: u64 = (1 << H_CONTENT_TYPE) | (1 << H_EXPIRES);
+
+// SipMsg's layout, as declared (base, len, ruriParts, hdrs; 7 fields reset to -1; the rest up
+// to the SPANS spans reset to 0): parse() resets a message with three memory.fill.
+const MINUS_AT: usize = 16, ZERO_AT: usize = MINUS_AT + 28, SPANS: i32 = 20;
+
 export class SipMsg {
-  base: usize = 0;
-  len: i32 = 0;
-  isRequest: bool = false;
-  method: i32 = M_OTHER;
-  methodName: Span = new Span();
-  ruri: Span = new Span();
+  base: usize;
+  len: i32;
   /** The Request-URI parsed (scheme, user, host, port, params). */
   ruriParts: SipUri = new SipUri();
-  version: Span = new Span();
-  /** The start line names SIP/2.0 (any case). */
-  versionOk: bool = false;
-  status: i32 = 0;
-  reason: Span = new Span();
-  callId: Span = new Span();
-  cseq: u32 = 0;
-  cseqMethod: i32 = M_OTHER;
-  cseqMethodName: Span = new Span();
-  fromUri: Span = new Span();
-  fromTag: Span = new Span();
-  fromDisplay: Span = new Span();
-  toUri: Span = new Span();
-  toTag: Span = new Span();
-  toDisplay: Span = new Span();
-  /** Via values in all Via headers. */
-  viaCount: i32 = 0;
-  viaHost: Span = new Span();
-  viaPort: i32 = 0;
-  viaTransport: Span = new Span();
-  viaBranch: Span = new Span();
-  viaReceived: Span = new Span();
-  viaRport: i32 = -1;
-  /** The top Via's whole "rport[=n]" parameter (len 0 when absent). */
-  viaRportAt: Span = new Span();
+  private hdrs: usize = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+  // ---- reset to -1 by parse: 7 i32 from byte MINUS_AT
+  viaRport: i32;
   /** End of the top via-parm (before a ',' or the end of its header), -1 when unknown. */
-  viaTopEnd: i32 = -1;
+  viaTopEnd: i32;
+  contactExpires: i32;
+  expires: i32;
+  maxForwards: i32;
+  contentLength: i32;
+  errHdr: i32;
+  // ---- reset to 0 / false by parse: from byte ZERO_AT to the spans
+  isRequest: bool;
+  /** The start line names SIP/2.0 (any case). */
+  versionOk: bool;
   /** The top Via's sent-protocol and sent-by parsed: a response can be sent. */
-  viaUsable: bool = false;
-  contactUri: Span = new Span();
-  contactExpires: i32 = -1;
-  contactStar: bool = false;
-  contactCount: i32 = 0;
-  expires: i32 = -1;
-  maxForwards: i32 = -1;
-  contentLength: i32 = -1;
-  /** type "/" subtype, without parameters. */
-  contentType: Span = new Span();
-  body: Span = new Span();
-  hdrCount: i32 = 0;
+  viaUsable: bool;
+  contactStar: bool;
+  method: i32;
+  status: i32;
+  cseq: u32;
+  cseqMethod: i32;
+  /** Via values in all Via headers. */
+  viaCount: i32;
+  viaPort: i32;
+  contactCount: i32;
+  hdrCount: i32;
   /** First error (E_*), 0 when none; errHdr: index of the header it was found in (for a line
    *  that is no header, the header before it), -1 for the start line. */
-  err: i32 = E_OK;
-  errHdr: i32 = -1;
+  err: i32;
   /** Bit per header id (< 64) seen in this message. */
-  seen: u64 = 0;
-  private hdrs: usize;
+  seen: u64;
+  // ---- the SPANS last fields: spans in one block, cleared at once (the order of from*, to*
+  // and via* matters: they are copied as groups)
+  methodName!: Span;
+  ruri!: Span;
+  version!: Span;
+  reason!: Span;
+  callId!: Span;
+  cseqMethodName!: Span;
+  fromUri!: Span;
+  fromTag!: Span;
+  fromDisplay!: Span;
+  toUri!: Span;
+  toTag!: Span;
+  toDisplay!: Span;
+  viaHost!: Span;
+  viaTransport!: Span;
+  viaBranch!: Span;
+  viaReceived!: Span;
+  /** The top Via's whole "rport[=n]" parameter (len 0 when absent). */
+  viaRportAt!: Span;
+  contactUri!: Span;
+  /** type "/" subtype, without parameters. */
+  contentType!: Span;
+  body!: Span;
 
   constructor() {
-    this.hdrs = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+    spanFields(changetype<usize>(this), offsetof<SipMsg>(), SPANS);
+    this.reset(0, 0);
   }
 
   // ---- header index: records of { nameOff i32, valOff i32, valLen i32, nameLen u16, id u16 }
@@ -130,21 +144,19 @@ export class SipMsg {
    */
   parse(base: usize, len: i32): i32 {
     this.reset(base, len);
-    if (len < 0 || len > SIP_MAX_MSG) return this.finish(E_TOO_LONG);
+    if (<u32>len > <u32>SIP_MAX_MSG) return this.finish(E_TOO_LONG);
     const end = base + <usize>len;
     let p = base;
     while (p < end && (load<u8>(p) == 13 || load<u8>(p) == 10)) p++;
     if (p >= end) return this.finish(E_EMPTY);
     let le = scanLine(p, end, false);
-    if (lineErr != 0) this.fail(lineErr);
-    if (<i32>(le - p) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
+    this.lineChecks(p, le);
     this.startLine(p, le > p && load<u8>(le - 1) == 13 ? le - 1 : le);
     p = le + 1;
     let blank = false;
     while (p < end) {
       const c = load<u8>(p);
-      if (c == 10) { p++; blank = true; break; }
-      if (c == 13 && p + 1 < end && load<u8>(p + 1) == 10) { p += 2; blank = true; break; }
+      if (c == 10 || (c == 13 && p + 1 < end && load<u8>(p + 1) == 10)) { p += c == 10 ? 1 : 2; blank = true; break; }
       le = scanLine(p, end, true);
       // name HCOLON: the name ends before the ':' and any SP/HT; a known name is checked by
       // matching it, an unknown one must be a token
@@ -156,8 +168,7 @@ export class SipMsg {
       p = le + 1;
       const id = ne > ns ? headerId(ns, <i32>(ne - ns)) : 0;
       if (q >= le || ne == ns || (id == 0 && skipClass(ns, ne, C_TOKEN) != ne)) { this.fail(E_HEADER_NAME); continue; }
-      if (lineErr != 0) this.fail(lineErr);
-      if (<i32>(le - ns) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
+      this.lineChecks(ns, le);
       const vs = skipWs(q + 1, le);
       const ve = trimEnd(vs, le);
       const n = this.hdrCount;
@@ -173,15 +184,16 @@ export class SipMsg {
       if (id != 0) this.header(id, vs, ve);
     }
     if (!blank) this.fail(E_TRUNCATED);
-    const rest = <i32>(end - p);
-    let bl = rest;
-    if (blank && this.contentLength >= 0) {
-      if (this.contentLength > rest) this.fail(E_BODY_TRUNCATED);
-      else bl = this.contentLength;
+    let bl = <i32>(end - p);
+    const cl = this.contentLength;
+    if (!blank) bl = 0;
+    else if (cl >= 0) {
+      if (cl > bl) this.fail(E_BODY_TRUNCATED);
+      else bl = cl;
     }
-    this.body.set(<i32>(p - base), blank ? bl : 0);
-    if (this.isRequest && this.cseqMethodName.len > 0 && this.methodName.len > 0 &&
-        !eqBytes(this.ptr(this.methodName), this.methodName.len, this.ptr(this.cseqMethodName), this.cseqMethodName.len)) {
+    this.body.setAbs(base, p, p + <usize>bl);
+    const mn = this.methodName, cm = this.cseqMethodName;
+    if (this.isRequest && cm.len > 0 && mn.len > 0 && !eqBytes(this.ptr(mn), mn.len, this.ptr(cm), cm.len)) {
       this.fail(E_CSEQ_METHOD);
     }
     return this.finish(E_OK);
@@ -189,17 +201,11 @@ export class SipMsg {
 
   private reset(base: usize, len: i32): void {
     this.base = base; this.len = len;
-    this.isRequest = false; this.method = M_OTHER; this.versionOk = false; this.status = 0;
-    this.cseq = 0; this.cseqMethod = M_OTHER; this.viaCount = 0; this.viaPort = 0; this.viaRport = -1;
-    this.viaTopEnd = -1; this.viaUsable = false; this.contactExpires = -1; this.contactStar = false;
-    this.contactCount = 0; this.expires = -1; this.maxForwards = -1; this.contentLength = -1;
-    this.hdrCount = 0; this.err = E_OK; this.errHdr = -1; this.seen = 0;
-    this.methodName.clear(); this.ruri.clear(); this.ruriParts.clear(); this.version.clear();
-    this.reason.clear(); this.callId.clear(); this.cseqMethodName.clear(); this.fromUri.clear();
-    this.fromTag.clear(); this.fromDisplay.clear(); this.toUri.clear(); this.toTag.clear();
-    this.toDisplay.clear(); this.viaHost.clear(); this.viaTransport.clear(); this.viaBranch.clear();
-    this.viaReceived.clear(); this.viaRportAt.clear(); this.contactUri.clear();
-    this.contentType.clear(); this.body.clear();
+    const a = changetype<usize>(this);
+    memory.fill(a + MINUS_AT, 0xff, ZERO_AT - MINUS_AT);
+    memory.fill(a + ZERO_AT, 0, offsetof<SipMsg>() - (<usize>SPANS << 2) - ZERO_AT);
+    memory.fill(changetype<usize>(this.methodName), 0, <usize>SPANS << 3);
+    this.ruriParts.clear();
   }
 
   private fail(code: i32): void {
@@ -212,17 +218,22 @@ export class SipMsg {
     return this.err;
   }
 
+  /** A line [p, le) just scanned: its control bytes and its length. */
+  private lineChecks(p: usize, le: usize): void {
+    if (lineErr != 0) this.fail(lineErr);
+    if (<i32>(le - p) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
+  }
+
   // ---- start line (RFC 3261 7.1, 7.2)
 
   private startLine(s: usize, e: usize): void {
     const base = this.base;
-    if (e - s >= 4 && (load<u8>(s) | 32) == 115 && (load<u8>(s + 1) | 32) == 105 &&
-        (load<u8>(s + 2) | 32) == 112 && load<u8>(s + 3) == 47) {
+    if (e - s >= 4 && (load<u32>(s) | 0x202020) == 0x2f706973) {       // "SIP/" any case
       let p = s;
       while (p < e && load<u8>(p) != 32) p++;
       this.version.setAbs(base, s, p);
-      if (!this.versionSyntax(s, p) || e - p < 4) { this.fail(E_START_LINE); return; }
       const c = p + 1;
+      if (!this.versionSyntax(s, p) || e - p < 4) { this.fail(E_START_LINE); return; }
       const code = digits(c, c + 3);
       if (code < 0 || (c + 3 < e && load<u8>(c + 3) != 32)) { this.fail(E_START_LINE); return; }
       this.status = <i32>code;
@@ -243,8 +254,7 @@ export class SipMsg {
     this.ruri.setAbs(base, us, ue);
     if (ue <= us || load<u8>(us) == 32) { this.fail(E_START_LINE); return; }
     for (let q = us; q < ue; q++) {
-      const c = <u32>load<u8>(q);
-      if (c <= 32 || c >= 127) { this.fail(E_REQUEST_URI); return; }
+      if (<u32>load<u8>(q) - 33 > 93) { this.fail(E_REQUEST_URI); return; }
     }
     // headers have no place in a Request-URI (RFC 3261 19.1.1 table 1; RFC 4475 3.1.2.11)
     if (!parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts) || this.ruriParts.headers.len > 0) {
@@ -254,8 +264,7 @@ export class SipMsg {
 
   /** "SIP/" 1*DIGIT "." 1*DIGIT (SIP any case); sets versionOk for 2.0. */
   private versionSyntax(s: usize, e: usize): bool {
-    if (e - s < 7 || (load<u8>(s) | 32) != 115 || (load<u8>(s + 1) | 32) != 105 ||
-        (load<u8>(s + 2) | 32) != 112 || load<u8>(s + 3) != 47) return false;
+    if (e - s < 7 || (load<u32>(s) | 0x202020) != 0x2f706973) return false;
     const a = s + 4;
     const dot = skipClass(a, e, C_DIGIT);
     if (dot == a || dot >= e || load<u8>(dot) != 46) return false;
@@ -268,15 +277,33 @@ export class SipMsg {
   // ---- header values
 
   private header(id: i32, vs: usize, ve: usize): void {
-    const first = !this.has(id);
-    this.seen |= <u64>1 << <u64>id;
+    const bit = <u64>1 << <u64>id;
+    const first = (this.seen & bit) == 0;
+    this.seen |= bit;
+    if (!first && ((SINGLE | FIRST) & bit) != 0) {
+      if ((SINGLE & bit) != 0) this.fail(E_DUPLICATE);
+      return;
+    }
     switch (id) {
-      case H_VIA: this.onVia(vs, ve); break;
-      case H_FROM: case H_TO:
-        if (!first) this.fail(E_DUPLICATE); else this.onFromTo(id, vs, ve);
-        break;
+      case H_VIA: {
+        let p = vs;
+        while (true) {
+          const q = parseVia(this.base, p, ve, via);
+          if (this.viaCount++ == 0 && via.sentBy) {
+            this.viaUsable = true;
+            memory.copy(changetype<usize>(this.viaHost), changetype<usize>(via.host), 40);
+            this.viaPort = via.port;
+            this.viaRport = via.rport;
+            if (q != 0) this.viaTopEnd = via.end;
+          }
+          if (q == 0) { this.fail(E_VIA); return; }
+          if (q >= ve) return;
+          p = q + 1;
+        }
+      }
+      case H_FROM: case H_TO: this.onFromTo(id, vs, ve); return;
       case H_CALL_ID: {
-        if (!first) { this.fail(E_DUPLICATE); break; }
+        // word [ "@" word ]
         let q = skipClass(vs, ve, C_WORD);
         if (q > vs && q < ve && load<u8>(q) == 64) {
           const r = skipClass(q + 1, ve, C_WORD);
@@ -284,61 +311,80 @@ export class SipMsg {
         }
         if (q == vs || q != ve) this.fail(E_CALL_ID);
         else this.callId.setAbs(this.base, vs, ve);
-        break;
+        return;
       }
-      case H_CSEQ: if (!first) this.fail(E_DUPLICATE); else this.onCSeq(vs, ve); break;
-      case H_CONTACT: this.onContact(vs, ve); break;
+      case H_CSEQ: {
+        // 1*DIGIT LWS Method, the number below 2^31 (leading zeros allowed)
+        const q = skipClass(vs, ve, C_DIGIT);
+        let z = vs;
+        while (z < q - 1 && load<u8>(z) == 48) z++;
+        const n = digits(z, q);
+        const r = skipWs(q, ve);
+        const m = skipClass(r, ve, C_TOKEN);
+        if (<u64>n > 0x7fffffff || r == q || m == r || m != ve) { this.fail(E_CSEQ); return; }
+        this.cseq = <u32>n;
+        this.cseqMethodName.setAbs(this.base, r, m);
+        this.cseqMethod = methodId(r, <i32>(m - r));
+        return;
+      }
+      case H_CONTACT: this.onContact(vs, ve); return;
       case H_MAX_FORWARDS: {
         const v = digits(vs, ve);
-        if (!first) this.fail(E_DUPLICATE);
-        else if (v < 0) this.fail(E_MAX_FORWARDS);
-        else this.maxForwards = v > 0x7fffffff ? 0x7fffffff : <i32>v;
-        break;
+        if (v < 0) this.fail(E_MAX_FORWARDS);
+        else this.maxForwards = capped(v);
+        return;
       }
       case H_CONTENT_LENGTH: {
         const v = digits(vs, ve);
-        if (v < 0) { this.fail(E_CONTENT_LENGTH); break; }
-        const n = v > 0x7fffffff ? 0x7fffffff : <i32>v;
-        if (this.contentLength >= 0 && this.contentLength != n) this.fail(E_CONTENT_LENGTH_CONFLICT);
+        if (v < 0) { this.fail(E_CONTENT_LENGTH); return; }
+        const n = capped(v), cl = this.contentLength;
+        if (cl >= 0 && cl != n) this.fail(E_CONTENT_LENGTH_CONFLICT);
         this.contentLength = n;
-        break;
+        return;
       }
-      case H_CONTENT_TYPE: if (first) this.onContentType(vs, ve); break;
-      case H_EXPIRES: if (first) this.expires = deltaSeconds(vs, ve); break;
-      case H_ROUTE: case H_RECORD_ROUTE: this.onRoute(vs, ve); break;
-      case H_REQUIRE: case H_UNSUPPORTED: case H_CONTENT_ENCODING:
-        if (!tokenList(vs, ve, false)) this.fail(id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS);
-        break;
-      case H_SUPPORTED: if (!tokenList(vs, ve, true)) this.fail(E_OPTION_TAGS); break;
-      case H_DATE: if (!dateOk(vs, ve)) this.fail(E_DATE); break;
+      case H_CONTENT_TYPE: {
+        // type "/" subtype *( SEMI m-parameter )
+        const t = skipClass(vs, ve, C_TOKEN);
+        let p = skipWs(t, ve);
+        let s = vs;                     // stays vs when malformed
+        if (t > vs && p < ve && load<u8>(p) == 47) {
+          p = skipWs(p + 1, ve);
+          s = skipClass(p, ve, C_TOKEN);
+          if (s == p) s = vs;
+        }
+        if (s == vs || !this.paramsTo(s, ve, false)) { this.fail(E_CONTENT_TYPE); return; }
+        this.contentType.setAbs(this.base, vs, s);
+        return;
+      }
+      case H_EXPIRES: this.expires = deltaSeconds(vs, ve); return;
+      case H_ROUTE: case H_RECORD_ROUTE: {
+        // 1#( name-addr *( SEMI rr-param ) )
+        let p = vs;
+        while (parseNameAddr(this.base, p, ve, true, true, na, uri) && this.paramsTo(na.rest, ve, true)) {
+          if (params.p >= ve) return;
+          p = params.p + 1;
+        }
+        this.fail(E_ROUTE);
+        return;
+      }
+      case H_REQUIRE: case H_UNSUPPORTED: case H_CONTENT_ENCODING: case H_SUPPORTED:
+        if (!tokenList(vs, ve, id == H_SUPPORTED)) this.fail(id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS);
+        return;
+      case H_DATE: if (!dateOk(vs, ve)) this.fail(E_DATE); return;
     }
   }
 
-  private onVia(vs: usize, ve: usize): void {
-    const base = this.base;
-    let p = vs;
-    while (true) {
-      const q = parseVia(base, p, ve, via);
-      this.viaCount++;
-      if (this.viaCount == 1 && via.sentBy) {
-        this.viaUsable = true;
-        this.viaHost.set(via.host.off, via.host.len);
-        this.viaPort = via.port;
-        this.viaTransport.set(via.transport.off, via.transport.len);
-        this.viaBranch.set(via.branch.off, via.branch.len);
-        this.viaReceived.set(via.received.off, via.received.len);
-        this.viaRport = via.rport;
-        this.viaRportAt.set(via.rportAt.off, via.rportAt.len);
-        if (q != 0) this.viaTopEnd = via.end;
-      }
-      if (q == 0) { this.fail(E_VIA); return; }
-      if (q >= ve) return;
-      p = q + 1;
-    }
+  /** Header parameters from p: well formed up to ve (or, in a list, to a ','). */
+  private paramsTo(p: usize, ve: usize, list: bool): bool {
+    params.begin(this.base, p, ve);
+    while (params.next()) {}
+    const q = params.p;
+    return !params.err && (q == ve || (list && load<u8>(q) == 44));
   }
 
   private onFromTo(id: i32, vs: usize, ve: usize): void {
-    const code = id == H_FROM ? E_FROM : E_TO;
+    // From and To spans are groups of three (uri, tag, display); E_TO = E_FROM + 1
+    const code = E_FROM + id - H_FROM;
     if (!parseNameAddr(this.base, vs, ve, false, false, na, uri)) { this.fail(code); return; }
     let tagOff = 0, tagLen = 0;
     params.begin(this.base, na.rest, ve);
@@ -349,28 +395,10 @@ export class SipMsg {
       }
     }
     if (params.err || params.p != ve) { this.fail(code); return; }
-    if (id == H_FROM) {
-      this.fromUri.set(na.uri.off, na.uri.len);
-      this.fromDisplay.set(na.display.off, na.display.len);
-      this.fromTag.set(tagOff, tagLen);
-    } else {
-      this.toUri.set(na.uri.off, na.uri.len);
-      this.toDisplay.set(na.display.off, na.display.len);
-      this.toTag.set(tagOff, tagLen);
-    }
-  }
-
-  private onCSeq(vs: usize, ve: usize): void {
-    const q = skipClass(vs, ve, C_DIGIT);
-    let z = vs;
-    while (z < q - 1 && load<u8>(z) == 48) z++;
-    const n = digits(z, q);
-    const r = skipWs(q, ve);
-    const m = skipClass(r, ve, C_TOKEN);
-    if (n < 0 || n > 0x7fffffff || r == q || m == r || m != ve) { this.fail(E_CSEQ); return; }
-    this.cseq = <u32>n;
-    this.cseqMethodName.setAbs(this.base, r, m);
-    this.cseqMethod = methodId(r, <i32>(m - r));
+    const t = id == H_FROM ? this.fromUri : this.toUri;
+    t.copy(na.uri);
+    changetype<Span>(changetype<usize>(t) + 8).set(tagOff, tagLen);
+    changetype<Span>(changetype<usize>(t) + 16).copy(na.display);
   }
 
   private onContact(vs: usize, ve: usize): void {
@@ -384,37 +412,10 @@ export class SipMsg {
     while (true) {
       const q = parseContact(this.base, p, ve, na, uri);
       if (q == 0) { this.fail(E_CONTACT); return; }
-      if (this.contactCount == 0) {
-        this.contactUri.set(na.uri.off, na.uri.len);
+      if (this.contactCount++ == 0) {
+        this.contactUri.copy(na.uri);
         this.contactExpires = contactExpires;
       }
-      this.contactCount++;
-      if (q >= ve) return;
-      p = q + 1;
-    }
-  }
-
-  private onContentType(vs: usize, ve: usize): void {
-    const t = skipClass(vs, ve, C_TOKEN);
-    let p = skipWs(t, ve);
-    if (t == vs || p >= ve || load<u8>(p) != 47) { this.fail(E_CONTENT_TYPE); return; }
-    p = skipWs(p + 1, ve);
-    const s = skipClass(p, ve, C_TOKEN);
-    if (s == p) { this.fail(E_CONTENT_TYPE); return; }
-    params.begin(this.base, s, ve);
-    while (params.next()) {}
-    if (params.err || params.p != ve) { this.fail(E_CONTENT_TYPE); return; }
-    this.contentType.setAbs(this.base, vs, s);
-  }
-
-  private onRoute(vs: usize, ve: usize): void {
-    let p = vs;
-    while (true) {
-      if (!parseNameAddr(this.base, p, ve, true, true, na, uri)) { this.fail(E_ROUTE); return; }
-      params.begin(this.base, na.rest, ve);
-      while (params.next()) {}
-      const q = params.p;
-      if (params.err || (q < ve && load<u8>(q) != 44)) { this.fail(E_ROUTE); return; }
       if (q >= ve) return;
       p = q + 1;
     }
@@ -456,8 +457,8 @@ export class ContactIter {
     }
     const q = parseContact(m.base, this.p, this.end, this.na, this.u);
     if (q == 0) { this.p = this.end; this.hdr = m.hdrCount; return false; }
-    this.uri.set(this.na.uri.off, this.na.uri.len);
-    this.display.set(this.na.display.off, this.na.display.len);
+    this.uri.copy(this.na.uri);
+    this.display.copy(this.na.display);
     this.expires = contactExpires;
     this.p = q < this.end ? q + 1 : this.end;
     return true;

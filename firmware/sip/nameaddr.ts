@@ -3,21 +3,20 @@
 // quoted-pairs) or tokens separated by LWS; LWS before '<' is optional (RFC 4475 3.1.1.6). In
 // the bare form the URI may not hold ',', '?' or ';' (20.10: those force the angle brackets), so
 // a ';' there starts the header parameters.
-import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, Span } from "./scan";
+import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, spanFields, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
 import { Params } from "./params";
 import { T } from "../sys/text";
 
 export class NameAddr {
-  /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
-   *  tokens; len 0 when absent. */
-  display: Span = new Span();
-  quoted: bool = false;
-  /** The URI, without angle brackets. */
-  uri: Span = new Span();
-  angle: bool = false;
   /** First byte after the URI or its '>': where header parameters begin. */
   rest: usize = 0;
+  /** The URI, without angle brackets. */
+  uri!: Span;
+  /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
+   *  tokens; len 0 when absent. */
+  display!: Span;
+  constructor() { spanFields(changetype<usize>(this), offsetof<NameAddr>(), 2); }
 }
 
 /**
@@ -27,7 +26,7 @@ export class NameAddr {
  * display name, bad URI, '?' or ',' in a bare URI).
  */
 export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, angle: bool, out: NameAddr, u: SipUri): bool {
-  out.display.clear(); out.quoted = false; out.angle = false;
+  out.display.clear();
   p = skipWs(p, end);
   if (p >= end) return false;
   let c = <u32>load<u8>(p);
@@ -35,7 +34,6 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
     const q = skipQuoted(p, end);
     if (q == 0) return false;
     out.display.setAbs(base, p + 1, q - 1);
-    out.quoted = true;
     p = skipWs(q, end);
     if (p >= end || load<u8>(p) != 60) return false;
   } else if (c != 60) {
@@ -52,27 +50,23 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
       p = q;
     }
   }
+  let s = p;
   if (load<u8>(p) == 60) {
-    const s = p + 1;
-    let q = s;
-    while (q < end && load<u8>(q) != 62) q++;      // what is inside, parseUri checks
-    if (q >= end) return false;
-    out.uri.setAbs(base, s, q);
-    out.angle = true;
-    out.rest = q + 1;
+    s++;
+    while (++p < end && load<u8>(p) != 62) {}       // what is inside, parseUri checks
+    if (p >= end) return false;
+    out.rest = p + 1;
   } else {
     if (angle) return false;
-    const s = p;
     while (p < end) {
       c = <u32>load<u8>(p);
-      if (c == 59 || (cls(c) & C_WS) != 0) break;
-      if (c == 44) { if (list) break; return false; }
-      if (c == 63) return false;
+      if (c == 59 || (cls(c) & C_WS) != 0 || (c == 44 && list)) break;
+      if (c == 44 || c == 63) return false;
       p++;
     }
-    out.uri.setAbs(base, s, p);
     out.rest = p;
   }
+  out.uri.setAbs(base, s, p);
   return parseUri(base, out.uri.off, out.uri.len, u);
 }
 

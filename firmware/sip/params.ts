@@ -1,7 +1,7 @@
 // Header parameters (RFC 3261 25.1 generic-param): `*( SEMI token [ EQUAL gen-value ] )` with
 // SEMI = SWS ";" SWS and EQUAL = SWS "=" SWS, gen-value = token / host / quoted-string. Used for
-// Via, Contact, From/To, Route, Content-Type and digest challenges alike. Names compare
-// case-insensitively. One scanner object per user, created at start-up, reused per message.
+// Via, Contact, From/To, Route, Content-Type and Accept alike. Names compare case-insensitively.
+// One scanner object per user, created at start-up, reused per message.
 import { cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
 import { eqNoCase } from "../sys/bytes";
 import { Text } from "../sys/text";
@@ -34,35 +34,36 @@ export class Params {
   next(): bool {
     const end = this.end;
     let p = skipWs(this.p, end);
-    if (p >= end || load<u8>(p) != 59) { this.p = p; return false; }
+    this.p = p;
+    if (p >= end || load<u8>(p) != 59) return false;
     p = skipWs(p + 1, end);
     const n = skipClass(p, end, C_TOKEN);
     if (n == p) return this.fail(p);
     this.nameOff = <i32>(p - this.base);
     this.nameLen = <i32>(n - p);
-    this.hasValue = false; this.quoted = false; this.token = false; this.valOff = 0; this.valLen = 0;
-    p = skipWs(n, end);
-    if (p < end && load<u8>(p) == 61) {
-      p = skipWs(p + 1, end);
+    let q = skipWs(n, end), vs = this.base, ve = vs;
+    let quoted = false, token = false;
+    if (q < end && load<u8>(q) == 61) {
+      p = skipWs(q + 1, end);
       if (p < end && load<u8>(p) == 34) {
-        const q = skipQuoted(p, end);
+        q = skipQuoted(p, end);
         if (q == 0) return this.fail(p);
-        this.valOff = <i32>(p + 1 - this.base);
-        this.valLen = <i32>(q - p - 2);
-        this.quoted = true;
-        p = q;
+        vs = p + 1; ve = q - 1;
+        quoted = true;
       } else {
-        let q = skipClass(p, end, C_TOKEN);
-        this.token = q > p;
-        if (q < end && (cls(load<u8>(q)) & C_GENV) != 0) { q = skipClass(q, end, C_GENV); this.token = false; }
+        q = skipClass(p, end, C_TOKEN);
+        token = q > p;
+        if (q < end && (cls(load<u8>(q)) & C_GENV) != 0) { q = skipClass(q, end, C_GENV); token = false; }
         if (q == p) return this.fail(p);
-        this.valOff = <i32>(p - this.base);
-        this.valLen = <i32>(q - p);
-        p = q;
+        vs = p; ve = q;
       }
-      this.hasValue = true;
-    } else p = n;
-    this.p = p;
+    } else q = n;
+    this.hasValue = ve != this.base;
+    this.quoted = quoted;
+    this.token = token;
+    this.valOff = <i32>(vs - this.base);
+    this.valLen = <i32>(ve - vs);
+    this.p = q;
     return true;
   }
 
@@ -70,10 +71,4 @@ export class Params {
   is(lit: Text): bool { return eqNoCase(this.base + <usize>this.nameOff, this.nameLen, lit); }
 
   private fail(p: usize): bool { this.err = true; this.p = p; return false; }
-}
-
-/** True when the byte at p ends a header value element: end of the range or a comma. */
-// @ts-ignore: decorator
-@inline export function atElementEnd(p: usize, end: usize, list: bool): bool {
-  return p >= end || (list && load<u8>(p) == 44);
 }
