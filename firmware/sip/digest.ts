@@ -34,9 +34,9 @@ export class Challenge {
   stale: bool = false;
   /** Whether the challenge had an opaque parameter (it may be empty). */
   hasOpaque: bool = false;
-  realm!: Span;
-  nonce!: Span;
-  opaque!: Span;
+  realm: Span = changetype<Span>(0);
+  nonce: Span = changetype<Span>(0);
+  opaque: Span = changetype<Span>(0);
   constructor() { spanFields(changetype<usize>(this), offsetof<Challenge>(), 3); }
 }
 

@@ -81,28 +81,28 @@ export class SipMsg {
   seen: u64;
   // ---- the SPANS last fields: spans in one block, cleared at once (the order of from*, to*
   // and via* matters: they are copied as groups)
-  methodName!: Span;
-  ruri!: Span;
-  version!: Span;
-  reason!: Span;
-  callId!: Span;
-  cseqMethodName!: Span;
-  fromUri!: Span;
-  fromTag!: Span;
-  fromDisplay!: Span;
-  toUri!: Span;
-  toTag!: Span;
-  toDisplay!: Span;
-  viaHost!: Span;
-  viaTransport!: Span;
-  viaBranch!: Span;
-  viaReceived!: Span;
+  methodName: Span = changetype<Span>(0);
+  ruri: Span = changetype<Span>(0);
+  version: Span = changetype<Span>(0);
+  reason: Span = changetype<Span>(0);
+  callId: Span = changetype<Span>(0);
+  cseqMethodName: Span = changetype<Span>(0);
+  fromUri: Span = changetype<Span>(0);
+  fromTag: Span = changetype<Span>(0);
+  fromDisplay: Span = changetype<Span>(0);
+  toUri: Span = changetype<Span>(0);
+  toTag: Span = changetype<Span>(0);
+  toDisplay: Span = changetype<Span>(0);
+  viaHost: Span = changetype<Span>(0);
+  viaTransport: Span = changetype<Span>(0);
+  viaBranch: Span = changetype<Span>(0);
+  viaReceived: Span = changetype<Span>(0);
   /** The top Via's whole "rport[=n]" parameter (len 0 when absent). */
-  viaRportAt!: Span;
-  contactUri!: Span;
+  viaRportAt: Span = changetype<Span>(0);
+  contactUri: Span = changetype<Span>(0);
   /** type "/" subtype, without parameters. */
-  contentType!: Span;
-  body!: Span;
+  contentType: Span = changetype<Span>(0);
+  body: Span = changetype<Span>(0);
 
   constructor() {
     spanFields(changetype<usize>(this), offsetof<SipMsg>(), SPANS);

@@ -12,10 +12,10 @@ export class NameAddr {
   /** First byte after the URI or its '>': where header parameters begin. */
   rest: usize = 0;
   /** The URI, without angle brackets. */
-  uri!: Span;
+  uri: Span = changetype<Span>(0);
   /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
    *  tokens; len 0 when absent. */
-  display!: Span;
+  display: Span = changetype<Span>(0);
   constructor() { spanFields(changetype<usize>(this), offsetof<NameAddr>(), 2); }
 }
 

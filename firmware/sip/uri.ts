@@ -18,12 +18,12 @@ export class SipUri {
   port: i32 = 0;                    // 0 when absent
   lr: bool = false;
   // one block of spans
-  all!: Span;                       // the whole URI
-  user!: Span;                      // sip/sips user (escapes as written)
-  password!: Span;
-  host!: Span;                      // IPv6 references keep their brackets
-  params!: Span;                    // uri-parameters without the first ';'
-  headers!: Span;                   // after '?'
+  all: Span = changetype<Span>(0);                       // the whole URI
+  user: Span = changetype<Span>(0);                      // sip/sips user (escapes as written)
+  password: Span = changetype<Span>(0);
+  host: Span = changetype<Span>(0);                      // IPv6 references keep their brackets
+  params: Span = changetype<Span>(0);                    // uri-parameters without the first ';'
+  headers: Span = changetype<Span>(0);                   // after '?'
   constructor() { spanFields(changetype<usize>(this), offsetof<SipUri>(), 6); }
 
   clear(): void {

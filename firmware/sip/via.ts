@@ -18,11 +18,11 @@ export class Via {
   /** End of the via-parm (trimmed), relative to base. */
   end: i32 = 0;
   // in SipMsg's order (viaHost ...), one block
-  host!: Span;
-  transport!: Span;
-  branch!: Span;
-  received!: Span;
-  rportAt!: Span;                  // the whole "rport[=n]" parameter
+  host: Span = changetype<Span>(0);
+  transport: Span = changetype<Span>(0);
+  branch: Span = changetype<Span>(0);
+  received: Span = changetype<Span>(0);
+  rportAt: Span = changetype<Span>(0);                  // the whole "rport[=n]" parameter
   constructor() { spanFields(changetype<usize>(this), offsetof<Via>(), 5); }
 }
 
