@@ -220,7 +220,7 @@ export function allow(w: Writer, mask: u32): Writer {
 
 /** "Supported: ..." from the policy's option tags. */
 export function supported(w: Writer, pol: UasPolicy = uas): Writer {
-  return header(w, H_SUPPORTED).bytes(pol.supported, pol.supportedLen).crlf();
+  return header(w, H_SUPPORTED).str(pol.supported).crlf();
 }
 
 /** "Content-Type: type" (e.g. "application/sdp"). */

@@ -5,7 +5,8 @@
 // nonce; cnonce from sys/random. The password is only ever read where the caller keeps it: it
 // is hashed in place, never copied, never written anywhere.
 import { DIGEST_FIELD_MAX } from "../config";
-import { C_TOKEN, skipWs, skipClass, skipQuoted, wordIndex, spanFields, Span } from "./scan";
+import { C_TOKEN, skipWs, skipClass, spanFields, Span } from "./scan";
+import { Params } from "./params";
 import { SipMsg, ListIter, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION } from "./msg";
 import * as md5 from "./md5";
 import { Writer, eqNoCase, eqBytes } from "../sys/bytes";
@@ -40,6 +41,7 @@ export class Challenge {
   constructor() { spanFields(changetype<usize>(this), offsetof<Challenge>(), 3); }
 }
 
+const params = new Params();
 const list = new ListIter();
 
 /**
@@ -56,46 +58,31 @@ export function parseChallenge(base: usize, off: i32, len: i32, c: Challenge): i
   const s = p;
   p = skipClass(p, end, C_TOKEN);
   if (p == s) return D_SYNTAX;
-  const k = wordIndex(s, <i32>(p - s), T("Digest Basic"));
-  c.scheme = k < 0 ? SCHEME_OTHER : k + 1;
-  if (k != 0) return D_SCHEME;
+  c.scheme = eqNoCase(s, <i32>(p - s), T("Digest")) ? SCHEME_DIGEST : eqNoCase(s, <i32>(p - s), T("Basic")) ? SCHEME_BASIC : SCHEME_OTHER;
+  if (c.scheme != SCHEME_DIGEST) return D_SCHEME;
   let offered = false, auth = false, hasRealm = false;
+  params.begin(base, p, end);
   while (true) {
     p = skipWs(p, end);
     while (p < end && load<u8>(p) == 44) p = skipWs(p + 1, end);
     if (p >= end) break;
-    const ns = p;
-    p = skipClass(p, end, C_TOKEN);
-    const nl = <i32>(p - ns);
-    p = skipWs(p, end);
-    if (nl == 0 || p >= end || load<u8>(p) != 61) {
-      if (nl > 0 && c.nonce.len > 0) break;        // the next challenge's scheme: this one is done
+    if (!params.at(p) || !params.hasValue) {
+      if (!params.err && c.nonce.len > 0) break;       // the next challenge's scheme: this one is done
       return D_SYNTAX;
     }
-    p = skipWs(p + 1, end);
-    let vs = p, ve: usize;
-    if (p < end && load<u8>(p) == 34) {
-      const q = skipQuoted(p, end);
-      if (q == 0) return D_SYNTAX;
-      vs = p + 1; ve = q - 1; p = q;
-    } else ve = p = skipClass(p, end, C_TOKEN);
-    const vl = <i32>(ve - vs);
-    const i = wordIndex(ns, nl, T("realm nonce opaque stale algorithm qop"));
-    if (<u32>i < 3) {
-      // realm, nonce and opaque are spans in a row
-      changetype<Span>(changetype<usize>(c.realm) + (<usize>i << 3)).setAbs(base, vs, ve);
-      if (i == 0) hasRealm = true;
-      if (i == 2) c.hasOpaque = true;
-    } else if (i == 3) c.stale = eqNoCase(vs, vl, T("true"));
-    else if (i == 4) {
-      const a = wordIndex(vs, vl, T("MD5 MD5-sess"));
-      c.algorithm = a < 0 ? ALG_OTHER : a + 1;
-    } else if (i == 5) {
+    const vs = base + <usize>params.valOff, vl = params.valLen;
+    if (params.is(T("realm"))) { c.realm.set(params.valOff, vl); hasRealm = true; }
+    else if (params.is(T("nonce"))) c.nonce.set(params.valOff, vl);
+    else if (params.is(T("opaque"))) { c.opaque.set(params.valOff, vl); c.hasOpaque = true; }
+    else if (params.is(T("stale"))) c.stale = eqNoCase(vs, vl, T("true"));
+    else if (params.is(T("algorithm"))) {
+      c.algorithm = eqNoCase(vs, vl, T("MD5")) ? ALG_MD5 : eqNoCase(vs, vl, T("MD5-sess")) ? ALG_MD5_SESS : ALG_OTHER;
+    } else if (params.is(T("qop"))) {
       offered = true;
-      list.begin(base, <i32>(vs - base), vl);
+      list.begin(base, params.valOff, vl);
       while (list.next()) auth = auth || eqNoCase(base + <usize>list.item.off, list.item.len, T("auth"));
     }
-    p = skipWs(p, end);
+    p = skipWs(params.p, end);
     if (p < end && load<u8>(p) != 44) return D_SYNTAX;
   }
   if (!hasRealm || c.nonce.len == 0) return D_MISSING;
@@ -131,19 +118,23 @@ const ncW = new Writer(memory.data(8), 8);
 /** Hashes [p, p+n) and a ':'. */
 function part(p: usize, n: i32): void { md5.update(p, n); md5.byte(58); }
 
+/** Hashes a quoted-string's content [p, p+n) as its value, and a ':'. */
+function partValue(p: usize, n: i32): void { md5.unquoted(p, n); md5.byte(58); }
+
 /**
  * The request-digest (RFC 2617 3.2.2.1, RFC 7616 3.4.1) as 32 hex digits at out. realm and nonce
- * are values (unescaped); qop QOP_NONE is the RFC 2069 form (nc and cnonce unused). The password
- * is read in place only; the HA1 scratch is wiped after use.
+ * as a quoted-string's content (a quoted-pair counts as the byte it escapes); qop QOP_NONE is the
+ * RFC 2069 form (nc and cnonce unused). The password is read in place only; the HA1 scratch is
+ * wiped after use.
  */
 export function digestResponse(out: usize, alg: i32, qop: i32,
     user: usize, userLen: i32, realm: usize, realmLen: i32, pass: usize, passLen: i32,
     method: usize, methodLen: i32, uri: usize, uriLen: i32, nonce: usize, nonceLen: i32,
     nc: u32, cnonce: usize, cnonceLen: i32): void {
-  md5.reset(); part(user, userLen); part(realm, realmLen); md5.update(pass, passLen); md5.finishHex(ha1);
-  if (alg == ALG_MD5_SESS) { md5.reset(); part(ha1, 32); part(nonce, nonceLen); md5.update(cnonce, cnonceLen); md5.finishHex(ha1); }
+  md5.reset(); part(user, userLen); partValue(realm, realmLen); md5.update(pass, passLen); md5.finishHex(ha1);
+  if (alg == ALG_MD5_SESS) { md5.reset(); part(ha1, 32); partValue(nonce, nonceLen); md5.update(cnonce, cnonceLen); md5.finishHex(ha1); }
   md5.reset(); part(method, methodLen); md5.update(uri, uriLen); md5.finishHex(ha2);
-  md5.reset(); part(ha1, 32); part(nonce, nonceLen);
+  md5.reset(); part(ha1, 32); partValue(nonce, nonceLen);
   if (qop != QOP_NONE) {
     ncW.reset().hex(<u64>nc, 8);
     part(ncW.base, 8); part(cnonce, cnonceLen); part(textPtr(T("auth")), 4);
@@ -153,20 +144,15 @@ export function digestResponse(out: usize, alg: i32, qop: i32,
   memory.fill(ha1, 0, 32);
 }
 
-/** Copies a value (quoted-pairs resolved) into dst; its length, or -1 when over DIGEST_FIELD_MAX. */
-function unquote(dst: usize, p: usize, n: i32): i32 {
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    let c = load<u8>(p + <usize>i);
-    if (c == 92 && i + 1 < n) c = load<u8>(p + <usize>++i);
-    if (o == DIGEST_FIELD_MAX) return -1;
-    store<u8>(dst + <usize>o, c);
-    o++;
-  }
-  return o;
+/** Copies a span's bytes (a quoted-string's content as written) to dst; their length. */
+function keep(dst: usize, base: usize, s: Span): i32 {
+  memory.copy(dst, base + <usize>s.off, <usize>s.len);
+  return s.len;
 }
 
-const staging = memory.data(DIGEST_FIELD_MAX);
+/** A quoted-string whose content [p, p+n) is already escaped. */
+function quotedRaw(w: Writer, p: usize, n: i32): Writer { return w.byte(34).bytes(p, n).byte(34); }
+
 const resp = memory.data(32);
 const cnonceBuf = memory.data(16);
 const cnonceW = new Writer(cnonceBuf, 16);
@@ -184,6 +170,8 @@ export class DigestClient {
   private opaqueLen: i32 = -1;
   algorithm: i32 = ALG_MD5;
   qop: i32 = QOP_NONE;
+  // realm, nonce and opaque as the challenge wrote them (quoted-pairs kept): written back as
+  // they came, hashed unescaped
   /** Requests answered with the current nonce (the last nc sent). */
   nc: u32 = 0;
   /** The challenge came in Proxy-Authenticate: answer with Proxy-Authorization. */
@@ -194,13 +182,12 @@ export class DigestClient {
   /** Takes over challenge c (parsed over base); nc restarts for a new nonce. D_OK or D_TOO_LONG
    *  (then the state is unchanged). */
   accept(base: usize, c: Challenge, proxy: bool): i32 {
-    const n = unquote(staging, base + <usize>c.nonce.off, c.nonce.len);
-    if (n < 0 || c.realm.len > DIGEST_FIELD_MAX || c.opaque.len > DIGEST_FIELD_MAX) return D_TOO_LONG;
-    if (!eqBytes(staging, n, this.nonce, this.nonceLen)) this.nc = 0;
-    memory.copy(this.nonce, staging, <usize>n);
-    this.nonceLen = n;
-    this.realmLen = unquote(this.realm, base + <usize>c.realm.off, c.realm.len);
-    this.opaqueLen = c.hasOpaque ? unquote(this.opaque, base + <usize>c.opaque.off, c.opaque.len) : -1;
+    const n = c.nonce;
+    if (n.len > DIGEST_FIELD_MAX || c.realm.len > DIGEST_FIELD_MAX || c.opaque.len > DIGEST_FIELD_MAX) return D_TOO_LONG;
+    if (!eqBytes(base + <usize>n.off, n.len, this.nonce, this.nonceLen)) this.nc = 0;
+    this.nonceLen = keep(this.nonce, base, n);
+    this.realmLen = keep(this.realm, base, c.realm);
+    this.opaqueLen = c.hasOpaque ? keep(this.opaque, base, c.opaque) : -1;
     this.algorithm = c.algorithm;
     this.qop = c.qop;
     this.proxy = proxy;
@@ -226,12 +213,12 @@ export class DigestClient {
       method, methodLen, uri, uriLen, this.nonce, this.nonceLen, this.nc, cnonce, cnonceLen);
     header(w, this.proxy ? H_PROXY_AUTHORIZATION : H_AUTHORIZATION).str(T("Digest username="));
     quoted(w, user, userLen).str(T(", realm="));
-    quoted(w, this.realm, this.realmLen).str(T(", nonce="));
-    quoted(w, this.nonce, this.nonceLen).str(T(", uri="));
+    quotedRaw(w, this.realm, this.realmLen).str(T(", nonce="));
+    quotedRaw(w, this.nonce, this.nonceLen).str(T(", uri="));
     quoted(w, uri, uriLen).str(T(", response=\"")).bytes(resp, 32).str(T("\", algorithm=MD5"));
     if (sess) w.str(T("-sess"));
     if (qop) quoted(w.str(T(", cnonce=")), cnonce, cnonceLen);
-    if (this.opaqueLen >= 0) quoted(w.str(T(", opaque=")), this.opaque, this.opaqueLen);
+    if (this.opaqueLen >= 0) quotedRaw(w.str(T(", opaque=")), this.opaque, this.opaqueLen);
     if (qop) w.str(T(", qop=auth, nc=")).hex(<u64>this.nc, 8);
     return w.crlf();
   }

@@ -63,9 +63,9 @@ const TEXT: StaticArray<u16> = [
 /** Writes the short reason for a 400 reason phrase or Warning text ("Bad Via", "Missing From");
  *  "Bad Request" for unknown codes. */
 export function errorText(w: Writer, code: i32): Writer {
-  const e = <u32>code < <u32>TEXT.length ? <i32>TEXT[code] : BAD | W;
+  const e = <u32>code < <u32>TEXT.length ? <i32>unchecked(TEXT[code]) : BAD | W;
   if (e & BAD) w.str(T("Bad "));
   if (e & MISSING) w.str(T("Missing "));
   const i = e & 0xff;
-  return i < W ? w.bytes(headerNamePtr(i), headerNameLen(i)) : w.str(WORDS[i - W]);
+  return i < W ? w.bytes(headerNamePtr(i), headerNameLen(i)) : w.str(unchecked(WORDS[i - W]));
 }

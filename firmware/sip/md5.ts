@@ -39,6 +39,15 @@ export function update(p: usize, len: i32): void {
   for (let i = 0; i < len; i++) byte(load<u8>(p + <usize>i));
 }
 
+/** Adds the content of a quoted-string as its value: each quoted-pair "\x" counts as x. */
+export function unquoted(p: usize, len: i32): void {
+  for (let i = 0; i < len; i++) {
+    let c = <i32>load<u8>(p + <usize>i);
+    if (c == 92 && i + 1 < len) c = <i32>load<u8>(p + <usize>++i);
+    byte(c);
+  }
+}
+
 /** Adds one byte. */
 export function byte(b: i32): void {
   store<u8>(BUF + <usize>fill, <u8>b);

@@ -18,8 +18,8 @@ import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_LIN
   E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT, E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE,
   E_DUPLICATE, E_VERSION, E_CONTENT_ENCODING } from "./error";
 import { SipUri, parseUri } from "./uri";
-import { Via, parseVia } from "./via";
-import { NameAddr, parseNameAddr, parseContact, contactExpires } from "./nameaddr";
+import { parseVia, viaSpans, viaPort, viaRport, viaSentBy, viaEnd } from "./via";
+import { NameAddr, parseContact, contactExpires, nameAddrParams, paramFound, paramOff, paramLen, paramToken } from "./nameaddr";
 import { Params } from "./params";
 import { eqBytes } from "../sys/bytes";
 import { T } from "../sys/text";
@@ -29,7 +29,6 @@ export * from "./error";
 export { Span, EXPIRES_DEFAULT } from "./scan";
 
 // Shared scratch for value parsing (one message is parsed at a time).
-const via = new Via();
 const na = new NameAddr();
 const uri = new SipUri();
 const params = new Params();
@@ -288,13 +287,13 @@ export class SipMsg {
       case H_VIA: {
         let p = vs;
         while (true) {
-          const q = parseVia(this.base, p, ve, via);
-          if (this.viaCount++ == 0 && via.sentBy) {
+          const q = parseVia(this.base, p, ve);
+          if (this.viaCount++ == 0 && viaSentBy) {
             this.viaUsable = true;
-            memory.copy(changetype<usize>(this.viaHost), changetype<usize>(via.host), 40);
-            this.viaPort = via.port;
-            this.viaRport = via.rport;
-            if (q != 0) this.viaTopEnd = via.end;
+            memory.copy(changetype<usize>(this.viaHost), viaSpans, 40);
+            this.viaPort = viaPort;
+            this.viaRport = viaRport;
+            if (q != 0) this.viaTopEnd = viaEnd;
           }
           if (q == 0) { this.fail(E_VIA); return; }
           if (q >= ve) return;
@@ -316,9 +315,7 @@ export class SipMsg {
       case H_CSEQ: {
         // 1*DIGIT LWS Method, the number below 2^31 (leading zeros allowed)
         const q = skipClass(vs, ve, C_DIGIT);
-        let z = vs;
-        while (z < q - 1 && load<u8>(z) == 48) z++;
-        const n = digits(z, q);
+        const n = digits(vs, q);
         const r = skipWs(q, ve);
         const m = skipClass(r, ve, C_TOKEN);
         if (<u64>n > 0x7fffffff || r == q || m == r || m != ve) { this.fail(E_CSEQ); return; }
@@ -360,12 +357,12 @@ export class SipMsg {
       case H_ROUTE: case H_RECORD_ROUTE: {
         // 1#( name-addr *( SEMI rr-param ) )
         let p = vs;
-        while (parseNameAddr(this.base, p, ve, true, true, na, uri) && this.paramsTo(na.rest, ve, true)) {
-          if (params.p >= ve) return;
-          p = params.p + 1;
+        while (true) {
+          const q = nameAddrParams(this.base, p, ve, true, true, na, uri, 0);
+          if (q == 0) { this.fail(E_ROUTE); return; }
+          if (q >= ve) return;
+          p = q + 1;
         }
-        this.fail(E_ROUTE);
-        return;
       }
       case H_REQUIRE: case H_UNSUPPORTED: case H_CONTENT_ENCODING: case H_SUPPORTED:
         if (!tokenList(vs, ve, id == H_SUPPORTED)) this.fail(id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS);
@@ -384,20 +381,13 @@ export class SipMsg {
 
   private onFromTo(id: i32, vs: usize, ve: usize): void {
     // From and To spans are groups of three (uri, tag, display); E_TO = E_FROM + 1
-    const code = E_FROM + id - H_FROM;
-    if (!parseNameAddr(this.base, vs, ve, false, false, na, uri)) { this.fail(code); return; }
-    let tagOff = 0, tagLen = 0;
-    params.begin(this.base, na.rest, ve);
-    while (params.next()) {
-      if (params.is(T("tag"))) {
-        if (!params.token) { this.fail(code); return; }
-        tagOff = params.valOff; tagLen = params.valLen;
-      }
+    if (nameAddrParams(this.base, vs, ve, false, false, na, uri, T("tag")) == 0 || (paramFound && !paramToken)) {
+      this.fail(E_FROM + id - H_FROM);
+      return;
     }
-    if (params.err || params.p != ve) { this.fail(code); return; }
     const t = id == H_FROM ? this.fromUri : this.toUri;
     t.copy(na.uri);
-    changetype<Span>(changetype<usize>(t) + 8).set(tagOff, tagLen);
+    changetype<Span>(changetype<usize>(t) + 8).set(paramFound ? paramOff : 0, paramFound ? paramLen : 0);
     changetype<Span>(changetype<usize>(t) + 16).copy(na.display);
   }
 

@@ -6,7 +6,7 @@
 import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, spanFields, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
 import { Params } from "./params";
-import { T } from "../sys/text";
+import { T, Text } from "../sys/text";
 
 export class NameAddr {
   /** First byte after the URI or its '>': where header parameters begin. */
@@ -72,6 +72,36 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
 
 const params = new Params();
 
+/** The parameter nameAddrParams looked for: found, its value (relative to the base), and
+ *  whether it was quoted or a token. */
+export let paramFound = false;
+export let paramOff = 0, paramLen = 0;
+export let paramQuoted = false;
+/** Every occurrence of the parameter was a token. */
+export let paramToken = true;
+
+/**
+ * A name-addr or addr-spec (see parseNameAddr) and its header parameters, up to the ',' that
+ * ends it in a list or to `end`: the value of parameter `name` (0: none) lands in param*.
+ * Returns the position of that ',' or `end`; 0 when malformed.
+ */
+export function nameAddrParams(base: usize, p: usize, end: usize, list: bool, angle: bool, out: NameAddr, u: SipUri, name: Text): usize {
+  paramFound = false;
+  paramToken = true;
+  if (!parseNameAddr(base, p, end, list, angle, out, u)) return 0;
+  params.begin(base, out.rest, end);
+  while (params.next()) {
+    if (name != 0 && params.is(name)) {
+      paramFound = true;
+      paramOff = params.valOff; paramLen = params.valLen;
+      paramQuoted = params.quoted;
+      paramToken = paramToken && params.token;
+    }
+  }
+  const q = params.p;
+  return params.err || (q < end && (!list || load<u8>(q) != 44)) ? 0 : q;
+}
+
 /** The expires parameter of the last contact parseContact read (-1 when it had none). */
 export let contactExpires: i32 = -1;
 
@@ -81,16 +111,8 @@ export let contactExpires: i32 = -1;
  * Returns the position of the ',' that ends it or `end`; 0 when malformed.
  */
 export function parseContact(base: usize, p: usize, end: usize, out: NameAddr, u: SipUri): usize {
-  contactExpires = -1;
-  if (!parseNameAddr(base, p, end, true, false, out, u)) return 0;
-  params.begin(base, out.rest, end);
-  while (params.next()) {
-    if (params.is(T("expires"))) {
-      const vp = base + <usize>params.valOff;
-      contactExpires = params.quoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>params.valLen);
-    }
-  }
-  const q = params.p;
-  if (params.err || (q < end && load<u8>(q) != 44)) return 0;
+  const q = nameAddrParams(base, p, end, true, false, out, u, T("expires"));
+  const vp = base + <usize>paramOff;
+  contactExpires = !paramFound ? -1 : paramQuoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>paramLen);
   return q;
 }

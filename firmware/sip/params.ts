@@ -32,11 +32,15 @@ export class Params {
   /** Reads the next `;name[=value]`; false at the end of the section (p at the byte that ended
    *  it) or on a malformed parameter (err set). */
   next(): bool {
-    const end = this.end;
-    let p = skipWs(this.p, end);
+    const p = skipWs(this.p, this.end);
     this.p = p;
-    if (p >= end || load<u8>(p) != 59) return false;
-    p = skipWs(p + 1, end);
+    return p < this.end && load<u8>(p) == 59 && this.at(skipWs(p + 1, this.end));
+  }
+
+  /** Reads `name[=value]` at p (also digest auth-params, RFC 2617 3.2.1): false when there is
+   *  no name or the value is empty or unterminated (err set). */
+  at(p: usize): bool {
+    const end = this.end;
     const n = skipClass(p, end, C_TOKEN);
     if (n == p) return this.fail(p);
     this.nameOff = <i32>(p - this.base);

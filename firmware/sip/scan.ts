@@ -118,7 +118,10 @@ export function scanLine(p: usize, end: usize, fold: bool): usize {
 // ---- tokens inside a value
 
 /** Skips SP, HT and folds (CR, LF) from p; returns the first other position or end. */
-export function skipWs(p: usize, end: usize): usize { return skipClass(p, end, C_WS); }
+export function skipWs(p: usize, end: usize): usize {
+  while (p < end && (cls(load<u8>(p)) & C_WS) != 0) p++;
+  return p;
+}
 
 /** Steps back over whitespace before end, not below start. */
 export function trimEnd(start: usize, end: usize): usize {

@@ -3,7 +3,7 @@
 // comparison treats an escaped unreserved character as the character itself, an escaped
 // reserved one as distinct from it. Hosts: names, IPv4, IPv6 references (RFC 5954 grammar).
 // URI parameters are checked (maddr a host, ttl 0..255) and read on demand (param()).
-import { cls, C_ALPHA, C_HEX, C_HOST, C_SCHEME, C_USER, C_PASS, C_PARAM, C_HNV, C_URIC, C_TEL,
+import { cls, C_ALPHA, C_DIGIT, C_HEX, C_HOST, C_SCHEME, C_USER, C_PASS, C_PARAM, C_HNV, C_URIC, C_TEL,
   skipClass, skipEscaped, digits, hexVal, port, portValue, spanFields, wordIndex, Span } from "./scan";
 import { eqNoCase, parseIp4, lower } from "../sys/bytes";
 import { T, Text, textPtr, textLen } from "../sys/text";
@@ -86,27 +86,26 @@ export function parseHost(p: usize, end: usize): usize {
     hostKind = HOST_IP6;
     return q + 1;
   }
-  let dots = 0, part = 0, nd = 0, lab = 0;
+  let dots = 0, part = 0, lab = 0;
   let alpha = false, quad = true;
-  while (q < end) {
+  for (; q < end; q++) {
     const c = <u32>load<u8>(q);
-    if (c - 48 < 10) {
-      part = part * 10 + <i32>c - 48;
-      nd++; lab++;
-    } else if (c == 46) {
+    if (c == 46) {
       if (lab == 0) return 0;
-      if (nd > 3 || part > 255) quad = false;
-      dots++; part = 0; nd = 0; lab = 0;
-    } else if ((cls(c) & C_HOST) != 0) {
-      alpha = true; lab++;
-    } else break;
-    q++;
+      if (lab > 3 || part > 255) quad = false;
+      dots++; part = 0; lab = 0;
+      continue;
+    }
+    if ((cls(c) & C_HOST) == 0) break;
+    lab++;
+    if (c - 48 < 10) part = part * 10 + <i32>c - 48;
+    else alpha = true;
   }
   if (q == p) return 0;
   hostKind = HOST_NAME;
   if (!alpha) {
     // all digits and dots: only a dotted quad will do (a toplabel starts with a letter)
-    if (!quad || dots != 3 || lab == 0 || nd > 3 || part > 255) return 0;
+    if (!quad || dots != 3 || lab == 0 || lab > 3 || part > 255) return 0;
     hostKind = HOST_IP4;
   }
   return q;
@@ -126,7 +125,9 @@ export function parseUri(base: usize, off: i32, len: i32, u: SipUri = scratch): 
   if (len < 2 || (cls(load<u8>(s)) & C_ALPHA) == 0) return false;
   let p = skipClass(s, end, C_SCHEME);
   if (p >= end || load<u8>(p) != 58) return false;
-  u.scheme = wordIndex(s, <i32>(p - s), T("sip sips tel")) + 1;
+  const sl = p - s, w = load<u32>(s) | 0x20202020;       // s+3 is ':' at worst: inside the URI
+  if ((w & 0xffffff) == 0x706973) u.scheme = sl == 3 ? S_SIP : sl == 4 && w == 0x73706973 ? S_SIPS : S_OTHER;
+  else if (sl == 3 && (w & 0xffffff) == 0x6c6574) u.scheme = S_TEL;
   p++;
   if (u.scheme == S_SIP || u.scheme == S_SIPS) return sipBody(base, p, end, u);
   return p < end && skipEscaped(p, end, u.scheme == S_TEL ? C_TEL : C_URIC) == end;
@@ -265,9 +266,8 @@ function agree(ab: usize, a: Span, bb: usize, b: Span, sep: u32): bool {
   return true;
 }
 
-function spanEq(ab: usize, a: Span, bb: usize, b: Span, ci: bool): bool {
-  return escEq(ab + <usize>a.off, a.len, bb + <usize>b.off, b.len, ci);
-}
+/** Span k (0 all, 1 user, 2 password, 3 host, 4 params, 5 headers) of a parsed URI. */
+function part(u: SipUri, k: i32): Span { return changetype<Span>(changetype<usize>(u.all) + (<usize>k << 3)); }
 
 /**
  * RFC 3261 19.1.4: true when two parsed sip/sips URIs (over bases ab and bb) are equivalent:
@@ -277,10 +277,12 @@ function spanEq(ab: usize, a: Span, bb: usize, b: Span, ci: bool): bool {
  * one URI: not equal (bounded work).
  */
 export function uriEqual(ab: usize, a: SipUri, bb: usize, b: SipUri): bool {
-  if (a.scheme != b.scheme) return false;
-  if (a.scheme != S_SIP && a.scheme != S_SIPS) return spanEq(ab, a.all, bb, b.all, true);
-  return spanEq(ab, a.user, bb, b.user, false) && spanEq(ab, a.password, bb, b.password, false) &&
-    spanEq(ab, a.host, bb, b.host, true) && a.port == b.port &&
-    agree(ab, a.params, bb, b.params, 59) && agree(bb, b.params, ab, a.params, 59) &&
-    agree(ab, a.headers, bb, b.headers, 38) && agree(bb, b.headers, ab, a.headers, 38);
+  if (a.scheme != b.scheme || a.port != b.port) return false;
+  const sip = a.scheme == S_SIP || a.scheme == S_SIPS, last = sip ? 6 : 1;
+  for (let k = sip ? 1 : 0; k < last; k++) {
+    const x = part(a, k), y = part(b, k);
+    if (k < 4 ? !escEq(ab + <usize>x.off, x.len, bb + <usize>y.off, y.len, k != 1 && k != 2)
+        : !agree(ab, x, bb, y, k == 4 ? 59 : 38) || !agree(bb, y, ab, x, k == 4 ? 59 : 38)) return false;
+  }
+  return true;
 }

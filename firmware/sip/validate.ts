@@ -22,8 +22,6 @@ export const DROP = -1;
 export const ALLOW_BASE: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (1 << M_CANCEL) |
   (1 << M_OPTIONS) | (1 << M_INFO);
 
-const SUPPORTED_CAP: i32 = 128;
-
 /** What the UA accepts; the owner extends it at start-up (uas.allow |= 1 << M_NOTIFY, ...). */
 export class UasPolicy {
   /** Methods answered (bit per M_*); others known get 405, unknown 501, both with Allow. */
@@ -31,25 +29,19 @@ export class UasPolicy {
   /** Methods whose answer carries SDP: Accept must admit application/sdp, and a body must be
    *  application/sdp without content coding. */
   sdpMethods: u32 = 1 << M_INVITE;
-  /** Supported option tags, comma-separated ASCII (Require checks and the Supported header). */
-  supported: usize = heap.alloc(<usize>SUPPORTED_CAP);
-  supportedLen: i32 = 0;
+  /** Supported option tags, comma-separated (Require checks and the Supported header). */
+  supported: Text = T("timer");
 
-  constructor() { this.setSupported(T("timer")); }
-
-  /** Sets the supported option tags ("timer,100rel"); false (unchanged) when too long. */
+  /** Sets the supported option tags (T("timer,100rel")); true. */
   setSupported(tags: Text): bool {
-    const n = textLen(tags);
-    if (n > SUPPORTED_CAP) return false;
-    memory.copy(this.supported, textPtr(tags), <usize>n);
-    this.supportedLen = n;
+    this.supported = tags;
     return true;
   }
 
   /** The option tag [p, p+n) is supported (tokens compare case-insensitively, RFC 3261 7.3.1). */
   supports(p: usize, n: i32): bool {
-    let s = this.supported;
-    const end = s + <usize>this.supportedLen;
+    let s = textPtr(this.supported);
+    const end = s + <usize>textLen(this.supported);
     while (s < end) {
       let e = s;
       while (e < end && load<u8>(e) != 44) e++;
