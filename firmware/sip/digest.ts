@@ -5,7 +5,7 @@
 // nonce; cnonce from sys/random. The password is only ever read where the caller keeps it: it
 // is hashed in place, never copied, never written anywhere.
 import { DIGEST_FIELD_MAX } from "../config";
-import { C_TOKEN, skipWs, skipClass, spanFields, Span } from "./scan";
+import { at, C_TOKEN, skipWs, skipClass, spanFields, Span } from "./scan";
 import { Params } from "./params";
 import { SipMsg, ListIter, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION } from "./msg";
 import * as md5 from "./md5";
@@ -64,7 +64,7 @@ export function parseChallenge(base: usize, off: i32, len: i32, c: Challenge): i
   params.begin(base, p, end);
   while (true) {
     p = skipWs(p, end);
-    while (p < end && load<u8>(p) == 44) p = skipWs(p + 1, end);
+    while (at(p, end, 44)) p = skipWs(p + 1, end);
     if (p >= end) break;
     if (!params.at(p) || !params.hasValue) {
       if (!params.err && c.nonce.len > 0) break;       // the next challenge's scheme: this one is done

@@ -3,7 +3,7 @@
 // rules several headers share: option-tag lists (20.32) and the RFC 1123 date (20.17).
 // Names are case-insensitive: a 128-slot open-addressing table keyed on length, first and last
 // byte finds the candidate, one comparison confirms it. Methods are case-sensitive tokens.
-import { cls, C_WS, C_TOKEN, C_ALPHA, C_DIGIT, skipQuoted, skipWs, skipClass, Span } from "./scan";
+import { find, cls, trimEnd, C_WS, C_TOKEN, C_ALPHA, C_DIGIT, skipQuoted, skipWs, skipClass, Span } from "./scan";
 import { T, Text, textLen, textAt, textPtr } from "../sys/text";
 
 export const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H_CONTACT = 6,
@@ -167,14 +167,12 @@ export class ListIter {
         if (q == 0) { this.broken = true; p = end; break; }
         p = q;
       } else if (c == 60) {
-        while (p < end && load<u8>(p) != 62) p++;
+        p = find(p, end, 62);
         if (p >= end) { this.broken = true; break; }
         p++;
       } else p++;
     }
-    let e = p;
-    while (e > s && (cls(load<u8>(e - 1)) & C_WS) != 0) e--;
-    this.item.setAbs(this.base, s, e);
+    this.item.setAbs(this.base, s, trimEnd(s, p));
     this.p = p + 1;
     return true;
   }

@@ -8,7 +8,7 @@
 // Spans are preallocated Span objects (one block per message, cleared at once), offsets relative
 // to `base`; a SipMsg stays valid as long as the bytes it was parsed over. See docs/sip-parser.md.
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
-import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, capped, deltaSeconds,
+import { at, find, C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, capped, deltaSeconds,
   spanFields, Span } from "./scan";
 import { headerId, methodId, tokenList, dateOk, ListIter, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT,
   H_MAX_FORWARDS, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
@@ -160,8 +160,7 @@ export class SipMsg {
       // name HCOLON: the name ends before the ':' and any SP/HT; a known name is checked by
       // matching it, an unknown one must be a token
       const ns = p;
-      let q = p;
-      while (q < le && load<u8>(q) != 58) q++;
+      const q = find(p, le, 58);
       let ne = q;
       while (ne > ns && (load<u8>(ne - 1) == 32 || load<u8>(ne - 1) == 9)) ne--;
       p = le + 1;
@@ -228,8 +227,7 @@ export class SipMsg {
   private startLine(s: usize, e: usize): void {
     const base = this.base;
     if (e - s >= 4 && (load<u32>(s) | 0x202020) == 0x2f706973) {       // "SIP/" any case
-      let p = s;
-      while (p < e && load<u8>(p) != 32) p++;
+      const p = find(s, e, 32);
       this.version.setAbs(base, s, p);
       const c = p + 1;
       if (!this.versionSyntax(s, p) || e - p < 4) { this.fail(E_START_LINE); return; }
@@ -244,7 +242,7 @@ export class SipMsg {
     const m = skipClass(s, e, C_TOKEN);
     this.methodName.setAbs(base, s, m);
     this.method = methodId(s, <i32>(m - s));
-    if (m == s || m >= e || load<u8>(m) != 32) { this.fail(E_START_LINE); return; }
+    if (m == s || !at(m, e, 32)) { this.fail(E_START_LINE); return; }
     let r = e;
     while (r > m + 1 && load<u8>(r - 1) != 32) r--;
     if (r == m + 1 || !this.versionSyntax(r, e)) { this.fail(E_START_LINE); return; }
@@ -266,7 +264,7 @@ export class SipMsg {
     if (e - s < 7 || (load<u32>(s) | 0x202020) != 0x2f706973) return false;
     const a = s + 4;
     const dot = skipClass(a, e, C_DIGIT);
-    if (dot == a || dot >= e || load<u8>(dot) != 46) return false;
+    if (dot == a || !at(dot, e, 46)) return false;
     const b = dot + 1;
     if (b >= e || skipClass(b, e, C_DIGIT) != e) return false;
     this.versionOk = digits(a, dot) == 2 && digits(b, e) == 0;
@@ -304,7 +302,7 @@ export class SipMsg {
       case H_CALL_ID: {
         // word [ "@" word ]
         let q = skipClass(vs, ve, C_WORD);
-        if (q > vs && q < ve && load<u8>(q) == 64) {
+        if (q > vs && at(q, ve, 64)) {
           const r = skipClass(q + 1, ve, C_WORD);
           q = r > q + 1 ? r : vs;
         }
@@ -344,7 +342,7 @@ export class SipMsg {
         const t = skipClass(vs, ve, C_TOKEN);
         let p = skipWs(t, ve);
         let s = vs;                     // stays vs when malformed
-        if (t > vs && p < ve && load<u8>(p) == 47) {
+        if (t > vs && at(p, ve, 47)) {
           p = skipWs(p + 1, ve);
           s = skipClass(p, ve, C_TOKEN);
           if (s == p) s = vs;

@@ -3,7 +3,7 @@
 // quoted-pairs) or tokens separated by LWS; LWS before '<' is optional (RFC 4475 3.1.1.6). In
 // the bare form the URI may not hold ',', '?' or ';' (20.10: those force the angle brackets), so
 // a ';' there starts the header parameters.
-import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, spanFields, Span } from "./scan";
+import { at, find, cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, spanFields, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
 import { Params } from "./params";
 import { T, Text } from "../sys/text";
@@ -35,7 +35,7 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
     if (q == 0) return false;
     out.display.setAbs(base, p + 1, q - 1);
     p = skipWs(q, end);
-    if (p >= end || load<u8>(p) != 60) return false;
+    if (!at(p, end, 60)) return false;
   } else if (c != 60) {
     // Tokens then '<' make a display name; anything else is a bare URI from p.
     let q = p, last = p;
@@ -45,7 +45,7 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
       last = t;
       q = skipWs(t, end);
     }
-    if (q < end && load<u8>(q) == 60 && last > p) {
+    if (at(q, end, 60) && last > p) {
       out.display.setAbs(base, p, last);
       p = q;
     }
@@ -53,7 +53,7 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
   let s = p;
   if (load<u8>(p) == 60) {
     s++;
-    while (++p < end && load<u8>(p) != 62) {}       // what is inside, parseUri checks
+    p = find(p, end, 62);                           // what is inside, parseUri checks
     if (p >= end) return false;
     out.rest = p + 1;
   } else {

@@ -2,7 +2,7 @@
 // SEMI = SWS ";" SWS and EQUAL = SWS "=" SWS, gen-value = token / host / quoted-string. Used for
 // Via, Contact, From/To, Route, Content-Type and Accept alike. Names compare case-insensitively.
 // One scanner object per user, created at start-up, reused per message.
-import { cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
+import { at, cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
 import { eqNoCase } from "../sys/bytes";
 import { Text } from "../sys/text";
 
@@ -47,9 +47,9 @@ export class Params {
     this.nameLen = <i32>(n - p);
     let q = skipWs(n, end), vs = this.base, ve = vs;
     let quoted = false, token = false;
-    if (q < end && load<u8>(q) == 61) {
+    if (at(q, end, 61)) {
       p = skipWs(q + 1, end);
-      if (p < end && load<u8>(p) == 34) {
+      if (at(p, end, 34)) {
         q = skipQuoted(p, end);
         if (q == 0) return this.fail(p);
         vs = p + 1; ve = q - 1;

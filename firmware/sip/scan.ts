@@ -60,9 +60,12 @@ function initClasses(): void {
 }
 initClasses();
 
-/** The class bits of byte c. */
+/** The class bits of byte c (a call: the scanning loops below read the table directly). */
+export function cls(c: u32): u32 { return <u32>load<u16>(CLS + (<usize>c << 1)); }
+
+/** The class bits of the byte at p, inline (for the hot loops). */
 // @ts-ignore: decorator
-@inline export function cls(c: u32): u32 { return <u32>load<u16>(CLS + (<usize>c << 1)); }
+@inline export function clsAt(p: usize): u32 { return <u32>load<u16>(CLS + (<usize>load<u8>(p) << 1)); }
 
 /** Value of a hex digit byte, or -1. */
 export function hexVal(c: i32): i32 {
@@ -119,19 +122,28 @@ export function scanLine(p: usize, end: usize, fold: bool): usize {
 
 /** Skips SP, HT and folds (CR, LF) from p; returns the first other position or end. */
 export function skipWs(p: usize, end: usize): usize {
-  while (p < end && (cls(load<u8>(p)) & C_WS) != 0) p++;
+  while (p < end && (clsAt(p) & C_WS) != 0) p++;
   return p;
 }
 
 /** Steps back over whitespace before end, not below start. */
 export function trimEnd(start: usize, end: usize): usize {
-  while (end > start && (cls(load<u8>(end - 1)) & C_WS) != 0) end--;
+  while (end > start && (clsAt(end - 1) & C_WS) != 0) end--;
   return end;
 }
 
 /** Skips bytes of the given classes; returns the first byte not in them (or end). */
 export function skipClass(p: usize, end: usize, bits: u32): usize {
-  while (p < end && (cls(load<u8>(p)) & bits) != 0) p++;
+  while (p < end && (clsAt(p) & bits) != 0) p++;
+  return p;
+}
+
+/** The byte at p is c (p < end). */
+export function at(p: usize, end: usize, c: i32): bool { return p < end && <i32>load<u8>(p) == c; }
+
+/** Position of the first byte c in [p, end), or end. */
+export function find(p: usize, end: usize, c: i32): usize {
+  while (p < end && <i32>load<u8>(p) != c) p++;
   return p;
 }
 
@@ -197,9 +209,8 @@ export function skipQuoted(p: usize, end: usize): usize {
  */
 export function skipEscaped(p: usize, end: usize, bits: u32): usize {
   while (p < end) {
-    const c = <u32>load<u8>(p);
-    if ((cls(c) & bits) != 0) { p++; continue; }
-    if (c != 37) return p;
+    if ((clsAt(p) & bits) != 0) { p++; continue; }
+    if (load<u8>(p) != 37) return p;
     if (p + 2 >= end || (cls(load<u8>(p + 1)) & cls(load<u8>(p + 2)) & C_HEX) == 0) return 0;
     p += 3;
   }

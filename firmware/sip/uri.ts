@@ -3,7 +3,7 @@
 // comparison treats an escaped unreserved character as the character itself, an escaped
 // reserved one as distinct from it. Hosts: names, IPv4, IPv6 references (RFC 5954 grammar).
 // URI parameters are checked (maddr a host, ttl 0..255) and read on demand (param()).
-import { cls, C_ALPHA, C_DIGIT, C_HEX, C_HOST, C_SCHEME, C_USER, C_PASS, C_PARAM, C_HNV, C_URIC, C_TEL,
+import { at, find, cls, clsAt, C_ALPHA, C_DIGIT, C_HEX, C_HOST, C_SCHEME, C_USER, C_PASS, C_PARAM, C_HNV, C_URIC, C_TEL,
   skipClass, skipEscaped, digits, hexVal, port, portValue, spanFields, wordIndex, Span } from "./scan";
 import { eqNoCase, parseIp4, lower } from "../sys/bytes";
 import { T, Text, textPtr, textLen } from "../sys/text";
@@ -58,13 +58,13 @@ export function ip6Ok(p: usize, end: usize): bool {
     const s = p;
     while (p < end && (cls(load<u8>(p)) & C_HEX) != 0 && p - s < 5) p++;
     if (p == s) return false;
-    if (p < end && load<u8>(p) == 46) return (dbl ? groups <= 5 : groups == 6) && parseIp4(s, <i32>(end - s)) >= 0;
+    if (at(p, end, 46)) return (dbl ? groups <= 5 : groups == 6) && parseIp4(s, <i32>(end - s)) >= 0;
     if (p - s > 4) return false;
     groups++;
     if (p == end) break;
     if (load<u8>(p) != 58) return false;
     p++;
-    if (p < end && load<u8>(p) == 58) {
+    if (at(p, end, 58)) {
       if (dbl) return false;
       dbl = true; p++;
     } else if (p == end) return false;
@@ -81,7 +81,7 @@ export function parseHost(p: usize, end: usize): usize {
   if (p >= end) return 0;
   let q = p;
   if (load<u8>(p) == 91) {
-    while (++q < end && load<u8>(q) != 93) {}
+    q = find(p, end, 93);
     if (q >= end || !ip6Ok(p + 1, q)) return 0;
     hostKind = HOST_IP6;
     return q + 1;
@@ -96,7 +96,7 @@ export function parseHost(p: usize, end: usize): usize {
       dots++; part = 0; lab = 0;
       continue;
     }
-    if ((cls(c) & C_HOST) == 0) break;
+    if ((clsAt(q) & C_HOST) == 0) break;
     lab++;
     if (c - 48 < 10) part = part * 10 + <i32>c - 48;
     else alpha = true;
@@ -124,7 +124,7 @@ export function parseUri(base: usize, off: i32, len: i32, u: SipUri = scratch): 
   const end = s + <usize>len;
   if (len < 2 || (cls(load<u8>(s)) & C_ALPHA) == 0) return false;
   let p = skipClass(s, end, C_SCHEME);
-  if (p >= end || load<u8>(p) != 58) return false;
+  if (!at(p, end, 58)) return false;
   const sl = p - s, w = load<u32>(s) | 0x20202020;       // s+3 is ':' at worst: inside the URI
   if ((w & 0xffffff) == 0x706973) u.scheme = sl == 3 ? S_SIP : sl == 4 && w == 0x73706973 ? S_SIPS : S_OTHER;
   else if (sl == 3 && (w & 0xffffff) == 0x6c6574) u.scheme = S_TEL;
@@ -134,53 +134,51 @@ export function parseUri(base: usize, off: i32, len: i32, u: SipUri = scratch): 
 }
 
 function sipBody(base: usize, p: usize, end: usize, u: SipUri): bool {
-  let at = p;
-  while (at < end && load<u8>(at) != 64) at++;
-  if (at < end) {
-    let colon = p;
-    while (colon < at && load<u8>(colon) != 58) colon++;
+  const ats = find(p, end, 64);
+  if (ats < end) {
+    const colon = find(p, ats, 58);
     if (colon == p || skipEscaped(p, colon, C_USER) != colon) return false;
     u.user.setAbs(base, p, colon);
-    if (colon < at) {
-      if (skipEscaped(colon + 1, at, C_PASS) != at) return false;
-      u.password.setAbs(base, colon + 1, at);
+    if (colon < ats) {
+      if (skipEscaped(colon + 1, ats, C_PASS) != ats) return false;
+      u.password.setAbs(base, colon + 1, ats);
     }
-    p = at + 1;
+    p = ats + 1;
   }
   const h = parseHost(p, end);
   if (h == 0) return false;
   u.host.setAbs(base, p, h);
   u.hostKind = hostKind;
   p = h;
-  if (p < end && load<u8>(p) == 58) {
+  if (at(p, end, 58)) {
     p = port(p, end);
     if (p == 0) return false;
     u.port = portValue;
   }
   const ps = p + 1;
-  while (p < end && load<u8>(p) == 59) {
+  while (at(p, end, 59)) {
     const ns = p + 1;
     const ne = skipEscaped(ns, end, C_PARAM);
     if (ne == 0 || ne == ns) return false;
     const n = <i32>(ne - ns);
     if (eqNoCase(ns, n, T("lr"))) u.lr = true;
     p = ne;
-    if (ne < end && load<u8>(ne) == 61) {
+    if (at(ne, end, 61)) {
       p = skipEscaped(ne + 1, end, C_PARAM);
       if (p == 0 || p == ne + 1) return false;
       if (eqNoCase(ns, n, T("maddr")) ? parseHost(ne + 1, p) != p : eqNoCase(ns, n, T("ttl")) && <u64>digits(ne + 1, p) > 255) return false;
     }
     u.params.setAbs(base, ps, p);
   }
-  if (p < end && load<u8>(p) == 63) {
+  if (at(p, end, 63)) {
     const hs = p + 1;
     p = hs;
     while (true) {
       const e = skipEscaped(p, end, C_HNV);
-      if (e == 0 || e == p || e >= end || load<u8>(e) != 61) return false;
+      if (e == 0 || e == p || !at(e, end, 61)) return false;
       p = skipEscaped(e + 1, end, C_HNV);
       if (p == 0) return false;
-      if (p >= end || load<u8>(p) != 38) break;
+      if (!at(p, end, 38)) break;
       p++;
     }
     u.headers.setAbs(base, hs, p);
@@ -228,7 +226,7 @@ function item(p: usize, end: usize, sep: u32): usize {
   ns = p;
   while (p < end && load<u8>(p) != 61 && load<u8>(p) != sep) p++;
   ne = p; vs = p; ve = p;
-  if (p < end && load<u8>(p) == 61) {
+  if (at(p, end, 61)) {
     vs = ++p;
     while (p < end && load<u8>(p) != sep) p++;
     ve = p;

@@ -8,7 +8,7 @@ import { SipMsg, M_OTHER, M_INVITE, M_ACK, M_BYE, M_CANCEL, M_OPTIONS, M_INFO,
   H_REQUIRE, H_ACCEPT, H_CONTENT_ENCODING, ListIter, E_OK, E_EMPTY, E_TOO_LONG, E_VERSION, E_NO_VIA,
   E_NO_FROM, E_NO_TO, E_NO_CALL_ID, E_NO_CSEQ, E_NO_CONTENT_TYPE } from "./msg";
 import { S_SIP, S_SIPS } from "./uri";
-import { C_TOKEN, skipClass, skipWs, Span } from "./scan";
+import { at, find, C_TOKEN, skipClass, skipWs, Span } from "./scan";
 import { Params } from "./params";
 import { Writer, eqNoCase, eqBytesNoCase } from "../sys/bytes";
 import { T, Text, textLen, textPtr } from "../sys/text";
@@ -43,8 +43,7 @@ export class UasPolicy {
     let s = textPtr(this.supported);
     const end = s + <usize>textLen(this.supported);
     while (s < end) {
-      let e = s;
-      while (e < end && load<u8>(e) != 44) e++;
+      const e = find(s, end, 44);
       if (eqBytesNoCase(s, <i32>(e - s), p, n)) return true;
       s = e + 1;
     }
@@ -133,7 +132,7 @@ export function unsupported(m: SipMsg, pol: UasPolicy, w: Writer | null = null):
 function mediaIs(p: usize, e: usize, a: Text, b: Text, wild: bool): bool {
   const t = skipClass(p, e, C_TOKEN);
   let s = skipWs(t, e);
-  if (s >= e || load<u8>(s) != 47) return false;
+  if (!at(s, e, 47)) return false;
   s = skipWs(s + 1, e);
   const u = skipClass(s, e, C_TOKEN);
   const tn = <i32>(t - p), un = <i32>(u - s);
@@ -155,8 +154,7 @@ function acceptsSdp(m: SipMsg): bool {
     list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
     while (list.next()) {
       const p = m.ptr(list.item), e = p + <usize>list.item.len;
-      let s = p;
-      while (s < e && load<u8>(s) != 59) s++;
+      const s = find(p, e, 59);
       if (!mediaIs(p, s, T("application"), T("sdp"), true)) continue;
       let q0 = false;
       params.begin(m.base, s, e);

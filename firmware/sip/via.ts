@@ -3,7 +3,7 @@
 // the slashes (RFC 4475 3.1.1.1) and sent-by = host [ COLON port ] with IPv6 references.
 // branch, received and rport are kept; maddr and ttl are only checked. One via-parm at a time:
 // the result is module state, read right after parseVia.
-import { C_TOKEN, skipWs, skipClass, digits, port, portValue, Span } from "./scan";
+import { at, C_TOKEN, skipWs, skipClass, digits, port, portValue, Span } from "./scan";
 import { parseHost, ip6Ok } from "./uri";
 import { Params } from "./params";
 import { parseIp4 } from "../sys/bytes";
@@ -38,7 +38,7 @@ export function parseVia(base: usize, p: usize, end: usize): usize {
     const q = skipClass(p, end, C_TOKEN);
     if (q == p) return 0;
     p = skipWs(q, end);
-    if (p >= end || load<u8>(p) != 47) return 0;
+    if (!at(p, end, 47)) return 0;
     p = skipWs(p + 1, end);
   }
   let q = skipClass(p, end, C_TOKEN);
@@ -49,7 +49,7 @@ export function parseVia(base: usize, p: usize, end: usize): usize {
   q = parseHost(p, end);
   if (q == 0) return 0;
   span(0).setAbs(base, p, q);
-  if (q < end && load<u8>(q) == 58) {
+  if (at(q, end, 58)) {
     q = port(q, end);
     if (q == 0) return 0;
     viaPort = portValue;
