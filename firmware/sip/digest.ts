@@ -50,7 +50,8 @@ const list = new ListIter();
  * in any case, unknown ones ignored. Returns D_OK, or why the challenge cannot be answered.
  */
 export function parseChallenge(base: usize, off: i32, len: i32, c: Challenge): i32 {
-  c.scheme = 0; c.algorithm = ALG_MD5; c.qop = QOP_NONE; c.stale = false; c.hasOpaque = false;
+  memory.fill(changetype<usize>(c), 0, 14);          // scheme, algorithm, qop, stale, hasOpaque
+  c.algorithm = ALG_MD5;
   memory.fill(changetype<usize>(c.realm), 0, 24);
   let p = base + <usize>off;
   const end = p + <usize>len;

@@ -282,18 +282,34 @@ export class SipMsg {
       return;
     }
     switch (id) {
-      case H_VIA: {
+      case H_VIA: case H_CONTACT: case H_ROUTE: case H_RECORD_ROUTE: {
+        // comma lists: 1#via-parm, 1#( name-addr / addr-spec ) with params, or Contact: *
+        const code = id == H_VIA ? E_VIA : id == H_CONTACT ? E_CONTACT : E_ROUTE;
+        if (id == H_CONTACT) {
+          const star = ve - vs == 1 && load<u8>(vs) == 42;
+          if (star ? this.contactCount > 0 : this.contactStar) this.fail(E_CONTACT);
+          if (star) { this.contactStar = true; return; }
+        }
         let p = vs;
         while (true) {
-          const q = parseVia(this.base, p, ve);
-          if (this.viaCount++ == 0 && viaSentBy) {
-            this.viaUsable = true;
-            memory.copy(changetype<usize>(this.viaHost), viaSpans, 40);
-            this.viaPort = viaPort;
-            this.viaRport = viaRport;
-            if (q != 0) this.viaTopEnd = viaEnd;
-          }
-          if (q == 0) { this.fail(E_VIA); return; }
+          let q: usize;
+          if (id == H_VIA) {
+            q = parseVia(this.base, p, ve);
+            if (this.viaCount++ == 0 && viaSentBy) {
+              this.viaUsable = true;
+              memory.copy(changetype<usize>(this.viaHost), viaSpans, 40);
+              this.viaPort = viaPort;
+              this.viaRport = viaRport;
+              if (q != 0) this.viaTopEnd = viaEnd;
+            }
+          } else if (id == H_CONTACT) {
+            q = parseContact(this.base, p, ve, na, uri);
+            if (q != 0 && this.contactCount++ == 0) {
+              this.contactUri.copy(na.uri);
+              this.contactExpires = contactExpires;
+            }
+          } else q = nameAddrParams(this.base, p, ve, true, true, na, uri, 0);
+          if (q == 0) { this.fail(code); return; }
           if (q >= ve) return;
           p = q + 1;
         }
@@ -322,7 +338,6 @@ export class SipMsg {
         this.cseqMethod = methodId(r, <i32>(m - r));
         return;
       }
-      case H_CONTACT: this.onContact(vs, ve); return;
       case H_MAX_FORWARDS: {
         const v = digits(vs, ve);
         if (v < 0) this.fail(E_MAX_FORWARDS);
@@ -347,34 +362,18 @@ export class SipMsg {
           s = skipClass(p, ve, C_TOKEN);
           if (s == p) s = vs;
         }
-        if (s == vs || !this.paramsTo(s, ve, false)) { this.fail(E_CONTENT_TYPE); return; }
+        params.begin(this.base, s, ve);
+        while (params.next()) {}
+        if (s == vs || params.err || params.p != ve) { this.fail(E_CONTENT_TYPE); return; }
         this.contentType.setAbs(this.base, vs, s);
         return;
       }
       case H_EXPIRES: this.expires = deltaSeconds(vs, ve); return;
-      case H_ROUTE: case H_RECORD_ROUTE: {
-        // 1#( name-addr *( SEMI rr-param ) )
-        let p = vs;
-        while (true) {
-          const q = nameAddrParams(this.base, p, ve, true, true, na, uri, 0);
-          if (q == 0) { this.fail(E_ROUTE); return; }
-          if (q >= ve) return;
-          p = q + 1;
-        }
-      }
       case H_REQUIRE: case H_UNSUPPORTED: case H_CONTENT_ENCODING: case H_SUPPORTED:
         if (!tokenList(vs, ve, id == H_SUPPORTED)) this.fail(id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS);
         return;
       case H_DATE: if (!dateOk(vs, ve)) this.fail(E_DATE); return;
     }
-  }
-
-  /** Header parameters from p: well formed up to ve (or, in a list, to a ','). */
-  private paramsTo(p: usize, ve: usize, list: bool): bool {
-    params.begin(this.base, p, ve);
-    while (params.next()) {}
-    const q = params.p;
-    return !params.err && (q == ve || (list && load<u8>(q) == 44));
   }
 
   private onFromTo(id: i32, vs: usize, ve: usize): void {
@@ -389,25 +388,6 @@ export class SipMsg {
     changetype<Span>(changetype<usize>(t) + 16).copy(na.display);
   }
 
-  private onContact(vs: usize, ve: usize): void {
-    if (ve - vs == 1 && load<u8>(vs) == 42) {
-      if (this.contactCount > 0) this.fail(E_CONTACT);
-      this.contactStar = true;
-      return;
-    }
-    if (this.contactStar) this.fail(E_CONTACT);
-    let p = vs;
-    while (true) {
-      const q = parseContact(this.base, p, ve, na, uri);
-      if (q == 0) { this.fail(E_CONTACT); return; }
-      if (this.contactCount++ == 0) {
-        this.contactUri.copy(na.uri);
-        this.contactExpires = contactExpires;
-      }
-      if (q >= ve) return;
-      p = q + 1;
-    }
-  }
 }
 
 /**

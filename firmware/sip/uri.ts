@@ -49,25 +49,20 @@ export let hostKind: i32 = HOST_NONE;
 /** True when [p, end) is an IPv6 address (RFC 4291 text form, optional IPv4 tail). */
 export function ip6Ok(p: usize, end: usize): bool {
   let groups = 0;
-  let dbl = false;
-  if (end - p >= 2 && load<u16>(p) == 0x3a3a) {
-    dbl = true; p += 2;
-    if (p == end) return true;
-  }
+  let dbl = end - p >= 2 && load<u16>(p) == 0x3a3a;
+  if (dbl) p += 2;
   while (p < end) {
     const s = p;
-    while (p < end && (cls(load<u8>(p)) & C_HEX) != 0 && p - s < 5) p++;
-    if (p == s) return false;
+    p = skipClass(p, end, C_HEX);
     if (at(p, end, 46)) return (dbl ? groups <= 5 : groups == 6) && parseIp4(s, <i32>(end - s)) >= 0;
-    if (p - s > 4) return false;
+    if (p == s || p - s > 4) return false;
     groups++;
     if (p == end) break;
-    if (load<u8>(p) != 58) return false;
-    p++;
+    if (load<u8>(p++) != 58 || p == end) return false;
     if (at(p, end, 58)) {
       if (dbl) return false;
       dbl = true; p++;
-    } else if (p == end) return false;
+    }
   }
   return dbl ? groups <= 7 : groups == 8;
 }
@@ -156,34 +151,34 @@ function sipBody(base: usize, p: usize, end: usize, u: SipUri): bool {
     u.port = portValue;
   }
   const ps = p + 1;
-  while (at(p, end, 59)) {
-    const ns = p + 1;
-    const ne = skipEscaped(ns, end, C_PARAM);
-    if (ne == 0 || ne == ns) return false;
-    const n = <i32>(ne - ns);
-    if (eqNoCase(ns, n, T("lr"))) u.lr = true;
+  p = items(base, p, end, 59, u);
+  if (p > ps) u.params.setAbs(base, ps, p);
+  const hs = p + 1;
+  p = items(base, p, end, 63, u);
+  if (p > hs) u.headers.setAbs(base, hs, p);
+  return p == end;
+}
+
+/**
+ * The uri-parameters (lead ';': `*( ";" pname [ "=" pvalue ] )`, maddr a host, ttl 0..255, lr
+ * noted in u) or headers (lead '?': `"?" hname "=" hvalue *( "&" hname "=" hvalue )`) at p: the
+ * position after them (p when there are none), or 0 when malformed.
+ */
+function items(base: usize, p: usize, end: usize, lead: i32, u: SipUri): usize {
+  const hdr = lead == 63, bits = hdr ? C_HNV : C_PARAM;
+  while (p != 0 && at(p, end, lead)) {
+    if (hdr) lead = 38;
+    const ns = p + 1, ne = skipEscaped(ns, end, bits), n = <i32>(ne - ns);
+    if (ne == 0 || ne == ns) return 0;
     p = ne;
     if (at(ne, end, 61)) {
-      p = skipEscaped(ne + 1, end, C_PARAM);
-      if (p == 0 || p == ne + 1) return false;
-      if (eqNoCase(ns, n, T("maddr")) ? parseHost(ne + 1, p) != p : eqNoCase(ns, n, T("ttl")) && <u64>digits(ne + 1, p) > 255) return false;
-    }
-    u.params.setAbs(base, ps, p);
+      p = skipEscaped(ne + 1, end, bits);
+      if (!hdr && (p == ne + 1 || (eqNoCase(ns, n, T("maddr")) ? parseHost(ne + 1, p) != p :
+          eqNoCase(ns, n, T("ttl")) && <u64>digits(ne + 1, p) > 255))) return 0;
+    } else if (hdr) return 0;
+    if (eqNoCase(ns, n, T("lr")) && !hdr) u.lr = true;
   }
-  if (at(p, end, 63)) {
-    const hs = p + 1;
-    p = hs;
-    while (true) {
-      const e = skipEscaped(p, end, C_HNV);
-      if (e == 0 || e == p || !at(e, end, 61)) return false;
-      p = skipEscaped(e + 1, end, C_HNV);
-      if (p == 0) return false;
-      if (!at(p, end, 38)) break;
-      p++;
-    }
-    u.headers.setAbs(base, hs, p);
-  }
-  return p == end;
+  return p;
 }
 
 // ---- comparison (RFC 3261 19.1.4)

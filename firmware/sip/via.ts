@@ -33,16 +33,17 @@ function span(i: i32): Span { return changetype<Span>(viaSpans + (<usize>i << 3)
 export function parseVia(base: usize, p: usize, end: usize): usize {
   viaSentBy = false; viaPort = 0; viaRport = -1;
   memory.fill(viaSpans, 0, 40);
-  p = skipWs(p, end);
-  for (let i = 0; i < 2; i++) {
-    const q = skipClass(p, end, C_TOKEN);
+  // protocol-name SLASH protocol-version SLASH transport, LWS
+  let q = skipWs(p, end);
+  for (let i = 0; ; i++) {
+    p = q;
+    q = skipClass(p, end, C_TOKEN);
     if (q == p) return 0;
-    p = skipWs(q, end);
-    if (!at(p, end, 47)) return 0;
-    p = skipWs(p + 1, end);
+    if (i == 2) break;
+    q = skipWs(q, end);
+    if (!at(q, end, 47)) return 0;
+    q = skipWs(q + 1, end);
   }
-  let q = skipClass(p, end, C_TOKEN);
-  if (q == p) return 0;
   span(1).setAbs(base, p, q);
   p = skipWs(q, end);
   if (p == q) return 0;
