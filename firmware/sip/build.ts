@@ -192,8 +192,12 @@ export function cseq(w: Writer, n: u32, method: i32): Writer {
   return methodName(header(w, H_CSEQ).dec(<u64>n).byte(32), method).crlf();
 }
 
+/** contact()'s default: no expires parameter (inlined: no varargs stub, see msg.ts NO_HEADER). */
+// @ts-ignore: decorator
+@inline const NO_EXPIRES: i32 = -1;
+
 /** "Contact: <uri>" with ;expires=n when expires >= 0. */
-export function contact(w: Writer, uri: usize, uriLen: i32, expires: i32 = -1): Writer {
+export function contact(w: Writer, uri: usize, uriLen: i32, expires: i32 = NO_EXPIRES): Writer {
   header(w, H_CONTACT).byte(60).bytes(uri, uriLen).byte(62);
   if (expires >= 0) w.str(T(";expires=")).dec(<u64>expires);
   return w.crlf();

@@ -40,6 +40,11 @@ const FIRST: u64 = (1 << H_CONTENT_TYPE) | (1 << H_EXPIRES);
 
 // SipMsg's layout, as declared (base, len, ruriParts, hdrs; 7 fields reset to -1; the rest up
 // to the SPANS spans reset to 0): parse() resets a message with three memory.fill.
+/** find()'s default `after`: an inlined constant, which asc passes at the call site; a literal
+ *  -1 (or a plain const) as default sends every one-argument call through a varargs stub. */
+// @ts-ignore: decorator
+@inline const NO_HEADER: i32 = -1;
+
 const MINUS_AT: usize = 16, ZERO_AT: usize = MINUS_AT + 28, SPANS: i32 = 20;
 
 export class SipMsg {
@@ -123,7 +128,7 @@ export class SipMsg {
   hdrValue(i: i32, out: Span): Span { return out.set(this.hdrValueOff(i), this.hdrValueLen(i)); }
 
   /** Index of the next header with id `id` after index `after`, or -1. */
-  find(id: i32, after: i32 = -1): i32 {
+  find(id: i32, after: i32 = NO_HEADER): i32 {
     for (let i = after + 1; i < this.hdrCount; i++) if (this.hdrId(i) == id) return i;
     return -1;
   }

@@ -420,7 +420,11 @@ function seconds(m: SipMsg, i: i32): i32 {
   return v < 0 || v > 86400 ? -1 : <i32>v;
 }
 
-function fail(why: Text, code: i32, retryAfter: i32 = -1): void {
+/** fail()'s default: no Retry-After (inlined: no varargs stub, see msg.ts NO_HEADER). */
+// @ts-ignore: decorator
+@inline const NO_RETRY_AFTER: i32 = -1;
+
+function fail(why: Text, code: i32, retryAfter: i32 = NO_RETRY_AFTER): void {
   failures++;
   lastCode = code;
   reason = why;
