@@ -6,8 +6,8 @@
 // is hashed in place, never copied, never written anywhere.
 import { DIGEST_FIELD_MAX } from "../config";
 import { at, C_TOKEN, skipWs, skipClass, spanFields, Span } from "./scan";
-import { Params } from "./params";
-import { SipMsg, ListIter, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION } from "./msg";
+import { params } from "./params";
+import { SipMsg, list, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION } from "./msg";
 import * as md5 from "./md5";
 import { Writer, eqNoCase, eqBytes } from "../sys/bytes";
 import { quoted, header } from "./build";
@@ -41,8 +41,6 @@ export class Challenge {
   constructor() { spanFields(changetype<usize>(this), offsetof<Challenge>(), 3); }
 }
 
-const params = new Params();
-const list = new ListIter();
 
 /**
  * Parses a challenge value [off, off+len) of a message at base into c (RFC 2617 3.2.1): the

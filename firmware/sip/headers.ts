@@ -178,6 +178,10 @@ export class ListIter {
   }
 }
 
+/** The comma-list walker the SIP layer shares (validate, digest, register): no user calls another
+ *  while it walks a list. */
+export const list = new ListIter();
+
 // ---- value rules shared by several headers
 
 /** token *( COMMA token ), or empty when allowed (RFC 3261 20.32, 20.37, 20.40). */

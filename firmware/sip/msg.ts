@@ -20,7 +20,7 @@ import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_LIN
 import { SipUri, parseUri } from "./uri";
 import { parseVia, viaSpans, viaPort, viaRport, viaSentBy, viaEnd } from "./via";
 import { NameAddr, parseContact, contactExpires, nameAddrParams, paramFound, paramOff, paramLen, paramToken } from "./nameaddr";
-import { Params } from "./params";
+import { params } from "./params";
 import { eqBytes } from "../sys/bytes";
 import { T } from "../sys/text";
 
@@ -31,7 +31,6 @@ export { Span, EXPIRES_DEFAULT } from "./scan";
 // Shared scratch for value parsing (one message is parsed at a time).
 const na = new NameAddr();
 const uri = new SipUri();
-const params = new Params();
 
 /** Headers of which a second one is an error (E_DUPLICATE), and those of which only the first
  *  is read. */

@@ -5,7 +5,7 @@
 // a ';' there starts the header parameters.
 import { at, find, cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, spanFields, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
-import { Params } from "./params";
+import { params } from "./params";
 import { T, Text } from "../sys/text";
 
 export class NameAddr {
@@ -69,8 +69,6 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
   out.uri.setAbs(base, s, p);
   return parseUri(base, out.uri.off, out.uri.len, u);
 }
-
-const params = new Params();
 
 /** The parameter nameAddrParams looked for: found, its value (relative to the base), and
  *  whether it was quoted or a token. */

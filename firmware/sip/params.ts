@@ -76,3 +76,7 @@ export class Params {
 
   private fail(p: usize): bool { this.err = true; this.p = p; return false; }
 }
+
+/** The parameter scanner the SIP layer shares (msg, via, nameaddr, validate, digest, register):
+ *  one message is scanned at a time and no user calls another while it walks parameters. */
+export const params = new Params();

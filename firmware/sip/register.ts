@@ -28,8 +28,8 @@ import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER } from "./m
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { uas } from "./validate";
-import { ListIter } from "./headers";
-import { Params } from "./params";
+import { list } from "./headers";
+import { params } from "./params";
 import { T, Text } from "../sys/text";
 
 // States
@@ -95,8 +95,6 @@ const digest = new DigestClient();
 const challenge = new Challenge();
 const idW = new Writer(0, 0);
 const bw = new Writer(branch, 32);
-const list = new ListIter();
-const params = new Params();
 
 const timer = new Timer();
 function onTimer(t: Timer): void { step(); }

@@ -5,11 +5,11 @@
 // be read cannot be answered (no address to answer to): DROP. ACK is never answered. Responses
 // that are malformed are dropped (RFC 3261 18.1.2 leaves no way to answer them).
 import { SipMsg, M_OTHER, M_INVITE, M_ACK, M_BYE, M_CANCEL, M_OPTIONS, M_INFO,
-  H_REQUIRE, H_ACCEPT, H_CONTENT_ENCODING, ListIter, E_OK, E_EMPTY, E_TOO_LONG, E_VERSION, E_NO_VIA,
+  H_REQUIRE, H_ACCEPT, H_CONTENT_ENCODING, list, E_OK, E_EMPTY, E_TOO_LONG, E_VERSION, E_NO_VIA,
   E_NO_FROM, E_NO_TO, E_NO_CALL_ID, E_NO_CSEQ, E_NO_CONTENT_TYPE } from "./msg";
 import { S_SIP, S_SIPS } from "./uri";
 import { at, find, C_TOKEN, skipClass, skipWs, Span } from "./scan";
-import { Params } from "./params";
+import { params } from "./params";
 import { Writer, eqNoCase, eqBytesNoCase } from "../sys/bytes";
 import { T, Text, textLen, textPtr } from "../sys/text";
 
@@ -57,8 +57,6 @@ export const uas = new UasPolicy();
 /** Why the last checkRequest/checkResponse decided as it did: an E_* for errorText (0 = fine). */
 export let checkErr: i32 = E_OK;
 
-const list = new ListIter();
-const params = new Params();
 
 /**
  * The response a request must get before any application logic: PASS (0), DROP (-1, do not

@@ -5,7 +5,7 @@
 // the result is module state, read right after parseVia.
 import { at, C_TOKEN, skipWs, skipClass, digits, port, portValue, Span } from "./scan";
 import { parseHost, ip6Ok } from "./uri";
-import { Params } from "./params";
+import { params } from "./params";
 import { parseIp4 } from "../sys/bytes";
 import { T } from "../sys/text";
 
@@ -21,8 +21,6 @@ export let viaRport = -1;
 export let viaSentBy = false;
 /** End of the via-parm (trimmed), relative to the base. */
 export let viaEnd = 0;
-
-const params = new Params();
 
 function span(i: i32): Span { return changetype<Span>(viaSpans + (<usize>i << 3)); }
 
