@@ -10,7 +10,7 @@
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
 import { at, find, C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, capped, deltaSeconds,
   spanFields, Span } from "./scan";
-import { headerId, methodId, tokenList, dateOk, ListIter, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT,
+import { headerId, methodId, tokenList, dateOk, ListIter, list, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT,
   H_MAX_FORWARDS, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
 import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_LINE_TOO_LONG, E_TOO_MANY_HEADERS,
@@ -392,6 +392,30 @@ export class SipMsg {
     changetype<Span>(changetype<usize>(t) + 16).copy(na.display);
   }
 
+}
+
+// ---- the comma-separated values of every header with one id, through the shared `list`
+
+let walkMsg: SipMsg = changetype<SipMsg>(0);
+let walkId = 0, walkHdr = -1;
+
+/** Starts a walk over the comma-separated values of every header `id` of m, in message order;
+ *  each nextValue() puts the next one (trimmed, possibly empty) in `list.item`. One walk at a
+ *  time (it uses the shared ListIter). */
+export function values(m: SipMsg, id: i32): void {
+  walkMsg = m; walkId = id; walkHdr = -1;
+  list.begin(0, 0, 0);
+}
+
+/** Moves the walk to the next value; false when there is none. */
+export function nextValue(): bool {
+  while (!list.next()) {
+    const m = walkMsg, h = m.find(walkId, walkHdr);
+    if (h < 0) return false;
+    walkHdr = h;
+    list.begin(m.base, m.hdrValueOff(h), m.hdrValueLen(h));
+  }
+  return true;
 }
 
 /**

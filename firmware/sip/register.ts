@@ -24,7 +24,7 @@ import * as resolve from "./resolve";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
 import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_PROVISIONAL, clientKey, abandon } from "./txn";
-import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER } from "./msg";
+import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER, values, nextValue } from "./msg";
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { uas } from "./validate";
@@ -372,17 +372,15 @@ function registered(m: SipMsg): void {
   // expires parameter, else the Expires header, else what we asked for.
   let g = m.expires >= 0 ? m.expires : expires;
   const at = indexOf(contactUri, contactLen, 64) + 1; // our "ip:port" after the '@'
-  for (let i = m.find(H_CONTACT); i >= 0; i = m.find(H_CONTACT, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      const s = m.base + <usize>list.item.off, n = list.item.len;
-      if (find(s, n, contactUri + <usize>at, contactLen - at) < 0) continue;
-      params.begin(m.base, s + <usize>(indexOf(s, n, 62) + 1), s + <usize>n);
-      while (params.next()) {
-        if (!params.is(T("expires"))) continue;
-        const v = parseU32(m.base + <usize>params.valOff, params.valLen);
-        if (v >= 0) g = v > 86400 ? 86400 : <i32>v;
-      }
+  values(m, H_CONTACT);
+  while (nextValue()) {
+    const s = m.base + <usize>list.item.off, n = list.item.len;
+    if (find(s, n, contactUri + <usize>at, contactLen - at) < 0) continue;
+    params.begin(m.base, s + <usize>(indexOf(s, n, 62) + 1), s + <usize>n);
+    while (params.next()) {
+      if (!params.is(T("expires"))) continue;
+      const v = parseU32(m.base + <usize>params.valOff, params.valLen);
+      if (v >= 0) g = v > 86400 ? 86400 : <i32>v;
     }
   }
   granted = g;

@@ -5,7 +5,7 @@
 // be read cannot be answered (no address to answer to): DROP. ACK is never answered. Responses
 // that are malformed are dropped (RFC 3261 18.1.2 leaves no way to answer them).
 import { SipMsg, M_OTHER, M_INVITE, M_ACK, M_BYE, M_CANCEL, M_OPTIONS, M_INFO,
-  H_REQUIRE, H_ACCEPT, H_CONTENT_ENCODING, list, E_OK, E_EMPTY, E_TOO_LONG, E_VERSION, E_NO_VIA,
+  H_REQUIRE, H_ACCEPT, H_CONTENT_ENCODING, list, values, nextValue, E_OK, E_EMPTY, E_TOO_LONG, E_VERSION, E_NO_VIA,
   E_NO_FROM, E_NO_TO, E_NO_CALL_ID, E_NO_CSEQ, E_NO_CONTENT_TYPE } from "./msg";
 import { S_SIP, S_SIPS } from "./uri";
 import { at, find, C_TOKEN, skipClass, skipWs, Span } from "./scan";
@@ -112,16 +112,14 @@ function mandatory(m: SipMsg, typed: bool): i32 {
  */
 export function unsupported(m: SipMsg, pol: UasPolicy, w: Writer | null = null): bool {
   let any = false;
-  for (let i = m.find(H_REQUIRE); i >= 0; i = m.find(H_REQUIRE, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      const it = list.item;
-      if (it.len == 0 || pol.supports(m.ptr(it), it.len)) continue;
-      if (w === null) return true;
-      if (any) w.str(T(", "));
-      w.bytes(m.ptr(it), it.len);
-      any = true;
-    }
+  values(m, H_REQUIRE);
+  while (nextValue()) {
+    const it = list.item;
+    if (it.len == 0 || pol.supports(m.ptr(it), it.len)) continue;
+    if (w === null) return true;
+    if (any) w.str(T(", "));
+    w.bytes(m.ptr(it), it.len);
+    any = true;
   }
   return any;
 }
@@ -146,38 +144,33 @@ function isSdp(m: SipMsg, ct: Span): bool {
 /** No Accept header, or one admitting application/sdp with q > 0 (RFC 3261 20.1: an empty
  *  Accept admits nothing). */
 function acceptsSdp(m: SipMsg): bool {
-  let i = m.find(H_ACCEPT);
-  if (i < 0) return true;
-  for (; i >= 0; i = m.find(H_ACCEPT, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      const p = m.ptr(list.item), e = p + <usize>list.item.len;
-      const s = find(p, e, 59);
-      if (!mediaIs(p, s, T("application"), T("sdp"), true)) continue;
-      let q0 = false;
-      params.begin(m.base, s, e);
-      while (params.next()) {
-        if (params.is(T("q")) && params.hasValue) {
-          const vp = m.base + <usize>params.valOff;
-          let z = vp;
-          const ve = vp + <usize>params.valLen;
-          while (z < ve && (load<u8>(z) == 48 || load<u8>(z) == 46)) z++;
-          q0 = z == ve;
-        }
+  if (m.find(H_ACCEPT) < 0) return true;
+  values(m, H_ACCEPT);
+  while (nextValue()) {
+    const p = m.ptr(list.item), e = p + <usize>list.item.len;
+    const s = find(p, e, 59);
+    if (!mediaIs(p, s, T("application"), T("sdp"), true)) continue;
+    let q0 = false;
+    params.begin(m.base, s, e);
+    while (params.next()) {
+      if (params.is(T("q")) && params.hasValue) {
+        const vp = m.base + <usize>params.valOff;
+        let z = vp;
+        const ve = vp + <usize>params.valLen;
+        while (z < ve && (load<u8>(z) == 48 || load<u8>(z) == 46)) z++;
+        q0 = z == ve;
       }
-      if (!q0) return true;
     }
+    if (!q0) return true;
   }
   return false;
 }
 
 /** A Content-Encoding other than identity. */
 function hasCoding(m: SipMsg): bool {
-  for (let i = m.find(H_CONTENT_ENCODING); i >= 0; i = m.find(H_CONTENT_ENCODING, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      if (!eqNoCase(m.ptr(list.item), list.item.len, T("identity"))) return true;
-    }
+  values(m, H_CONTENT_ENCODING);
+  while (nextValue()) {
+    if (!eqNoCase(m.ptr(list.item), list.item.len, T("identity"))) return true;
   }
   return false;
 }
