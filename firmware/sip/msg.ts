@@ -17,7 +17,7 @@ import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_LIN
   E_HEADER_NAME, E_TRUNCATED, E_VIA, E_FROM, E_CALL_ID, E_CSEQ, E_CSEQ_METHOD, E_CONTACT, E_MAX_FORWARDS,
   E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT, E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE,
   E_DUPLICATE, E_VERSION, E_CONTENT_ENCODING } from "./error";
-import { SipUri, parseUri } from "./uri";
+import { SipUri, parseUri, scratch as uri } from "./uri";
 import { parseVia, viaSpans, viaPort, viaRport, viaSentBy, viaEnd } from "./via";
 import { NameAddr, parseContact, contactExpires, nameAddrParams, paramFound, paramOff, paramLen, paramToken } from "./nameaddr";
 import { params } from "./params";
@@ -30,7 +30,6 @@ export { Span, EXPIRES_DEFAULT } from "./scan";
 
 // Shared scratch for value parsing (one message is parsed at a time).
 const na = new NameAddr();
-const uri = new SipUri();
 
 /** Headers of which a second one is an error (E_DUPLICATE), and those of which only the first
  *  is read. */

@@ -27,7 +27,7 @@ export class SipUri {
   constructor() { spanFields(changetype<usize>(this), offsetof<SipUri>(), 6); }
 
   clear(): void {
-    this.scheme = S_OTHER; this.hostKind = HOST_NONE; this.port = 0; this.lr = false;
+    memory.fill(changetype<usize>(this), 0, 13);   // scheme, hostKind, port, lr: S_OTHER, HOST_NONE, 0, false
     memory.fill(changetype<usize>(this.all), 0, 48);
   }
 
@@ -41,7 +41,9 @@ export class SipUri {
   }
 }
 
-const scratch = new SipUri();
+/** Scratch for URIs parsed for their syntax only (parseUri's default; msg.ts parses every
+ *  Contact, Route and From/To URI into it). */
+export const scratch = new SipUri();
 
 /** Kind of the host the last parseHost accepted (HOST_*). */
 export let hostKind: i32 = HOST_NONE;

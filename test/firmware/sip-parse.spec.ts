@@ -287,6 +287,7 @@ describe("layout", () => {
     expect(offsetof<SipMsg>("methodName")).toBe(offsetof<SipMsg>() - 20 * 4);
     expect(offsetof<SipMsg>("body")).toBe(offsetof<SipMsg>() - 4);
     expect(offsetof<SipUri>("all")).toBe(offsetof<SipUri>() - 6 * 4);
+    expect(offsetof<SipUri>("lr")).toBe(12);                          // clear() zeroes 13 bytes
     expect(offsetof<NameAddr>("uri")).toBe(offsetof<NameAddr>() - 2 * 4);
     expect(offsetof<Challenge>("realm")).toBe(offsetof<Challenge>() - 3 * 4);
     // a parse resets every field: fill with garbage, parse a minimal request, read back
