@@ -75,17 +75,20 @@ import { SipMsg } from "./sip/msg";
 const sipMsg = new SipMsg();
 
 /**
- * Parses the SIP message [ptr, ptr+len) reps times: start line, every header, and the Via, From,
- * To, CSeq, Call-ID and Contact values (SipMsg.parse). Returns a checksum of the fields found, or
- * minus the parse error when the message is not well formed.
+ * Parses the SIP message [ptr, ptr+len) reps times: start line (Request-URI into its parts),
+ * every header line, and the values of the headers the parser knows (Via, From, To, CSeq,
+ * Call-ID, Contact, Content-Length, ...; SipMsg.parse). Per parse it adds hdrCount + viaCount +
+ * cseq + the lengths of the top Via's branch, the From tag, the To URI, the Call-ID, the Contact
+ * URI and the body; the sum is kept to 31 bits, so the result is >= 0. When the message is not
+ * well formed it returns minus the parse error (E_* of firmware/sip/error.ts, so <= -1).
  */
 export function bench_sip_parse(ptr: usize, len: i32, reps: i32): i32 {
   let sum = 0;
   for (let i = 0; i < reps; i++) {
     const r = sipMsg.parse(ptr, len);
     if (r != 0) return -r;
-    sum += sipMsg.hdrCount + sipMsg.viaCount + sipMsg.viaBranch.len + sipMsg.fromTag.len + sipMsg.toUri.len +
-      sipMsg.callId.len + <i32>sipMsg.cseq + sipMsg.contactUri.len + sipMsg.body.len;
+    sum = (sum + sipMsg.hdrCount + sipMsg.viaCount + sipMsg.viaBranch.len + sipMsg.fromTag.len + sipMsg.toUri.len +
+      sipMsg.callId.len + <i32>sipMsg.cseq + sipMsg.contactUri.len + sipMsg.body.len) & 0x7fffffff;
   }
   return sum;
 }

@@ -5,7 +5,7 @@
 // The firmware's budget (64 KB for the whole product) cannot afford that, so firmware code writes
 // texts as T("literal") (like AVR's PSTR): this transform replaces each such call by a Text handle,
 // (offset << 12) | length, into TEXTS (firmware/sys/text.ts), whose bytes it fills with the UTF-8
-// of every text, each stored once. It also refuses, at build time, any other string literal in
+// of every text, sharing bytes where one text lies inside another. It also refuses, at build time, any other string literal in
 // firmware/ (decorator arguments and firmware/sys/rt.ts, the runtime hooks, excepted), so the
 // rule cannot be broken by accident. Specs (test/) may use T() too; their other literals are free.
 import { Transform } from "assemblyscript/dist/transform.js";
@@ -25,26 +25,50 @@ function where(node) {
   return `${src.normalizedPath}:${before.split("\n").length}`;
 }
 
+/**
+ * Lays the texts out in one blob, sharing bytes: longest first, a text found inside the blob
+ * already (a word of a longer message) points there, and one that starts with the end of the
+ * blob overlaps it. Sets each text's literal nodes to its handle, (offset << 12) | length, and
+ * returns the blob. Deterministic: the order depends only on the texts.
+ */
+function layout(uses) {
+  const texts = [...uses.keys()].map((t) => Buffer.from(t, "utf8").toString("latin1"));
+  texts.sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+  let blob = "";
+  const offsets = new Map();
+  for (const t of texts) {
+    let off = blob.indexOf(t);
+    if (off < 0) {
+      let k = Math.min(t.length - 1, blob.length);
+      while (k > 0 && !blob.endsWith(t.slice(0, k))) k--;
+      off = blob.length - k;
+      blob += t.slice(k);
+    }
+    offsets.set(t, off);
+  }
+  for (const [text, lits] of uses) {
+    const b = Buffer.from(text, "utf8");
+    const h = offsets.get(b.toString("latin1")) * 4096 + b.length;
+    for (const lit of lits) lit.value = i64_new(h >>> 0, 0);
+  }
+  return Buffer.from(blob, "latin1");
+}
+
 export default class TextTransform extends Transform {
   afterParse(parser) {
     const sources = parser.program ? parser.program.sources : parser.sources;
-    const texts = new Map(); // text -> offset
-    const chunks = [];
-    let size = 0;
+    // Handles are placed once every text is known (the blob shares bytes between texts), so the
+    // walk leaves literal nodes to be filled in: text -> the nodes that stand for it.
+    const uses = new Map();
     let blobDecl = null;
 
     const handle = (text, node) => {
-      if (text.length === 0) return 0; // the empty text is handle 0
-      const bytes = Buffer.from(text, "utf8");
-      if (bytes.length > MAX_LEN) throw new Error(`${where(node)}: T() text longer than ${MAX_LEN} bytes`);
-      let off = texts.get(text);
-      if (off === undefined) {
-        off = size;
-        texts.set(text, off);
-        chunks.push(bytes);
-        size += bytes.length;
-      }
-      return off * 4096 + bytes.length;
+      const lit = Node.createIntegerLiteralExpression(i64_new(0, 0), node.range);
+      if (text.length === 0) return lit; // the empty text is handle 0
+      if (Buffer.byteLength(text, "utf8") > MAX_LEN) throw new Error(`${where(node)}: T() text longer than ${MAX_LEN} bytes`);
+      const list = uses.get(text);
+      if (list) list.push(lit); else uses.set(text, [lit]);
+      return lit;
     };
 
     const walk = (node, strict, inDecorator) => {
@@ -67,8 +91,7 @@ export default class TextTransform extends Transform {
         const text = arg && arg.kind === NodeKind.Literal ? (arg.literalKind === LiteralKind.String ? arg.value
           : arg.literalKind === LiteralKind.Template && !arg.tag && arg.expressions.length === 0 ? arg.parts[0] : null) : null;
         if (text === null) throw new Error(`${where(node)}: T() takes exactly one string literal (or a template without substitutions)`);
-        const h = handle(text, node);
-        return Node.createIntegerLiteralExpression(i64_new(h >>> 0, 0), node.range);
+        return handle(text, node);
       }
       if (strict && !inDecorator && node.kind === NodeKind.Literal &&
           (node.literalKind === LiteralKind.String || node.literalKind === LiteralKind.Template)) {
@@ -93,7 +116,7 @@ export default class TextTransform extends Transform {
     }
 
     if (!blobDecl) {
-      if (texts.size > 0) throw new Error("T() is used but firmware/sys/text.ts is not part of the program");
+      if (uses.size > 0) throw new Error("T() is used but firmware/sys/text.ts is not part of the program");
       return;
     }
     // Fill `export const TEXTS = memory.data<u8>([...])` with the blob.
@@ -107,7 +130,7 @@ export default class TextTransform extends Transform {
         if (!arr || arr.kind !== NodeKind.Literal || arr.literalKind !== LiteralKind.Array) {
           throw new Error("firmware/sys/text.ts: TEXTS must be memory.data<u8>([0])");
         }
-        const blob = Buffer.concat(chunks);
+        const blob = layout(uses);
         const bytes = blob.length > 0 ? blob : Buffer.from([0]);
         arr.elementExpressions = Array.from(bytes, (b) => Node.createIntegerLiteralExpression(i64_new(b, 0), arr.range));
         filled = true;

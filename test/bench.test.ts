@@ -9,6 +9,8 @@ import { loadBench, fnv1a } from "../host-sim/src/bench/wasm.js";
 import { g711, allSamples } from "../host-sim/src/bench/g711.js";
 import { countLoops } from "../host-sim/src/bench/loops.js";
 import { speechSamples } from "../host-sim/src/bench/signal.js";
+import { sipParse, sipCorpus, PEER } from "../host-sim/src/bench/sip.js";
+import { media, mediaHeapGrowth } from "../host-sim/src/bench/media.js";
 
 const i32 = "i32";
 /** Every kernel of the contract; those present must have exactly these types. */
@@ -23,7 +25,7 @@ const VEC = "../shared/vectors/g711/";
 test("bench.wasm exports the kernel contract with exact wasm types", () => {
   const info = readWasm(readFileSync("build/bench.wasm"));
   const fns = info.exports.filter((e) => e.kind === "function");
-  for (const name of ["bench_buffer", "bench_g711"]) assert.ok(fns.some((e) => e.name === name), `${name} exported`);
+  for (const name of Object.keys(CONTRACT)) assert.ok(fns.some((e) => e.name === name), `${name} exported`);
   for (const e of fns) {
     const want = CONTRACT[e.name];
     assert.ok(want, `${e.name} is not a kernel of the contract`);
@@ -80,6 +82,84 @@ test("the G.711 bench module reports exactness facts and a row per law and direc
   // Facts the README of the vectors states: alawmulaw differs on 127 inputs per law, decoders agree.
   assert.ok(r.facts.includes("G.711 μ-law vs the G.191 reference: ours differs on 0 of 65536 inputs and 0 of 256 codes; alawmulaw on 127 of 65536 and 0 of 256"), r.facts.join("\n"));
   assert.ok(r.facts.includes("G.711 A-law vs the G.191 reference: ours differs on 0 of 65536 inputs and 0 of 256 codes; alawmulaw on 127 of 65536 and 0 of 256"), r.facts.join("\n"));
+});
+
+// ---- bench_sip_parse: per parse, hdrCount + viaCount + cseq + the lengths of the top Via's
+// branch, the From tag, the To URI, the Call-ID, the Contact URI and the body, kept to 31 bits.
+
+/** An OPTIONS with 9 headers, Via branch "z9hG4bK-1" (9), From tag "1" (1), To URI (21), Call-ID
+ *  (16), Contact URI (26) and a 5-byte body: 9+1+9+1+21+16+26+5 = 88 plus the CSeq number. */
+function options(cseq: string, callId = "Call-ID: abc@192.168.1.10\r\n"): Uint8Array {
+  return new TextEncoder().encode("OPTIONS sip:door@192.168.1.50 SIP/2.0\r\n" +
+    "Via: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bK-1\r\nMax-Forwards: 70\r\n" +
+    "To: <sip:door@192.168.1.50>\r\nFrom: <sip:1002@pbx.example.com>;tag=1\r\n" + callId +
+    `CSeq: ${cseq} OPTIONS\r\nContact: <sip:1002@192.168.1.10:5060>\r\n` +
+    "Content-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n");
+}
+
+test("bench_sip_parse returns the checksum of the fields it found, reps times, in 31 bits", () => {
+  const w = loadBench();
+  const ex = w.exports;
+  const buf = ex.bench_buffer(4096);
+  const put = (b: Uint8Array): number => { w.bytes(buf, b.length).set(b); return b.length; };
+  let n = put(options("102"));
+  assert.equal(ex.bench_sip_parse(buf, n, 1), 190);
+  assert.equal(ex.bench_sip_parse(buf, n, 3), 570);
+  assert.equal(ex.bench_sip_parse(buf, n, 0), 0);
+  n = put(options("2147483647")); // 88 + 2^31 - 1 = 87 mod 2^31; twice: 174
+  assert.equal(ex.bench_sip_parse(buf, n, 1), 87);
+  assert.equal(ex.bench_sip_parse(buf, n, 2), 174);
+  n = put(options("2147483648"));
+  assert.equal(ex.bench_sip_parse(buf, n, 5), -16, "CSeq >= 2^31: minus E_CSEQ");
+  n = put(options("7", ""));
+  // a missing Call-ID is the UAS checks' business (sip/validate.ts), not the parser's: 8 headers,
+  // no Call-ID length, CSeq 7: 88 - 1 - 16 + 7 = 78 per parse
+  assert.equal(ex.bench_sip_parse(buf, n, 5), 390, "no Call-ID still parses");
+  n = put(options("7").subarray(0, 200));
+  assert.equal(ex.bench_sip_parse(buf, n, 1), -11, "headers not closed: minus E_TRUNCATED");
+});
+
+test("the SIP bench module has a row per corpus message and the mix, beside the sip package", () => {
+  const corpus = sipCorpus(process.cwd());
+  assert.ok(corpus.length >= 10, `${corpus.length} messages`);
+  const r = sipParse.run({ wasm: loadBench(), measure: { minMs: 1, runs: 1, warmup: 0 }, root: process.cwd() });
+  assert.deepEqual(r.rows.map((x) => x.kernel), [...corpus.map((m) => `sip ${m.name}`), `sip mix (${corpus.length} messages)`]);
+  for (const row of r.rows) {
+    assert.equal(row.peer?.name, PEER);
+    assert.ok(row.unit === "msg" && row.bytes! > 0 && row.ours.perSec > 0 && row.peer!.figure.perSec > 0);
+  }
+  assert.ok(r.facts[0]!.includes(`ours parses ${corpus.length} without error, ${PEER} finds start line, Via, From, To, Call-ID and CSeq in ${corpus.length}`), r.facts[0]);
+});
+
+// ---- bench_media: each call restarts the stream, so bench_media(f + 1) - bench_media(f) is the
+// sample the path played at index f of frame f.
+
+test("bench_media plays 4 frames of pre-roll silence, then decoded μ-law audio, and allocates nothing", () => {
+  const ex = loadBench().exports;
+  const codes = new Set<number>();
+  const dec = readFileSync(VEC + "ulaw_dec.bin");
+  for (let c = 0; c < 256; c++) codes.add(dec.readInt16LE(2 * c));
+  assert.equal(ex.bench_media(0), 0);
+  const played: number[] = [];
+  for (let f = 0; f < 60; f++) played.push(ex.bench_media(f + 1) - ex.bench_media(f));
+  assert.deepEqual(played.slice(0, 4), [0, 0, 0, 0], "pre-roll");
+  for (const [f, x] of played.entries()) {
+    if (f < 4) continue;
+    assert.ok(codes.has(x) && Math.abs(x) > 6000, `frame ${f}: ${x} is a μ-law value of the ±8000 square wave`);
+  }
+  assert.equal(ex.bench_media(50), loadBench().exports.bench_media(50), "deterministic across instances");
+  assert.equal(mediaHeapGrowth("build/bench.wasm", 2000), 0, "heap growth over 2000 frames");
+});
+
+test("the media bench module reports one row without a peer and its per-call facts", () => {
+  const r = media.run({ wasm: loadBench(), measure: { minMs: 1, runs: 1, warmup: 0 }, root: process.cwd() });
+  assert.equal(r.rows.length, 1);
+  const row = r.rows[0]!;
+  assert.equal(row.unit, "frame");
+  assert.equal(row.peer, undefined);
+  assert.equal(row.extra!["heapGrowthBytes"], 0);
+  assert.ok(Math.abs(row.extra!["usPerCallSecond"]! - row.ours.nsPer * 50 / 1000) < 1e-9);
+  assert.match(r.facts[0]!, /^media path: [\d.]+ µs of CPU per second of call \(50 frames\), [\d.]+ % of one core per call; firmware heap growth over 2000 frames: 0 bytes/);
 });
 
 test("speech-like input is deterministic, full-scale and mostly quiet", () => {

@@ -5,10 +5,11 @@
 import { Writer, parseIp4 } from "../sys/bytes";
 import * as random from "../sys/random";
 import { USER_AGENT, SIP_WARN_AGENT } from "../config";
-import { SipMsg, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, M_COUNT, headerNamePtr, headerNameLen, methodNamePtr,
-  methodNameLen, errorText } from "./msg";
+import { SipMsg, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS, H_CONTENT_LENGTH,
+  H_CONTENT_TYPE, H_USER_AGENT, H_SERVER, H_ALLOW, H_SUPPORTED, H_UNSUPPORTED, H_WARNING, H_ACCEPT,
+  H_ACCEPT_ENCODING, M_COUNT, headerNamePtr, headerNameLen, methodNamePtr, methodNameLen, errorText } from "./msg";
 import { UasPolicy, uas, checkErr, unsupported } from "./validate";
-import { T, Text, textLen, textAt } from "../sys/text";
+import { T, Text, textLen, textAt, textPtr } from "../sys/text";
 
 const tagBuf = memory.data(16);
 const tagW = new Writer(tagBuf, 16);
@@ -16,36 +17,34 @@ const tagW = new Writer(tagBuf, 16);
 /** RFC 3261 8.1.1.7: every branch this UA creates starts with it. */
 export const BRANCH_COOKIE = T("z9hG4bK");
 
-// Reason phrases (RFC 3261 21 and extensions), "code phrase" per line; one literal (continued
-// lines, no '+': a concatenation would be built at run time).
-const REASONS = T("100 Trying\n180 Ringing\n181 Call Is Being Forwarded\n182 Queued\n183 Session Progress\n\
-200 OK\n202 Accepted\n400 Bad Request\n401 Unauthorized\n403 Forbidden\n404 Not Found\n\
-405 Method Not Allowed\n406 Not Acceptable\n407 Proxy Authentication Required\n408 Request Timeout\n\
-415 Unsupported Media Type\n416 Unsupported URI Scheme\n420 Bad Extension\n422 Session Interval Too Small\n\
-423 Interval Too Brief\n480 Temporarily Unavailable\n481 Call/Transaction Does Not Exist\n\
-482 Loop Detected\n483 Too Many Hops\n486 Busy Here\n487 Request Terminated\n488 Not Acceptable Here\n\
-491 Request Pending\n500 Server Internal Error\n501 Not Implemented\n503 Service Unavailable\n\
-505 Version Not Supported\n603 Decline\n");
+// Reason phrases (RFC 3261 21 and extensions) of the codes a UA sends, "code phrase" per line;
+// one literal (continued lines, no '+': a concatenation would be built at run time).
+const REASONS = T("100Trying\n180Ringing\n183Session Progress\n200OK\n400Bad Request\n403Forbidden\n\
+404Not Found\n405Method Not Allowed\n406Not Acceptable\n408Request Timeout\n415Unsupported Media Type\n\
+416Unsupported URI Scheme\n420Bad Extension\n422Session Interval Too Small\n480Temporarily Unavailable\n\
+481Call/Transaction Does Not Exist\n482Loop Detected\n486Busy Here\n487Request Terminated\n\
+488Not Acceptable Here\n491Request Pending\n500Server Internal Error\n501Not Implemented\n\
+503Service Unavailable\n505Version Not Supported\n603Decline\n");
 
-/** Writes the standard reason phrase of a status code (for unknown codes by class: "Progress",
+/** Writes the standard reason phrase of a status code (for other codes by class: "Progress",
  *  "OK", "Redirect", "Error"). */
 export function reason(w: Writer, code: i32): Writer {
   const n = textLen(REASONS);
   let i = 0;
   while (i < n) {
-    const c = (textAt(REASONS, i) - 48) * 100 + (textAt(REASONS, i + 1) - 48) * 10 + textAt(REASONS, i + 2) - 48;
-    let e = i + 4;
+    const c = textAt(REASONS, i) * 100 + textAt(REASONS, i + 1) * 10 + textAt(REASONS, i + 2) - 5328;
+    let e = i + 3;
     while (textAt(REASONS, e) != 10) e++;
-    if (c == code) {
-      for (let k = i + 4; k < e; k++) w.byte(textAt(REASONS, k));
-      return w;
-    }
+    if (c == code) return w.bytes(textPtr(REASONS) + <usize>i + 3, e - i - 3);
     i = e + 1;
   }
   return w.str(code < 200 ? T("Progress") : code < 300 ? T("OK") : code < 400 ? T("Redirect") : T("Error"));
 }
 
 // ---- responses
+
+/** "SIP/2.0 code " */
+function statusLine(w: Writer, code: i32): Writer { return w.str(T("SIP/2.0 ")).dec(<u64>code).byte(32); }
 
 /**
  * Writes a response's status line (reason phrase `text`, or the standard one) and the headers it
@@ -57,13 +56,17 @@ export function reason(w: Writer, code: i32): Writer {
  */
 export function response(w: Writer, req: SipMsg, code: i32, text: Text = 0,
     toTag: usize = 0, toTagLen: i32 = 0, srcIp: u32 = 0, srcPort: i32 = 0): Writer {
-  w.str(T("SIP/2.0 ")).dec(<u64>code).byte(32);
+  statusLine(w, code);
   if (text != 0) w.str(text); else reason(w, code);
-  w.crlf();
+  return echo(w.crlf(), req, toTag, toTagLen, srcIp, srcPort);
+}
+
+/** The headers a response copies from its request (see response). */
+function echo(w: Writer, req: SipMsg, toTag: usize, toTagLen: i32, srcIp: u32, srcPort: i32): Writer {
   const base = req.base;
   let first = true;
   for (let i = req.find(H_VIA); i >= 0; i = req.find(H_VIA, i)) {
-    w.str(T("Via: "));
+    header(w, H_VIA);
     const vo = req.hdrValueOff(i), ve = vo + req.hdrValueLen(i);
     let at = vo;
     if (first && srcIp != 0 && req.viaTopEnd >= 0) {
@@ -81,27 +84,20 @@ export function response(w: Writer, req: SipMsg, code: i32, text: Text = 0,
     w.bytes(base + <usize>at, ve - at).crlf();
     first = false;
   }
-  copyHeader(w, req, H_FROM, req.find(H_FROM));
-  const to = req.find(H_TO);
-  if (to >= 0) {
-    header(w, H_TO).bytes(base + <usize>req.hdrValueOff(to), req.hdrValueLen(to));
-    if (toTagLen > 0 && req.toTag.len == 0 && req.toUri.len > 0) w.str(T(";tag=")).bytes(toTag, toTagLen);
+  for (let id = H_FROM; id <= H_CSEQ; id++) {
+    const i = req.find(id);
+    if (i < 0) continue;
+    header(w, id).bytes(base + <usize>req.hdrValueOff(i), req.hdrValueLen(i));
+    if (id == H_TO && toTagLen > 0 && req.toTag.len == 0 && req.toUri.len > 0) w.str(T(";tag=")).bytes(toTag, toTagLen);
     w.crlf();
   }
-  copyHeader(w, req, H_CALL_ID, req.find(H_CALL_ID));
-  return copyHeader(w, req, H_CSEQ, req.find(H_CSEQ));
-}
-
-/** "Name: value" CRLF for header i of m under id's canonical name; nothing when i < 0. */
-function copyHeader(w: Writer, m: SipMsg, id: i32, i: i32): Writer {
-  if (i < 0) return w;
-  return header(w, id).bytes(m.base + <usize>m.hdrValueOff(i), m.hdrValueLen(i)).crlf();
+  return w;
 }
 
 /** Writes every header with this id from m, in order, under its canonical name (e.g. the
  *  Record-Route values a dialog-creating response copies, RFC 3261 12.1.1). */
 export function copyHeaders(w: Writer, m: SipMsg, id: i32): Writer {
-  for (let i = m.find(id); i >= 0; i = m.find(id, i)) copyHeader(w, m, id, i);
+  for (let i = m.find(id); i >= 0; i = m.find(id, i)) header(w, id).bytes(m.base + <usize>m.hdrValueOff(i), m.hdrValueLen(i)).crlf();
   return w;
 }
 
@@ -117,12 +113,17 @@ export function rejection(w: Writer, req: SipMsg, code: i32, pol: UasPolicy = ua
     newTag(tagW.reset());
     toTag = tagBuf; toTagLen = tagW.len;
   }
-  const text = errorText(checkErr);
-  response(w, req, code, code == 400 ? text : 0, toTag, toTagLen, srcIp, srcPort);
-  if (code == 400) w.str(T("Warning: 399 ")).str(SIP_WARN_AGENT).str(T(" \"")).str(text).byte(34).crlf();
-  else if (code == 405 || code == 501) allow(w, pol.allow);
-  else if (code == 415) w.str(T("Accept: application/sdp\r\nAccept-Encoding: identity\r\n"));
-  else if (code == 420) { w.str(T("Unsupported: ")); unsupported(req, pol, w); w.crlf(); }
+  const bad = code == 400;
+  statusLine(w, code);
+  if (bad) errorText(w, checkErr); else reason(w, code);
+  echo(w.crlf(), req, toTag, toTagLen, srcIp, srcPort);
+  if (bad) errorText(header(w, H_WARNING).str(T("399 ")).str(SIP_WARN_AGENT).str(T(" \"")), checkErr).byte(34).crlf();
+  if (code == 405 || code == 501) allow(w, pol.allow);
+  if (code == 415) {
+    header(w, H_ACCEPT).str(T("application/sdp")).crlf();
+    header(w, H_ACCEPT_ENCODING).str(T("identity")).crlf();
+  }
+  if (code == 420) { unsupported(req, pol, header(w, H_UNSUPPORTED)); w.crlf(); }
   server(w);
   return end(w);
 }
@@ -146,16 +147,16 @@ export function newCallId(w: Writer): Writer { return random.hex(w, 24); }
 /** "Via: SIP/2.0/UDP host:port;rport;branch=b" (RFC 3261 18.1.1, RFC 3581): host as bytes, or
  *  the IPv4 address ip when hostLen is 0. */
 export function via(w: Writer, ip: u32, host: usize, hostLen: i32, port: i32, branch: usize, branchLen: i32): Writer {
-  w.str(T("Via: SIP/2.0/UDP "));
+  header(w, H_VIA).str(T("SIP/2.0/UDP "));
   if (hostLen > 0) w.bytes(host, hostLen); else w.ip4(ip);
   return w.byte(58).dec(<u64>port).str(T(";rport;branch=")).bytes(branch, branchLen).crlf();
 }
 
 /** "Max-Forwards: 70" (RFC 3261 8.1.1.6). */
-export function maxForwards(w: Writer): Writer { return w.str(T("Max-Forwards: 70")).crlf(); }
+export function maxForwards(w: Writer): Writer { return header(w, H_MAX_FORWARDS).dec(70).crlf(); }
 
 /** "Name: " for a header id. */
-export function header(w: Writer, id: i32): Writer { return w.bytes(headerNamePtr(id), headerNameLen(id)).str(T(": ")); }
+export function header(w: Writer, id: i32): Writer { return w.bytes(headerNamePtr(id), headerNameLen(id)).byte(58).byte(32); }
 
 /** A method's name (M_*, not M_OTHER). */
 export function methodName(w: Writer, id: i32): Writer { return w.bytes(methodNamePtr(id), methodNameLen(id)); }
@@ -191,22 +192,26 @@ export function cseq(w: Writer, n: u32, method: i32): Writer {
   return methodName(header(w, H_CSEQ).dec(<u64>n).byte(32), method).crlf();
 }
 
+/** contact()'s default: no expires parameter (inlined: no varargs stub, see msg.ts NO_HEADER). */
+// @ts-ignore: decorator
+@inline const NO_EXPIRES: i32 = -1;
+
 /** "Contact: <uri>" with ;expires=n when expires >= 0. */
-export function contact(w: Writer, uri: usize, uriLen: i32, expires: i32 = -1): Writer {
-  w.str(T("Contact: <")).bytes(uri, uriLen).byte(62);
+export function contact(w: Writer, uri: usize, uriLen: i32, expires: i32 = NO_EXPIRES): Writer {
+  header(w, H_CONTACT).byte(60).bytes(uri, uriLen).byte(62);
   if (expires >= 0) w.str(T(";expires=")).dec(<u64>expires);
   return w.crlf();
 }
 
 /** "User-Agent: ..." from config. */
-export function userAgent(w: Writer): Writer { return w.str(T("User-Agent: ")).str(USER_AGENT).crlf(); }
+export function userAgent(w: Writer): Writer { return header(w, H_USER_AGENT).str(USER_AGENT).crlf(); }
 
 /** "Server: ..." from config. */
-export function server(w: Writer): Writer { return w.str(T("Server: ")).str(USER_AGENT).crlf(); }
+export function server(w: Writer): Writer { return header(w, H_SERVER).str(USER_AGENT).crlf(); }
 
 /** "Allow: INVITE, ACK, ..." for a method mask. */
 export function allow(w: Writer, mask: u32): Writer {
-  w.str(T("Allow: "));
+  header(w, H_ALLOW);
   let sep = false;
   for (let m = 1; m < M_COUNT; m++) {
     if ((mask & (<u32>1 << <u32>m)) == 0) continue;
@@ -219,13 +224,13 @@ export function allow(w: Writer, mask: u32): Writer {
 
 /** "Supported: ..." from the policy's option tags. */
 export function supported(w: Writer, pol: UasPolicy = uas): Writer {
-  return w.str(T("Supported: ")).bytes(pol.supported, pol.supportedLen).crlf();
+  return header(w, H_SUPPORTED).str(pol.supported).crlf();
 }
 
 /** "Content-Type: type" (e.g. "application/sdp"). */
-export function contentType(w: Writer, type: Text): Writer { return w.str(T("Content-Type: ")).str(type).crlf(); }
+export function contentType(w: Writer, type: Text): Writer { return header(w, H_CONTENT_TYPE).str(type).crlf(); }
 
 /** "Content-Length: n", the empty line, and the body (RFC 3261 18.3: always sent). */
 export function end(w: Writer, body: usize = 0, bodyLen: i32 = 0): Writer {
-  return w.str(T("Content-Length: ")).dec(<u64>bodyLen).crlf().crlf().bytes(body, bodyLen);
+  return header(w, H_CONTENT_LENGTH).dec(<u64>bodyLen).crlf().crlf().bytes(body, bodyLen);
 }

@@ -1,42 +1,46 @@
 // HTTP Digest authentication for SIP (RFC 3261 22.4, RFC 2617 3.2, RFC 7616 3.4 for MD5 and
 // MD5-sess): parse a WWW-Authenticate / Proxy-Authenticate challenge, and answer it with an
-// Authorization / Proxy-Authorization header. qop=auth, qop=auth-int and the RFC 2069 form
-// without qop; nc counts per nonce; cnonce from sys/random. The password is only ever read
-// where the caller keeps it: it is hashed in place, never copied, never written anywhere.
+// Authorization / Proxy-Authorization header. qop=auth and the RFC 2069 form without qop (a
+// challenge offering only qop=auth-int, which hashes the body, is refused); nc counts per
+// nonce; cnonce from sys/random. The password is only ever read where the caller keeps it: it
+// is hashed in place, never copied, never written anywhere.
 import { DIGEST_FIELD_MAX } from "../config";
-import { C_TOKEN, skipWs, skipClass, skipQuoted, Span } from "./scan";
-import { SipMsg, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION } from "./msg";
-import { Md5 } from "./md5";
+import { at, C_TOKEN, skipWs, skipClass, spanFields, Span } from "./scan";
+import { params } from "./params";
+import { SipMsg, list, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE, H_AUTHORIZATION, H_PROXY_AUTHORIZATION } from "./msg";
+import * as md5 from "./md5";
 import { Writer, eqNoCase, eqBytes } from "../sys/bytes";
 import { quoted, header } from "./build";
 import * as random from "../sys/random";
-import { T } from "../sys/text";
+import { T, textPtr } from "../sys/text";
 
 export const D_OK = 0;
 export const D_SYNTAX = 1;       // not `scheme params` with name=value pairs
 export const D_SCHEME = 2;       // not Digest (Basic, unknown): refused
 export const D_ALGORITHM = 3;    // algorithm other than MD5 / MD5-sess (SHA-256 ...)
-export const D_QOP = 4;          // qop offered, but neither auth nor auth-int
+export const D_QOP = 4;          // qop offered, but not auth
 export const D_MISSING = 5;      // realm or nonce missing
 export const D_TOO_LONG = 6;     // realm, nonce or opaque longer than DIGEST_FIELD_MAX
 
 export const SCHEME_DIGEST = 1, SCHEME_BASIC = 2, SCHEME_OTHER = 3;
 export const ALG_MD5 = 1, ALG_MD5_SESS = 2, ALG_OTHER = 3;
-export const QOP_NONE = 0, QOP_AUTH = 1, QOP_AUTH_INT = 2;
+export const QOP_NONE = 0, QOP_AUTH = 1;
 
 /** A parsed challenge; spans (inside the quotes, escapes as written) relative to the base. */
 export class Challenge {
   scheme: i32 = 0;
-  realm: Span = new Span();
-  nonce: Span = new Span();
-  opaque: Span = new Span();
-  /** Whether the challenge had an opaque parameter (it may be empty). */
-  hasOpaque: bool = false;
   algorithm: i32 = ALG_MD5;
-  /** The qop the answer will use: QOP_AUTH when offered, else QOP_AUTH_INT, else QOP_NONE. */
+  /** The qop the answer will use: QOP_AUTH when offered, else QOP_NONE. */
   qop: i32 = QOP_NONE;
   stale: bool = false;
+  /** Whether the challenge had an opaque parameter (it may be empty). */
+  hasOpaque: bool = false;
+  realm: Span = changetype<Span>(0);
+  nonce: Span = changetype<Span>(0);
+  opaque: Span = changetype<Span>(0);
+  constructor() { spanFields(changetype<usize>(this), offsetof<Challenge>(), 3); }
 }
+
 
 /**
  * Parses a challenge value [off, off+len) of a message at base into c (RFC 2617 3.2.1): the
@@ -44,69 +48,47 @@ export class Challenge {
  * in any case, unknown ones ignored. Returns D_OK, or why the challenge cannot be answered.
  */
 export function parseChallenge(base: usize, off: i32, len: i32, c: Challenge): i32 {
-  c.scheme = 0; c.algorithm = ALG_MD5; c.qop = QOP_NONE; c.stale = false; c.hasOpaque = false;
-  c.realm.clear(); c.nonce.clear(); c.opaque.clear();
+  memory.fill(changetype<usize>(c), 0, 14);          // scheme, algorithm, qop, stale, hasOpaque
+  c.algorithm = ALG_MD5;
+  memory.fill(changetype<usize>(c.realm), 0, 24);
   let p = base + <usize>off;
   const end = p + <usize>len;
   p = skipWs(p, end);
   const s = p;
   p = skipClass(p, end, C_TOKEN);
-  const sl = <i32>(p - s);
-  if (sl == 0) return D_SYNTAX;
-  c.scheme = eqNoCase(s, sl, T("Digest")) ? SCHEME_DIGEST : eqNoCase(s, sl, T("Basic")) ? SCHEME_BASIC : SCHEME_OTHER;
+  if (p == s) return D_SYNTAX;
+  c.scheme = eqNoCase(s, <i32>(p - s), T("Digest")) ? SCHEME_DIGEST : eqNoCase(s, <i32>(p - s), T("Basic")) ? SCHEME_BASIC : SCHEME_OTHER;
   if (c.scheme != SCHEME_DIGEST) return D_SCHEME;
-  let offered = false, auth = false, authInt = false, hasRealm = false;
+  let offered = false, auth = false, hasRealm = false;
+  params.begin(base, p, end);
   while (true) {
     p = skipWs(p, end);
-    while (p < end && load<u8>(p) == 44) p = skipWs(p + 1, end);
+    while (at(p, end, 44)) p = skipWs(p + 1, end);
     if (p >= end) break;
-    const ns = p;
-    p = skipClass(p, end, C_TOKEN);
-    const nl = <i32>(p - ns);
-    p = skipWs(p, end);
-    if (nl == 0 || p >= end || load<u8>(p) != 61) {
-      if (nl > 0 && c.nonce.len > 0) break;        // the next challenge's scheme: this one is done
+    if (!params.at(p) || !params.hasValue) {
+      if (!params.err && c.nonce.len > 0) break;       // the next challenge's scheme: this one is done
       return D_SYNTAX;
     }
-    p = skipWs(p + 1, end);
-    let vs = p, ve = p;
-    if (p < end && load<u8>(p) == 34) {
-      const q = skipQuoted(p, end);
-      if (q == 0) return D_SYNTAX;
-      vs = p + 1; ve = q - 1; p = q;
-    } else {
-      p = skipClass(p, end, C_TOKEN);
-      ve = p;
-    }
-    const vl = <i32>(ve - vs);
-    if (eqNoCase(ns, nl, T("realm"))) { c.realm.setAbs(base, vs, ve); hasRealm = true; }
-    else if (eqNoCase(ns, nl, T("nonce"))) c.nonce.setAbs(base, vs, ve);
-    else if (eqNoCase(ns, nl, T("opaque"))) { c.opaque.setAbs(base, vs, ve); c.hasOpaque = true; }
-    else if (eqNoCase(ns, nl, T("stale"))) c.stale = eqNoCase(vs, vl, T("true"));
-    else if (eqNoCase(ns, nl, T("algorithm"))) {
+    const vs = base + <usize>params.valOff, vl = params.valLen;
+    if (params.is(T("realm"))) { c.realm.set(params.valOff, vl); hasRealm = true; }
+    else if (params.is(T("nonce"))) c.nonce.set(params.valOff, vl);
+    else if (params.is(T("opaque"))) { c.opaque.set(params.valOff, vl); c.hasOpaque = true; }
+    else if (params.is(T("stale"))) c.stale = eqNoCase(vs, vl, T("true"));
+    else if (params.is(T("algorithm"))) {
       c.algorithm = eqNoCase(vs, vl, T("MD5")) ? ALG_MD5 : eqNoCase(vs, vl, T("MD5-sess")) ? ALG_MD5_SESS : ALG_OTHER;
-    } else if (eqNoCase(ns, nl, T("qop"))) {
+    } else if (params.is(T("qop"))) {
       offered = true;
-      let q = vs;
-      while (q < ve) {
-        q = skipWs(q, ve);
-        const t = skipClass(q, ve, C_TOKEN);
-        if (eqNoCase(q, <i32>(t - q), T("auth"))) auth = true;
-        else if (eqNoCase(q, <i32>(t - q), T("auth-int"))) authInt = true;
-        q = skipWs(t, ve);
-        if (q < ve && load<u8>(q) != 44) break;
-        q++;
-      }
+      list.begin(base, params.valOff, vl);
+      while (list.next()) auth = auth || eqNoCase(base + <usize>list.item.off, list.item.len, T("auth"));
     }
-    p = skipWs(p, end);
+    p = skipWs(params.p, end);
     if (p < end && load<u8>(p) != 44) return D_SYNTAX;
   }
   if (!hasRealm || c.nonce.len == 0) return D_MISSING;
   if (c.algorithm == ALG_OTHER) return D_ALGORITHM;
   if (offered) {
-    if (auth) c.qop = QOP_AUTH;
-    else if (authInt) c.qop = QOP_AUTH_INT;
-    else return D_QOP;
+    if (!auth) return D_QOP;
+    c.qop = QOP_AUTH;
   }
   return D_OK;
 }
@@ -128,61 +110,48 @@ export function findChallenge(m: SipMsg, proxy: bool, c: Challenge): i32 {
 
 // ---- answering
 
-const md5 = new Md5();
 const ha1 = memory.data(32);
 const ha2 = memory.data(32);
-const bodyHash = memory.data(32);
-const ncHex = memory.data(8);
-const QOP_TEXT = memory.data<u8>([97, 117, 116, 104, 45, 105, 110, 116]);   // "auth-int"
+const ncW = new Writer(memory.data(8), 8);
 
-function hexNc(nc: u32): usize {
-  for (let i = 0; i < 8; i++) {
-    const d = <i32>((nc >> (<u32>(7 - i) << 2)) & 15);
-    store<u8>(ncHex + <usize>i, <u8>(d < 10 ? 48 + d : 87 + d));
-  }
-  return ncHex;
-}
+/** Hashes [p, p+n) and a ':'. */
+function part(p: usize, n: i32): void { md5.update(p, n); md5.byte(58); }
+
+/** Hashes a quoted-string's content [p, p+n) as its value, and a ':'. */
+function partValue(p: usize, n: i32): void { md5.unquoted(p, n); md5.byte(58); }
 
 /**
  * The request-digest (RFC 2617 3.2.2.1, RFC 7616 3.4.1) as 32 hex digits at out. realm and nonce
- * are values (unescaped); qop QOP_NONE is the RFC 2069 form (nc and cnonce unused); QOP_AUTH_INT
- * hashes the body too. The password is read in place only; the HA1 scratch is wiped after use.
+ * as a quoted-string's content (a quoted-pair counts as the byte it escapes); qop QOP_NONE is the
+ * RFC 2069 form (nc and cnonce unused). The password is read in place only; the HA1 scratch is
+ * wiped after use.
  */
 export function digestResponse(out: usize, alg: i32, qop: i32,
     user: usize, userLen: i32, realm: usize, realmLen: i32, pass: usize, passLen: i32,
     method: usize, methodLen: i32, uri: usize, uriLen: i32, nonce: usize, nonceLen: i32,
-    nc: u32, cnonce: usize, cnonceLen: i32, body: usize = 0, bodyLen: i32 = 0): void {
-  md5.reset().update(user, userLen).byte(58).update(realm, realmLen).byte(58).update(pass, passLen).finishHex(ha1);
-  if (alg == ALG_MD5_SESS) {
-    md5.reset().update(ha1, 32).byte(58).update(nonce, nonceLen).byte(58).update(cnonce, cnonceLen).finishHex(ha1);
-  }
-  if (qop == QOP_AUTH_INT) md5.reset().update(body, bodyLen).finishHex(bodyHash);
-  md5.reset().update(method, methodLen).byte(58).update(uri, uriLen);
-  if (qop == QOP_AUTH_INT) md5.byte(58).update(bodyHash, 32);
-  md5.finishHex(ha2);
-  md5.reset().update(ha1, 32).byte(58).update(nonce, nonceLen).byte(58);
+    nc: u32, cnonce: usize, cnonceLen: i32): void {
+  md5.reset(); part(user, userLen); partValue(realm, realmLen); md5.update(pass, passLen); md5.finishHex(ha1);
+  if (alg == ALG_MD5_SESS) { md5.reset(); part(ha1, 32); partValue(nonce, nonceLen); md5.update(cnonce, cnonceLen); md5.finishHex(ha1); }
+  md5.reset(); part(method, methodLen); md5.update(uri, uriLen); md5.finishHex(ha2);
+  md5.reset(); part(ha1, 32); partValue(nonce, nonceLen);
   if (qop != QOP_NONE) {
-    md5.update(hexNc(nc), 8).byte(58).update(cnonce, cnonceLen).byte(58)
-      .update(QOP_TEXT, qop == QOP_AUTH ? 4 : 8).byte(58);
+    ncW.reset().hex(<u64>nc, 8);
+    part(ncW.base, 8); part(cnonce, cnonceLen); part(textPtr(T("auth")), 4);
   }
-  md5.update(ha2, 32).finishHex(out);
+  md5.update(ha2, 32);
+  md5.finishHex(out);
   memory.fill(ha1, 0, 32);
 }
 
-/** Copies a value (quoted-pairs resolved) into dst; its length, or -1 when over DIGEST_FIELD_MAX. */
-function unquote(dst: usize, p: usize, n: i32): i32 {
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    let c = load<u8>(p + <usize>i);
-    if (c == 92 && i + 1 < n) c = load<u8>(p + <usize>++i);
-    if (o == DIGEST_FIELD_MAX) return -1;
-    store<u8>(dst + <usize>o, c);
-    o++;
-  }
-  return o;
+/** Copies a span's bytes (a quoted-string's content as written) to dst; their length. */
+function keep(dst: usize, base: usize, s: Span): i32 {
+  memory.copy(dst, base + <usize>s.off, <usize>s.len);
+  return s.len;
 }
 
-const staging = memory.data(DIGEST_FIELD_MAX);
+/** A quoted-string whose content [p, p+n) is already escaped. */
+function quotedRaw(w: Writer, p: usize, n: i32): Writer { return w.byte(34).bytes(p, n).byte(34); }
+
 const resp = memory.data(32);
 const cnonceBuf = memory.data(16);
 const cnonceW = new Writer(cnonceBuf, 16);
@@ -200,6 +169,8 @@ export class DigestClient {
   private opaqueLen: i32 = -1;
   algorithm: i32 = ALG_MD5;
   qop: i32 = QOP_NONE;
+  // realm, nonce and opaque as the challenge wrote them (quoted-pairs kept): written back as
+  // they came, hashed unescaped
   /** Requests answered with the current nonce (the last nc sent). */
   nc: u32 = 0;
   /** The challenge came in Proxy-Authenticate: answer with Proxy-Authorization. */
@@ -210,13 +181,12 @@ export class DigestClient {
   /** Takes over challenge c (parsed over base); nc restarts for a new nonce. D_OK or D_TOO_LONG
    *  (then the state is unchanged). */
   accept(base: usize, c: Challenge, proxy: bool): i32 {
-    const n = unquote(staging, base + <usize>c.nonce.off, c.nonce.len);
-    if (n < 0 || c.realm.len > DIGEST_FIELD_MAX || c.opaque.len > DIGEST_FIELD_MAX) return D_TOO_LONG;
-    if (!eqBytes(staging, n, this.nonce, this.nonceLen)) this.nc = 0;
-    memory.copy(this.nonce, staging, <usize>n);
-    this.nonceLen = n;
-    this.realmLen = unquote(this.realm, base + <usize>c.realm.off, c.realm.len);
-    this.opaqueLen = c.hasOpaque ? unquote(this.opaque, base + <usize>c.opaque.off, c.opaque.len) : -1;
+    const n = c.nonce;
+    if (n.len > DIGEST_FIELD_MAX || c.realm.len > DIGEST_FIELD_MAX || c.opaque.len > DIGEST_FIELD_MAX) return D_TOO_LONG;
+    if (!eqBytes(base + <usize>n.off, n.len, this.nonce, this.nonceLen)) this.nc = 0;
+    this.nonceLen = keep(this.nonce, base, n);
+    this.realmLen = keep(this.realm, base, c.realm);
+    this.opaqueLen = c.hasOpaque ? keep(this.opaque, base, c.opaque) : -1;
     this.algorithm = c.algorithm;
     this.qop = c.qop;
     this.proxy = proxy;
@@ -228,28 +198,27 @@ export class DigestClient {
    * Writes the Authorization (or Proxy-Authorization) header line, CRLF included, for a request
    * with this method and Request-URI: username, realm, nonce, uri, response, algorithm, and with
    * qop: cnonce, qop, nc (the next count); opaque when the challenge had one. cnonce: 64 random
-   * bits unless given (tests). body: the message body, hashed for qop=auth-int.
+   * bits unless given (tests).
    */
   write(w: Writer, method: usize, methodLen: i32, uri: usize, uriLen: i32, user: usize, userLen: i32,
-      pass: usize, passLen: i32, body: usize = 0, bodyLen: i32 = 0, cnonce: usize = 0, cnonceLen: i32 = 0): Writer {
+      pass: usize, passLen: i32, cnonce: usize = 0, cnonceLen: i32 = 0): Writer {
     this.nc++;
     if (cnonceLen == 0) {
       random.hex(cnonceW.reset(), 16);
       cnonce = cnonceBuf; cnonceLen = 16;
     }
+    const sess = this.algorithm == ALG_MD5_SESS, qop = this.qop != QOP_NONE;
     digestResponse(resp, this.algorithm, this.qop, user, userLen, this.realm, this.realmLen, pass, passLen,
-      method, methodLen, uri, uriLen, this.nonce, this.nonceLen, this.nc, cnonce, cnonceLen, body, bodyLen);
+      method, methodLen, uri, uriLen, this.nonce, this.nonceLen, this.nc, cnonce, cnonceLen);
     header(w, this.proxy ? H_PROXY_AUTHORIZATION : H_AUTHORIZATION).str(T("Digest username="));
     quoted(w, user, userLen).str(T(", realm="));
-    quoted(w, this.realm, this.realmLen).str(T(", nonce="));
-    quoted(w, this.nonce, this.nonceLen).str(T(", uri="));
-    quoted(w, uri, uriLen).str(T(", response=\"")).bytes(resp, 32).str(T("\", algorithm="))
-      .str(this.algorithm == ALG_MD5_SESS ? T("MD5-sess") : T("MD5"));
-    if (this.qop != QOP_NONE) quoted(w.str(T(", cnonce=")), cnonce, cnonceLen);
-    if (this.opaqueLen >= 0) quoted(w.str(T(", opaque=")), this.opaque, this.opaqueLen);
-    if (this.qop != QOP_NONE) {
-      w.str(T(", qop=")).bytes(QOP_TEXT, this.qop == QOP_AUTH ? 4 : 8).str(T(", nc=")).bytes(hexNc(this.nc), 8);
-    }
+    quotedRaw(w, this.realm, this.realmLen).str(T(", nonce="));
+    quotedRaw(w, this.nonce, this.nonceLen).str(T(", uri="));
+    quoted(w, uri, uriLen).str(T(", response=\"")).bytes(resp, 32).str(T("\", algorithm=MD5"));
+    if (sess) w.str(T("-sess"));
+    if (qop) quoted(w.str(T(", cnonce=")), cnonce, cnonceLen);
+    if (this.opaqueLen >= 0) quotedRaw(w.str(T(", opaque=")), this.opaque, this.opaqueLen);
+    if (qop) w.str(T(", qop=auth, nc=")).hex(<u64>this.nc, 8);
     return w.crlf();
   }
 }

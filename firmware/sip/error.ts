@@ -1,6 +1,9 @@
 // SIP message errors: the codes SipMsg.parse and the UAS checks return, and the short text a
 // 400 carries in its reason phrase and Warning: 399 header (RFC 3261 21.4.1, 20.43).
+import { Writer } from "../sys/bytes";
 import { T, Text } from "../sys/text";
+import { headerNamePtr, headerNameLen, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
+  H_CONTENT_LENGTH, H_CONTENT_TYPE, H_ROUTE, H_DATE, H_CONTENT_ENCODING } from "./headers";
 
 export const E_OK = 0;
 export const E_EMPTY = 1;                // nothing but CRLF keep-alives
@@ -39,17 +42,30 @@ export const E_NO_CSEQ = 33;
 export const E_NO_CONTENT_TYPE = 34;     // a body without Content-Type (RFC 3261 20.15)
 export const E_CONTENT_ENCODING = 35;
 
-// Indexed by code.
-const TEXT: StaticArray<Text> = [T("OK"), T("Empty message"), T("Message too long"), T("Bad start line"),
-  T("Bad Request-URI"), T("Bad status code"), T("Control character"), T("Bare CR"), T("Line too long"),
-  T("Too many headers"), T("Bad header line"), T("Truncated headers"), T("Bad Via"), T("Bad From"), T("Bad To"),
-  T("Bad Call-ID"), T("Bad CSeq"), T("CSeq method mismatch"), T("Bad Contact"), T("Bad Max-Forwards"),
-  T("Bad Content-Length"), T("Conflicting Content-Length"), T("Content-Length too large"),
-  T("Bad Content-Type"), T("Bad Route"), T("Bad option tags"), T("Bad Date"), T("Duplicate header"),
-  T("Version Not Supported"), T("Missing Via"), T("Missing From"), T("Missing To"), T("Missing Call-ID"),
-  T("Missing CSeq"), T("Missing Content-Type"), T("Bad Content-Encoding")];
+// The text of each code: "Bad " (0x100) or "Missing " (0x200), then a header's name (id < 64)
+// or one of WORDS (64 + index). Codes that never reach a 400 (empty, too long, status, version,
+// no Via: those are dropped or get 505) read "Bad Request".
+const BAD = 0x100, MISSING = 0x200, W = 64;
+const WORDS: StaticArray<Text> = [T("Request"), T("start line"), T("Request-URI"), T("Control character"), T("Bare CR"),
+  T("Line too long"), T("Too many headers"), T("header line"), T("Truncated headers"), T("CSeq method mismatch"),
+  T("Truncated body"), T("option tags"), T("Duplicate header")];
+const TEXT: StaticArray<u16> = [
+  <u16>(BAD | W), <u16>(BAD | W), <u16>(BAD | W), <u16>(BAD | W + 1), <u16>(BAD | W + 2), <u16>(BAD | W),
+  <u16>(W + 3), <u16>(W + 4), <u16>(W + 5), <u16>(W + 6), <u16>(BAD | W + 7), <u16>(W + 8), <u16>(BAD | H_VIA),
+  <u16>(BAD | H_FROM), <u16>(BAD | H_TO), <u16>(BAD | H_CALL_ID), <u16>(BAD | H_CSEQ), <u16>(W + 9),
+  <u16>(BAD | H_CONTACT), <u16>(BAD | H_MAX_FORWARDS), <u16>(BAD | H_CONTENT_LENGTH),
+  <u16>(BAD | H_CONTENT_LENGTH), <u16>(W + 10), <u16>(BAD | H_CONTENT_TYPE), <u16>(BAD | H_ROUTE),
+  <u16>(BAD | W + 11), <u16>(BAD | H_DATE), <u16>(W + 12), <u16>(BAD | W), <u16>(BAD | W),
+  <u16>(MISSING | H_FROM), <u16>(MISSING | H_TO), <u16>(MISSING | H_CALL_ID), <u16>(MISSING | H_CSEQ),
+  <u16>(MISSING | H_CONTENT_TYPE), <u16>(BAD | H_CONTENT_ENCODING)
+];
 
-/** Short reason for a 400 reason phrase or Warning text; "Bad Request" for unknown codes. */
-export function errorText(code: i32): Text {
-  return <u32>code < <u32>TEXT.length ? TEXT[code] : T("Bad Request");
+/** Writes the short reason for a 400 reason phrase or Warning text ("Bad Via", "Missing From");
+ *  "Bad Request" for unknown codes. */
+export function errorText(w: Writer, code: i32): Writer {
+  const e = <u32>code < <u32>TEXT.length ? <i32>unchecked(TEXT[code]) : BAD | W;
+  if (e & BAD) w.str(T("Bad "));
+  if (e & MISSING) w.str(T("Missing "));
+  const i = e & 0xff;
+  return i < W ? w.bytes(headerNamePtr(i), headerNameLen(i)) : w.str(unchecked(WORDS[i - W]));
 }

@@ -3,8 +3,8 @@
 // rules several headers share: option-tag lists (20.32) and the RFC 1123 date (20.17).
 // Names are case-insensitive: a 128-slot open-addressing table keyed on length, first and last
 // byte finds the candidate, one comparison confirms it. Methods are case-sensitive tokens.
-import { cls, C_WS, C_TOKEN, skipQuoted, skipWs, skipClass, Span } from "./scan";
-import { T, Text, textLen, textAt } from "../sys/text";
+import { find, cls, trimEnd, C_WS, C_TOKEN, C_ALPHA, C_DIGIT, skipQuoted, skipWs, skipClass, Span } from "./scan";
+import { T, Text, textLen, textAt, textPtr } from "../sys/text";
 
 export const H_OTHER = 0, H_VIA = 1, H_FROM = 2, H_TO = 3, H_CALL_ID = 4, H_CSEQ = 5, H_CONTACT = 6,
   H_MAX_FORWARDS = 7, H_CONTENT_LENGTH = 8, H_CONTENT_TYPE = 9, H_EXPIRES = 10, H_MIN_EXPIRES = 11,
@@ -30,52 +30,45 @@ Referred-By RSeq RAck Subscription-State Accept-Encoding Accept-Language Timesta
 Replaces Content-Disposition Call-Info Alert-Info Service-Route Authentication-Info Path");
 
 const SLOTS: i32 = 128;
-const table = memory.data(SLOTS);       // slot -> header id (0 = empty)
-const compact = memory.data(26);        // 'a'..'z' -> header id
-const NAME_CAP: i32 = 640;
-const names = memory.data(NAME_CAP);    // the names as ASCII, one after another
-const nameOff = memory.data(H_COUNT * 2);
-const nameLen = memory.data(H_COUNT);
+const table = memory.data(SLOTS);                 // slot -> header id (0 = empty)
+const names = memory.data(H_COUNT << 2);          // id -> Text of its name
+/** Compact forms 'a'..'z' -> header id: b Referred-By, c Content-Type, e Content-Encoding, f From,
+ *  i Call-ID, k Supported, l Content-Length, m Contact, o Event, r Refer-To, s Subject, t To,
+ *  u Allow-Events, v Via, x Session-Expires (a spec checks each). */
+const compact = memory.data<u8>([0, 37, 9, 0, 32, 2, 0, 0, 4, 0, 20, 8, 6, 0, 29, 0, 0, 36, 34, 3, 35, 1, 0, 24, 0, 0]);
 
 // @ts-ignore: decorator
 @inline function slotOf(n: i32, first: u32, last: u32): i32 {
   return <i32>((<u32>n * 7 + (first | 32) * 3 + (last | 32)) & <u32>(SLOTS - 1));
 }
 
-/** Splits a space-separated list literal into ASCII at dst, with offsets and lengths per index
- *  from 1; returns the bytes used. */
-export function packNames(list: Text, dst: usize, off: usize, len: usize): i32 {
-  let o = 0, id = 1, start = 0;
-  for (let i = 0; i <= textLen(list); i++) {
-    const c = i < textLen(list) ? textAt(list, i) : 32;
-    if (c != 32) { store<u8>(dst + <usize>o, <u8>c); o++; continue; }
-    store<u16>(off + (<usize>id << 1), <u16>start);
-    store<u8>(len + <usize>id, <u8>(o - start));
-    id++; start = o;
+/** Splits a space-separated list literal into one Text per word at dst (4 bytes per index,
+ *  from index 1). */
+function split(list: Text, dst: usize): void {
+  const n = textLen(list);
+  let id: usize = 1, start = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && textAt(list, i) != 32) continue;
+    store<u32>(dst + (id++ << 2), (list - <u32>n) + (<u32>start << 12) + <u32>(i - start));
+    start = i + 1;
   }
-  return o;
 }
 
 function initNames(): void {
-  packNames(HEADER_LIST, names, nameOff, nameLen);
+  split(HEADER_LIST, names);
   for (let id = 1; id < H_COUNT; id++) {
     const p = headerNamePtr(id), n = headerNameLen(id);
     let slot = slotOf(n, load<u8>(p), load<u8>(p + <usize>n - 1));
     while (load<u8>(table + <usize>slot) != 0) slot = (slot + 1) & (SLOTS - 1);
     store<u8>(table + <usize>slot, <u8>id);
   }
-  const letters = T("imelcfskvtxourb");
-  const ids: StaticArray<i32> = [H_CALL_ID, H_CONTACT, H_CONTENT_ENCODING, H_CONTENT_LENGTH,
-    H_CONTENT_TYPE, H_FROM, H_SUBJECT, H_SUPPORTED, H_VIA, H_TO, H_SESSION_EXPIRES, H_EVENT,
-    H_ALLOW_EVENTS, H_REFER_TO, H_REFERRED_BY];
-  for (let i = 0; i < textLen(letters); i++) store<u8>(compact + <usize>(textAt(letters, i) - 97), <u8>ids[i]);
+  split(T("INVITE ACK BYE CANCEL OPTIONS REGISTER INFO PRACK UPDATE SUBSCRIBE NOTIFY REFER MESSAGE PUBLISH"), methods);
 }
-initNames();
 
 /** Address of header id's canonical name (ASCII); 1 <= id < H_COUNT. */
-export function headerNamePtr(id: i32): usize { return names + <usize>load<u16>(nameOff + (<usize>id << 1)); }
+export function headerNamePtr(id: i32): usize { return textPtr(load<u32>(names + (<usize>id << 2))); }
 /** Length of header id's canonical name. */
-export function headerNameLen(id: i32): i32 { return <i32>load<u8>(nameLen + <usize>id); }
+export function headerNameLen(id: i32): i32 { return textLen(load<u32>(names + (<usize>id << 2))); }
 
 /** Header id of the name [p, p+n) (any case, compact forms too); H_OTHER when unknown. */
 export function headerId(p: usize, n: i32): i32 {
@@ -116,16 +109,13 @@ export const M_OTHER = 0, M_INVITE = 1, M_ACK = 2, M_BYE = 3, M_CANCEL = 4, M_OP
   M_PUBLISH = 14;
 export const M_COUNT = 15;
 
-const METHOD_LIST = T("INVITE ACK BYE CANCEL OPTIONS REGISTER INFO PRACK UPDATE SUBSCRIBE NOTIFY REFER MESSAGE PUBLISH");
-const methods = memory.data(96);
-const methodOff = memory.data(M_COUNT * 2);
-const methodLen = memory.data(M_COUNT);
-packNames(METHOD_LIST, methods, methodOff, methodLen);
+const methods = memory.data(M_COUNT << 2);        // id -> Text of its name
+initNames();
 
 /** Address of method id's name (ASCII); 1 <= id < M_COUNT. */
-export function methodNamePtr(id: i32): usize { return methods + <usize>load<u16>(methodOff + (<usize>id << 1)); }
+export function methodNamePtr(id: i32): usize { return textPtr(load<u32>(methods + (<usize>id << 2))); }
 /** Length of method id's name. */
-export function methodNameLen(id: i32): i32 { return <i32>load<u8>(methodLen + <usize>id); }
+export function methodNameLen(id: i32): i32 { return textLen(load<u32>(methods + (<usize>id << 2))); }
 
 /** Method id of the token [p, p+n) (case-sensitive, RFC 3261 7.1); M_OTHER when unknown. */
 export function methodId(p: usize, n: i32): i32 {
@@ -166,8 +156,7 @@ export class ListIter {
   next(): bool {
     if (!this.more) return false;
     const end = this.end;
-    let p = this.p;
-    while (p < end && (cls(load<u8>(p)) & C_WS) != 0) p++;
+    let p = skipWs(this.p, end);
     const s = p;
     this.more = false;
     while (p < end) {
@@ -178,18 +167,20 @@ export class ListIter {
         if (q == 0) { this.broken = true; p = end; break; }
         p = q;
       } else if (c == 60) {
-        while (p < end && load<u8>(p) != 62) p++;
+        p = find(p, end, 62);
         if (p >= end) { this.broken = true; break; }
         p++;
       } else p++;
     }
-    let e = p;
-    while (e > s && (cls(load<u8>(e - 1)) & C_WS) != 0) e--;
-    this.item.setAbs(this.base, s, e);
+    this.item.setAbs(this.base, s, trimEnd(s, p));
     this.p = p + 1;
     return true;
   }
 }
+
+/** The comma-list walker the SIP layer shares (validate, digest, register): no user calls another
+ *  while it walks a list. */
+export const list = new ListIter();
 
 // ---- value rules shared by several headers
 
@@ -207,28 +198,16 @@ export function tokenList(p: usize, end: usize, empty: bool): bool {
   }
 }
 
-/** rfc1123-date = wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
- *  (RFC 3261 20.17; the only time zone SIP allows is GMT). */
+/** The shape of an rfc1123-date, wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":"
+ *  2DIGIT SP "GMT" (RFC 3261 20.17; the only time zone SIP allows is GMT): 'a' a letter, 'd' a
+ *  digit. Day and month names are not looked up: well formed is enough for a UA. */
 export function dateOk(p: usize, end: usize): bool {
-  const shape = T("w, dd m yyyy dd:dd:dd GMT");
-  if (end - p != 29) return false;
-  if (!nameAt(p, T("MonTueWedThuFriSatSun")) || !nameAt(p + 8, T("JanFebMarAprMayJunJulAugSepOctNovDec"))) return false;
-  let q = p + 3;
-  for (let i = 1; i < textLen(shape); i++) {
-    const k = textAt(shape, i);
-    if (k == 109) { q += 3; continue; }
-    const c = <i32>load<u8>(q);
-    if (k == 100 || k == 121) { if (<u32>(c - 48) > 9) return false; }
-    else if (c != k) return false;
-    q++;
+  const shape = T("aaa, dd aaa dddd dd:dd:dd GMT");
+  const n = textLen(shape);
+  if (<i32>(end - p) != n) return false;
+  for (let i = 0; i < n; i++) {
+    const k = textAt(shape, i), c = <u32>load<u8>(p + <usize>i);
+    if (k == 97 ? (cls(c) & C_ALPHA) == 0 : k == 100 ? (cls(c) & C_DIGIT) == 0 : <i32>c != k) return false;
   }
   return true;
-}
-
-function nameAt(p: usize, names: Text): bool {
-  for (let i = 0; i < textLen(names); i += 3) {
-    if (<i32>load<u8>(p) == textAt(names, i) && <i32>load<u8>(p + 1) == textAt(names, i + 1) &&
-        <i32>load<u8>(p + 2) == textAt(names, i + 2)) return true;
-  }
-  return false;
 }

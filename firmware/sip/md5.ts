@@ -1,9 +1,11 @@
-// MD5 message digest (RFC 1321), streaming and allocation-free after construction: update() any
-// number of byte ranges, so a digest response is hashed straight from its parts (RFC 2617 3.2.2)
-// without a concatenation buffer. Little-endian words load directly (wasm is little-endian).
+// MD5 message digest (RFC 1321), streaming and allocation-free: reset(), then update() any
+// number of byte ranges, so a digest response is hashed straight from its parts (RFC 2617
+// 3.2.2) without a concatenation buffer; one digest at a time. Little-endian words load directly
+// (wasm is little-endian).
+import { Writer } from "../sys/bytes";
 
-// T[i] = floor(abs(sin(i + 1)) * 2^32), RFC 1321 3.4.
-const T = memory.data<u32>([
+// K[i] = floor(abs(sin(i + 1)) * 2^32), RFC 1321 3.4.
+const K = memory.data<u32>([
   0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
   0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
   0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
@@ -16,100 +18,76 @@ const T = memory.data<u32>([
 // Per-round rotations, RFC 1321 3.4.
 const S = memory.data<u8>([7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21]);
 
-export class Md5 {
-  /** State A, B, C, D at +0..15, the partial block at +16..79. */
-  private st: usize = heap.alloc(80);
-  private fill: i32 = 0;
-  private total: u64 = 0;
+/** State A, B, C, D (the digest once finished). */
+const ST = memory.data(16);
+/** The partial block. */
+const BUF = memory.data(64);
+let fill = 0;
+let total: u32 = 0;
+const hexW = new Writer(0, 32);
 
-  constructor() { this.reset(); }
+/** Starts a new digest. */
+export function reset(): void {
+  store<u64>(ST, 0xefcdab8967452301);
+  store<u64>(ST, 0x1032547698badcfe, 8);
+  fill = 0;
+  total = 0;
+}
 
-  /** Starts a new digest. */
-  reset(): Md5 {
-    store<u32>(this.st, 0x67452301);
-    store<u32>(this.st, 0xefcdab89, 4);
-    store<u32>(this.st, 0x98badcfe, 8);
-    store<u32>(this.st, 0x10325476, 12);
-    this.fill = 0;
-    this.total = 0;
-    return this;
+/** Adds len bytes at p (nothing when len <= 0). */
+export function update(p: usize, len: i32): void {
+  for (let i = 0; i < len; i++) byte(load<u8>(p + <usize>i));
+}
+
+/** Adds the content of a quoted-string as its value: each quoted-pair "\x" counts as x. */
+export function unquoted(p: usize, len: i32): void {
+  for (let i = 0; i < len; i++) {
+    let c = <i32>load<u8>(p + <usize>i);
+    if (c == 92 && i + 1 < len) c = <i32>load<u8>(p + <usize>++i);
+    byte(c);
   }
+}
 
-  /** Adds len bytes at p (nothing when len <= 0). */
-  update(p: usize, len: i32): Md5 {
-    if (len <= 0) return this;
-    const buf = this.st + 16;
-    this.total += <u64>len;
-    while (len > 0) {
-      if (this.fill == 0 && len >= 64) {
-        this.block(p);
-        p += 64; len -= 64;
-        continue;
-      }
-      const n = len < 64 - this.fill ? len : 64 - this.fill;
-      memory.copy(buf + <usize>this.fill, p, <usize>n);
-      this.fill += n; p += <usize>n; len -= n;
-      if (this.fill == 64) { this.block(buf); this.fill = 0; }
-    }
-    return this;
-  }
+/** Adds one byte. */
+export function byte(b: i32): void {
+  store<u8>(BUF + <usize>fill, <u8>b);
+  total++;
+  if (++fill == 64) { block(); fill = 0; }
+}
 
-  /** Adds one byte. */
-  byte(b: i32): Md5 {
-    store<u8>(this.st + 16 + <usize>this.fill, <u8>b);
-    this.total++;
-    if (++this.fill == 64) { this.block(this.st + 16); this.fill = 0; }
-    return this;
-  }
+/** Ends the digest: writes the 16-byte hash at out. */
+export function finish(out: usize): void {
+  const bits = <u64>total << 3;
+  byte(0x80);
+  while (fill != 56) byte(0);
+  store<u64>(BUF + 56, bits);
+  block();
+  memory.copy(out, ST, 16);
+}
 
-  /** Adds the content of a quoted-string as its value: each quoted-pair "\x" counts as x. */
-  unquoted(p: usize, len: i32): Md5 {
-    for (let i = 0; i < len; i++) {
-      let c = <i32>load<u8>(p + <usize>i);
-      if (c == 92 && i + 1 < len) c = <i32>load<u8>(p + <usize>++i);
-      this.byte(c);
-    }
-    return this;
-  }
+/** Ends the digest: writes the hash as 32 lower-case hex digits at out. */
+export function finishHex(out: usize): void {
+  finish(ST);
+  hexW.base = out;
+  hexW.reset();
+  for (let i: usize = 0; i < 16; i++) hexW.hex(load<u8>(ST + i), 2);
+}
 
-  /** Ends the digest: writes the 16-byte hash at out. */
-  finish(out: usize): void {
-    const bits = this.total << 3;
-    this.byte(0x80);
-    while (this.fill != 56) this.byte(0);
-    store<u64>(this.st + 16 + 56, bits);
-    this.block(this.st + 16);
-    memory.copy(out, this.st, 16);
+function block(): void {
+  let a = load<u32>(ST), b = load<u32>(ST, 4), c = load<u32>(ST, 8), d = load<u32>(ST, 12);
+  for (let i = 0; i < 64; i++) {
+    let f: u32, g: i32;
+    const r = i >> 4;
+    if (r == 0) { f = (b & c) | (~b & d); g = i; }
+    else if (r == 1) { f = (d & b) | (~d & c); g = 5 * i + 1; }
+    else if (r == 2) { f = b ^ c ^ d; g = 3 * i + 5; }
+    else { f = c ^ (b | ~d); g = 7 * i; }
+    f += a + load<u32>(K + (<usize>i << 2)) + load<u32>(BUF + (<usize>(g & 15) << 2));
+    a = d; d = c; c = b;
+    b += rotl<u32>(f, <u32>load<u8>(S + <usize>((r << 2) | (i & 3))));
   }
-
-  /** Ends the digest: writes the hash as 32 lower-case hex digits at out. */
-  finishHex(out: usize): void {
-    this.finish(out + 16);
-    for (let i = 0; i < 16; i++) {
-      const b = <i32>load<u8>(out + 16 + <usize>i);
-      const h = b >> 4, l = b & 15;
-      store<u8>(out + <usize>(i << 1), <u8>(h < 10 ? 48 + h : 87 + h));
-      store<u8>(out + <usize>(i << 1) + 1, <u8>(l < 10 ? 48 + l : 87 + l));
-    }
-  }
-
-  private block(x: usize): void {
-    const st = this.st;
-    let a = load<u32>(st), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12);
-    for (let i = 0; i < 64; i++) {
-      let f: u32, g: i32;
-      const r = i >> 4;
-      if (r == 0) { f = (b & c) | (~b & d); g = i; }
-      else if (r == 1) { f = (d & b) | (~d & c); g = (5 * i + 1) & 15; }
-      else if (r == 2) { f = b ^ c ^ d; g = (3 * i + 5) & 15; }
-      else { f = c ^ (b | ~d); g = (7 * i) & 15; }
-      f += a + load<u32>(T + (<usize>i << 2)) + load<u32>(x + (<usize>g << 2));
-      a = d; d = c; c = b;
-      b += rotl<u32>(f, <u32>load<u8>(S + <usize>((r << 2) | (i & 3))));
-    }
-    store<u32>(st, load<u32>(st) + a);
-    store<u32>(st, load<u32>(st, 4) + b, 4);
-    store<u32>(st, load<u32>(st, 8) + c, 8);
-    store<u32>(st, load<u32>(st, 12) + d, 12);
-  }
+  store<u32>(ST, load<u32>(ST) + a);
+  store<u32>(ST, load<u32>(ST, 4) + b, 4);
+  store<u32>(ST, load<u32>(ST, 8) + c, 8);
+  store<u32>(ST, load<u32>(ST, 12) + d, 12);
 }

@@ -5,22 +5,22 @@
 // answered (Route, Record-Route, Require, Supported, Content-Encoding, Date). Unknown headers are
 // only framed. Nothing allocates after the SipMsg is constructed (at start-up).
 //
-// Spans are fields of preallocated Span objects, offsets relative to `base`; a SipMsg stays
-// valid as long as the bytes it was parsed over. See docs/sip-parser.md.
+// Spans are preallocated Span objects (one block per message, cleared at once), offsets relative
+// to `base`; a SipMsg stays valid as long as the bytes it was parsed over. See docs/sip-parser.md.
 import { SIP_MAX_HEADERS, SIP_MAX_LINE, SIP_MAX_MSG } from "../config";
-import { C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, deltaSeconds, Span } from "./scan";
-import { headerId, methodId, tokenList, dateOk, ListIter, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT, H_MAX_FORWARDS,
-  H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
+import { at, find, C_TOKEN, C_DIGIT, C_WORD, scanLine, lineErr, skipWs, trimEnd, skipClass, digits, capped, deltaSeconds,
+  spanFields, Span } from "./scan";
+import { headerId, methodId, tokenList, dateOk, ListIter, list, M_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CONTACT,
+  H_MAX_FORWARDS, H_CONTENT_LENGTH, H_CONTENT_TYPE, H_EXPIRES, H_ROUTE, H_RECORD_ROUTE, H_REQUIRE, H_SUPPORTED,
   H_UNSUPPORTED, H_CONTENT_ENCODING, H_DATE } from "./headers";
-import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS,
-  E_LINE_TOO_LONG, E_TOO_MANY_HEADERS, E_HEADER_NAME, E_TRUNCATED, E_VIA, E_FROM, E_TO, E_CALL_ID,
-  E_CSEQ, E_CSEQ_METHOD, E_CONTACT, E_MAX_FORWARDS, E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT,
-  E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE, E_DUPLICATE, E_VERSION,
-  E_CONTENT_ENCODING } from "./error";
-import { SipUri, parseUri } from "./uri";
-import { Via, parseVia } from "./via";
-import { NameAddr, parseNameAddr, parseContact, contactExpires } from "./nameaddr";
-import { Params } from "./params";
+import { E_OK, E_EMPTY, E_TOO_LONG, E_START_LINE, E_REQUEST_URI, E_STATUS, E_LINE_TOO_LONG, E_TOO_MANY_HEADERS,
+  E_HEADER_NAME, E_TRUNCATED, E_VIA, E_FROM, E_CALL_ID, E_CSEQ, E_CSEQ_METHOD, E_CONTACT, E_MAX_FORWARDS,
+  E_CONTENT_LENGTH, E_CONTENT_LENGTH_CONFLICT, E_BODY_TRUNCATED, E_CONTENT_TYPE, E_ROUTE, E_OPTION_TAGS, E_DATE,
+  E_DUPLICATE, E_VERSION, E_CONTENT_ENCODING } from "./error";
+import { SipUri, parseUri, scratch as uri } from "./uri";
+import { parseVia, viaSpans, viaPort, viaRport, viaSentBy, viaEnd } from "./via";
+import { NameAddr, parseContact, contactExpires, nameAddrParams, paramFound, paramOff, paramLen, paramToken } from "./nameaddr";
+import { params } from "./params";
 import { eqBytes } from "../sys/bytes";
 import { T } from "../sys/text";
 
@@ -29,70 +29,86 @@ export * from "./error";
 export { Span, EXPIRES_DEFAULT } from "./scan";
 
 // Shared scratch for value parsing (one message is parsed at a time).
-const via = new Via();
 const na = new NameAddr();
-const uri = new SipUri();
-const params = new Params();
+
+/** Headers of which a second one is an error (E_DUPLICATE), and those of which only the first
+ *  is read. */
+const SINGLE: u64 = (1 << H_FROM) | (1 << H_TO) | (1 << H_CALL_ID) | (1 << H_CSEQ) | (1 << H_MAX_FORWARDS);
+const FIRST: u64 = (1 << H_CONTENT_TYPE) | (1 << H_EXPIRES);
+
+// SipMsg's layout, as declared (base, len, ruriParts, hdrs; 7 fields reset to -1; the rest up
+// to the SPANS spans reset to 0): parse() resets a message with three memory.fill.
+/** find()'s default `after`: an inlined constant, which asc passes at the call site; a literal
+ *  -1 (or a plain const) as default sends every one-argument call through a varargs stub. */
+// @ts-ignore: decorator
+@inline const NO_HEADER: i32 = -1;
+
+const MINUS_AT: usize = 16, ZERO_AT: usize = MINUS_AT + 28, SPANS: i32 = 20;
 
 export class SipMsg {
-  base: usize = 0;
-  len: i32 = 0;
-  isRequest: bool = false;
-  method: i32 = M_OTHER;
-  methodName: Span = new Span();
-  ruri: Span = new Span();
+  base: usize;
+  len: i32;
   /** The Request-URI parsed (scheme, user, host, port, params). */
   ruriParts: SipUri = new SipUri();
-  version: Span = new Span();
-  /** The start line names SIP/2.0 (any case). */
-  versionOk: bool = false;
-  status: i32 = 0;
-  reason: Span = new Span();
-  callId: Span = new Span();
-  cseq: u32 = 0;
-  cseqMethod: i32 = M_OTHER;
-  cseqMethodName: Span = new Span();
-  fromUri: Span = new Span();
-  fromTag: Span = new Span();
-  fromDisplay: Span = new Span();
-  toUri: Span = new Span();
-  toTag: Span = new Span();
-  toDisplay: Span = new Span();
-  /** Via values in all Via headers. */
-  viaCount: i32 = 0;
-  viaHost: Span = new Span();
-  viaPort: i32 = 0;
-  viaTransport: Span = new Span();
-  viaBranch: Span = new Span();
-  viaReceived: Span = new Span();
-  viaRport: i32 = -1;
-  /** The top Via's whole "rport[=n]" parameter (len 0 when absent). */
-  viaRportAt: Span = new Span();
+  private hdrs: usize = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+  // ---- reset to -1 by parse: 7 i32 from byte MINUS_AT
+  viaRport: i32;
   /** End of the top via-parm (before a ',' or the end of its header), -1 when unknown. */
-  viaTopEnd: i32 = -1;
+  viaTopEnd: i32;
+  contactExpires: i32;
+  expires: i32;
+  maxForwards: i32;
+  contentLength: i32;
+  errHdr: i32;
+  // ---- reset to 0 / false by parse: from byte ZERO_AT to the spans
+  isRequest: bool;
+  /** The start line names SIP/2.0 (any case). */
+  versionOk: bool;
   /** The top Via's sent-protocol and sent-by parsed: a response can be sent. */
-  viaUsable: bool = false;
-  contactUri: Span = new Span();
-  contactExpires: i32 = -1;
-  contactStar: bool = false;
-  contactCount: i32 = 0;
-  expires: i32 = -1;
-  maxForwards: i32 = -1;
-  contentLength: i32 = -1;
-  /** type "/" subtype, without parameters. */
-  contentType: Span = new Span();
-  body: Span = new Span();
-  hdrCount: i32 = 0;
+  viaUsable: bool;
+  contactStar: bool;
+  method: i32;
+  status: i32;
+  cseq: u32;
+  cseqMethod: i32;
+  /** Via values in all Via headers. */
+  viaCount: i32;
+  viaPort: i32;
+  contactCount: i32;
+  hdrCount: i32;
   /** First error (E_*), 0 when none; errHdr: index of the header it was found in (for a line
    *  that is no header, the header before it), -1 for the start line. */
-  err: i32 = E_OK;
-  errHdr: i32 = -1;
+  err: i32;
   /** Bit per header id (< 64) seen in this message. */
-  seen: u64 = 0;
-  private hdrs: usize;
+  seen: u64;
+  // ---- the SPANS last fields: spans in one block, cleared at once (the order of from*, to*
+  // and via* matters: they are copied as groups)
+  methodName: Span = changetype<Span>(0);
+  ruri: Span = changetype<Span>(0);
+  version: Span = changetype<Span>(0);
+  reason: Span = changetype<Span>(0);
+  callId: Span = changetype<Span>(0);
+  cseqMethodName: Span = changetype<Span>(0);
+  fromUri: Span = changetype<Span>(0);
+  fromTag: Span = changetype<Span>(0);
+  fromDisplay: Span = changetype<Span>(0);
+  toUri: Span = changetype<Span>(0);
+  toTag: Span = changetype<Span>(0);
+  toDisplay: Span = changetype<Span>(0);
+  viaHost: Span = changetype<Span>(0);
+  viaTransport: Span = changetype<Span>(0);
+  viaBranch: Span = changetype<Span>(0);
+  viaReceived: Span = changetype<Span>(0);
+  /** The top Via's whole "rport[=n]" parameter (len 0 when absent). */
+  viaRportAt: Span = changetype<Span>(0);
+  contactUri: Span = changetype<Span>(0);
+  /** type "/" subtype, without parameters. */
+  contentType: Span = changetype<Span>(0);
+  body: Span = changetype<Span>(0);
 
   constructor() {
-    this.hdrs = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+    spanFields(changetype<usize>(this), offsetof<SipMsg>(), SPANS);
+    this.reset(0, 0);
   }
 
   // ---- header index: records of { nameOff i32, valOff i32, valLen i32, nameLen u16, id u16 }
@@ -110,7 +126,7 @@ export class SipMsg {
   hdrValue(i: i32, out: Span): Span { return out.set(this.hdrValueOff(i), this.hdrValueLen(i)); }
 
   /** Index of the next header with id `id` after index `after`, or -1. */
-  find(id: i32, after: i32 = -1): i32 {
+  find(id: i32, after: i32 = NO_HEADER): i32 {
     for (let i = after + 1; i < this.hdrCount; i++) if (this.hdrId(i) == id) return i;
     return -1;
   }
@@ -130,34 +146,30 @@ export class SipMsg {
    */
   parse(base: usize, len: i32): i32 {
     this.reset(base, len);
-    if (len < 0 || len > SIP_MAX_MSG) return this.finish(E_TOO_LONG);
+    if (<u32>len > <u32>SIP_MAX_MSG) return this.finish(E_TOO_LONG);
     const end = base + <usize>len;
     let p = base;
     while (p < end && (load<u8>(p) == 13 || load<u8>(p) == 10)) p++;
     if (p >= end) return this.finish(E_EMPTY);
     let le = scanLine(p, end, false);
-    if (lineErr != 0) this.fail(lineErr);
-    if (<i32>(le - p) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
+    this.lineChecks(p, le);
     this.startLine(p, le > p && load<u8>(le - 1) == 13 ? le - 1 : le);
     p = le + 1;
     let blank = false;
     while (p < end) {
       const c = load<u8>(p);
-      if (c == 10) { p++; blank = true; break; }
-      if (c == 13 && p + 1 < end && load<u8>(p + 1) == 10) { p += 2; blank = true; break; }
+      if (c == 10 || (c == 13 && p + 1 < end && load<u8>(p + 1) == 10)) { p += c == 10 ? 1 : 2; blank = true; break; }
       le = scanLine(p, end, true);
       // name HCOLON: the name ends before the ':' and any SP/HT; a known name is checked by
       // matching it, an unknown one must be a token
       const ns = p;
-      let q = p;
-      while (q < le && load<u8>(q) != 58) q++;
+      const q = find(p, le, 58);
       let ne = q;
       while (ne > ns && (load<u8>(ne - 1) == 32 || load<u8>(ne - 1) == 9)) ne--;
       p = le + 1;
       const id = ne > ns ? headerId(ns, <i32>(ne - ns)) : 0;
       if (q >= le || ne == ns || (id == 0 && skipClass(ns, ne, C_TOKEN) != ne)) { this.fail(E_HEADER_NAME); continue; }
-      if (lineErr != 0) this.fail(lineErr);
-      if (<i32>(le - ns) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
+      this.lineChecks(ns, le);
       const vs = skipWs(q + 1, le);
       const ve = trimEnd(vs, le);
       const n = this.hdrCount;
@@ -173,15 +185,16 @@ export class SipMsg {
       if (id != 0) this.header(id, vs, ve);
     }
     if (!blank) this.fail(E_TRUNCATED);
-    const rest = <i32>(end - p);
-    let bl = rest;
-    if (blank && this.contentLength >= 0) {
-      if (this.contentLength > rest) this.fail(E_BODY_TRUNCATED);
-      else bl = this.contentLength;
+    let bl = <i32>(end - p);
+    const cl = this.contentLength;
+    if (!blank) bl = 0;
+    else if (cl >= 0) {
+      if (cl > bl) this.fail(E_BODY_TRUNCATED);
+      else bl = cl;
     }
-    this.body.set(<i32>(p - base), blank ? bl : 0);
-    if (this.isRequest && this.cseqMethodName.len > 0 && this.methodName.len > 0 &&
-        !eqBytes(this.ptr(this.methodName), this.methodName.len, this.ptr(this.cseqMethodName), this.cseqMethodName.len)) {
+    this.body.setAbs(base, p, p + <usize>bl);
+    const mn = this.methodName, cm = this.cseqMethodName;
+    if (this.isRequest && cm.len > 0 && mn.len > 0 && !eqBytes(this.ptr(mn), mn.len, this.ptr(cm), cm.len)) {
       this.fail(E_CSEQ_METHOD);
     }
     return this.finish(E_OK);
@@ -189,17 +202,11 @@ export class SipMsg {
 
   private reset(base: usize, len: i32): void {
     this.base = base; this.len = len;
-    this.isRequest = false; this.method = M_OTHER; this.versionOk = false; this.status = 0;
-    this.cseq = 0; this.cseqMethod = M_OTHER; this.viaCount = 0; this.viaPort = 0; this.viaRport = -1;
-    this.viaTopEnd = -1; this.viaUsable = false; this.contactExpires = -1; this.contactStar = false;
-    this.contactCount = 0; this.expires = -1; this.maxForwards = -1; this.contentLength = -1;
-    this.hdrCount = 0; this.err = E_OK; this.errHdr = -1; this.seen = 0;
-    this.methodName.clear(); this.ruri.clear(); this.ruriParts.clear(); this.version.clear();
-    this.reason.clear(); this.callId.clear(); this.cseqMethodName.clear(); this.fromUri.clear();
-    this.fromTag.clear(); this.fromDisplay.clear(); this.toUri.clear(); this.toTag.clear();
-    this.toDisplay.clear(); this.viaHost.clear(); this.viaTransport.clear(); this.viaBranch.clear();
-    this.viaReceived.clear(); this.viaRportAt.clear(); this.contactUri.clear();
-    this.contentType.clear(); this.body.clear();
+    const a = changetype<usize>(this);
+    memory.fill(a + MINUS_AT, 0xff, ZERO_AT - MINUS_AT);
+    memory.fill(a + ZERO_AT, 0, offsetof<SipMsg>() - (<usize>SPANS << 2) - ZERO_AT);
+    memory.fill(changetype<usize>(this.methodName), 0, <usize>SPANS << 3);
+    this.ruriParts.clear();
   }
 
   private fail(code: i32): void {
@@ -212,17 +219,21 @@ export class SipMsg {
     return this.err;
   }
 
+  /** A line [p, le) just scanned: its control bytes and its length. */
+  private lineChecks(p: usize, le: usize): void {
+    if (lineErr != 0) this.fail(lineErr);
+    if (<i32>(le - p) > SIP_MAX_LINE) this.fail(E_LINE_TOO_LONG);
+  }
+
   // ---- start line (RFC 3261 7.1, 7.2)
 
   private startLine(s: usize, e: usize): void {
     const base = this.base;
-    if (e - s >= 4 && (load<u8>(s) | 32) == 115 && (load<u8>(s + 1) | 32) == 105 &&
-        (load<u8>(s + 2) | 32) == 112 && load<u8>(s + 3) == 47) {
-      let p = s;
-      while (p < e && load<u8>(p) != 32) p++;
+    if (e - s >= 4 && (load<u32>(s) | 0x202020) == 0x2f706973) {       // "SIP/" any case
+      const p = find(s, e, 32);
       this.version.setAbs(base, s, p);
-      if (!this.versionSyntax(s, p) || e - p < 4) { this.fail(E_START_LINE); return; }
       const c = p + 1;
+      if (!this.versionSyntax(s, p) || e - p < 4) { this.fail(E_START_LINE); return; }
       const code = digits(c, c + 3);
       if (code < 0 || (c + 3 < e && load<u8>(c + 3) != 32)) { this.fail(E_START_LINE); return; }
       this.status = <i32>code;
@@ -234,7 +245,7 @@ export class SipMsg {
     const m = skipClass(s, e, C_TOKEN);
     this.methodName.setAbs(base, s, m);
     this.method = methodId(s, <i32>(m - s));
-    if (m == s || m >= e || load<u8>(m) != 32) { this.fail(E_START_LINE); return; }
+    if (m == s || !at(m, e, 32)) { this.fail(E_START_LINE); return; }
     let r = e;
     while (r > m + 1 && load<u8>(r - 1) != 32) r--;
     if (r == m + 1 || !this.versionSyntax(r, e)) { this.fail(E_START_LINE); return; }
@@ -243,8 +254,7 @@ export class SipMsg {
     this.ruri.setAbs(base, us, ue);
     if (ue <= us || load<u8>(us) == 32) { this.fail(E_START_LINE); return; }
     for (let q = us; q < ue; q++) {
-      const c = <u32>load<u8>(q);
-      if (c <= 32 || c >= 127) { this.fail(E_REQUEST_URI); return; }
+      if (<u32>load<u8>(q) - 33 > 93) { this.fail(E_REQUEST_URI); return; }
     }
     // headers have no place in a Request-URI (RFC 3261 19.1.1 table 1; RFC 4475 3.1.2.11)
     if (!parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts) || this.ruriParts.headers.len > 0) {
@@ -254,11 +264,10 @@ export class SipMsg {
 
   /** "SIP/" 1*DIGIT "." 1*DIGIT (SIP any case); sets versionOk for 2.0. */
   private versionSyntax(s: usize, e: usize): bool {
-    if (e - s < 7 || (load<u8>(s) | 32) != 115 || (load<u8>(s + 1) | 32) != 105 ||
-        (load<u8>(s + 2) | 32) != 112 || load<u8>(s + 3) != 47) return false;
+    if (e - s < 7 || (load<u32>(s) | 0x202020) != 0x2f706973) return false;
     const a = s + 4;
     const dot = skipClass(a, e, C_DIGIT);
-    if (dot == a || dot >= e || load<u8>(dot) != 46) return false;
+    if (dot == a || !at(dot, e, 46)) return false;
     const b = dot + 1;
     if (b >= e || skipClass(b, e, C_DIGIT) != e) return false;
     this.versionOk = digits(a, dot) == 2 && digits(b, e) == 0;
@@ -268,157 +277,144 @@ export class SipMsg {
   // ---- header values
 
   private header(id: i32, vs: usize, ve: usize): void {
-    const first = !this.has(id);
-    this.seen |= <u64>1 << <u64>id;
+    const bit = <u64>1 << <u64>id;
+    const first = (this.seen & bit) == 0;
+    this.seen |= bit;
+    if (!first && ((SINGLE | FIRST) & bit) != 0) {
+      if ((SINGLE & bit) != 0) this.fail(E_DUPLICATE);
+      return;
+    }
     switch (id) {
-      case H_VIA: this.onVia(vs, ve); break;
-      case H_FROM: case H_TO:
-        if (!first) this.fail(E_DUPLICATE); else this.onFromTo(id, vs, ve);
-        break;
+      case H_VIA: case H_CONTACT: case H_ROUTE: case H_RECORD_ROUTE: {
+        // comma lists: 1#via-parm, 1#( name-addr / addr-spec ) with params, or Contact: *
+        const code = id == H_VIA ? E_VIA : id == H_CONTACT ? E_CONTACT : E_ROUTE;
+        if (id == H_CONTACT) {
+          const star = ve - vs == 1 && load<u8>(vs) == 42;
+          if (star ? this.contactCount > 0 : this.contactStar) this.fail(E_CONTACT);
+          if (star) { this.contactStar = true; return; }
+        }
+        let p = vs;
+        while (true) {
+          let q: usize;
+          if (id == H_VIA) {
+            q = parseVia(this.base, p, ve);
+            if (this.viaCount++ == 0 && viaSentBy) {
+              this.viaUsable = true;
+              memory.copy(changetype<usize>(this.viaHost), viaSpans, 40);
+              this.viaPort = viaPort;
+              this.viaRport = viaRport;
+              if (q != 0) this.viaTopEnd = viaEnd;
+            }
+          } else if (id == H_CONTACT) {
+            q = parseContact(this.base, p, ve, na, uri);
+            if (q != 0 && this.contactCount++ == 0) {
+              this.contactUri.copy(na.uri);
+              this.contactExpires = contactExpires;
+            }
+          } else q = nameAddrParams(this.base, p, ve, true, true, na, uri, 0);
+          if (q == 0) { this.fail(code); return; }
+          if (q >= ve) return;
+          p = q + 1;
+        }
+      }
+      case H_FROM: case H_TO: this.onFromTo(id, vs, ve); return;
       case H_CALL_ID: {
-        if (!first) { this.fail(E_DUPLICATE); break; }
+        // word [ "@" word ]
         let q = skipClass(vs, ve, C_WORD);
-        if (q > vs && q < ve && load<u8>(q) == 64) {
+        if (q > vs && at(q, ve, 64)) {
           const r = skipClass(q + 1, ve, C_WORD);
           q = r > q + 1 ? r : vs;
         }
         if (q == vs || q != ve) this.fail(E_CALL_ID);
         else this.callId.setAbs(this.base, vs, ve);
-        break;
+        return;
       }
-      case H_CSEQ: if (!first) this.fail(E_DUPLICATE); else this.onCSeq(vs, ve); break;
-      case H_CONTACT: this.onContact(vs, ve); break;
+      case H_CSEQ: {
+        // 1*DIGIT LWS Method, the number below 2^31 (leading zeros allowed)
+        const q = skipClass(vs, ve, C_DIGIT);
+        const n = digits(vs, q);
+        const r = skipWs(q, ve);
+        const m = skipClass(r, ve, C_TOKEN);
+        if (<u64>n > 0x7fffffff || r == q || m == r || m != ve) { this.fail(E_CSEQ); return; }
+        this.cseq = <u32>n;
+        this.cseqMethodName.setAbs(this.base, r, m);
+        this.cseqMethod = methodId(r, <i32>(m - r));
+        return;
+      }
       case H_MAX_FORWARDS: {
         const v = digits(vs, ve);
-        if (!first) this.fail(E_DUPLICATE);
-        else if (v < 0) this.fail(E_MAX_FORWARDS);
-        else this.maxForwards = v > 0x7fffffff ? 0x7fffffff : <i32>v;
-        break;
+        if (v < 0) this.fail(E_MAX_FORWARDS);
+        else this.maxForwards = capped(v);
+        return;
       }
       case H_CONTENT_LENGTH: {
         const v = digits(vs, ve);
-        if (v < 0) { this.fail(E_CONTENT_LENGTH); break; }
-        const n = v > 0x7fffffff ? 0x7fffffff : <i32>v;
-        if (this.contentLength >= 0 && this.contentLength != n) this.fail(E_CONTENT_LENGTH_CONFLICT);
+        if (v < 0) { this.fail(E_CONTENT_LENGTH); return; }
+        const n = capped(v), cl = this.contentLength;
+        if (cl >= 0 && cl != n) this.fail(E_CONTENT_LENGTH_CONFLICT);
         this.contentLength = n;
-        break;
+        return;
       }
-      case H_CONTENT_TYPE: if (first) this.onContentType(vs, ve); break;
-      case H_EXPIRES: if (first) this.expires = deltaSeconds(vs, ve); break;
-      case H_ROUTE: case H_RECORD_ROUTE: this.onRoute(vs, ve); break;
-      case H_REQUIRE: case H_UNSUPPORTED: case H_CONTENT_ENCODING:
-        if (!tokenList(vs, ve, false)) this.fail(id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS);
-        break;
-      case H_SUPPORTED: if (!tokenList(vs, ve, true)) this.fail(E_OPTION_TAGS); break;
-      case H_DATE: if (!dateOk(vs, ve)) this.fail(E_DATE); break;
-    }
-  }
-
-  private onVia(vs: usize, ve: usize): void {
-    const base = this.base;
-    let p = vs;
-    while (true) {
-      const q = parseVia(base, p, ve, via);
-      this.viaCount++;
-      if (this.viaCount == 1 && via.sentBy) {
-        this.viaUsable = true;
-        this.viaHost.set(via.host.off, via.host.len);
-        this.viaPort = via.port;
-        this.viaTransport.set(via.transport.off, via.transport.len);
-        this.viaBranch.set(via.branch.off, via.branch.len);
-        this.viaReceived.set(via.received.off, via.received.len);
-        this.viaRport = via.rport;
-        this.viaRportAt.set(via.rportAt.off, via.rportAt.len);
-        if (q != 0) this.viaTopEnd = via.end;
+      case H_CONTENT_TYPE: {
+        // type "/" subtype *( SEMI m-parameter )
+        const t = skipClass(vs, ve, C_TOKEN);
+        let p = skipWs(t, ve);
+        let s = vs;                     // stays vs when malformed
+        if (t > vs && at(p, ve, 47)) {
+          p = skipWs(p + 1, ve);
+          s = skipClass(p, ve, C_TOKEN);
+          if (s == p) s = vs;
+        }
+        params.begin(this.base, s, ve);
+        while (params.next()) {}
+        if (s == vs || params.err || params.p != ve) { this.fail(E_CONTENT_TYPE); return; }
+        this.contentType.setAbs(this.base, vs, s);
+        return;
       }
-      if (q == 0) { this.fail(E_VIA); return; }
-      if (q >= ve) return;
-      p = q + 1;
+      case H_EXPIRES: this.expires = deltaSeconds(vs, ve); return;
+      case H_REQUIRE: case H_UNSUPPORTED: case H_CONTENT_ENCODING: case H_SUPPORTED:
+        if (!tokenList(vs, ve, id == H_SUPPORTED)) this.fail(id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS);
+        return;
+      case H_DATE: if (!dateOk(vs, ve)) this.fail(E_DATE); return;
     }
   }
 
   private onFromTo(id: i32, vs: usize, ve: usize): void {
-    const code = id == H_FROM ? E_FROM : E_TO;
-    if (!parseNameAddr(this.base, vs, ve, false, false, na, uri)) { this.fail(code); return; }
-    let tagOff = 0, tagLen = 0;
-    params.begin(this.base, na.rest, ve);
-    while (params.next()) {
-      if (params.is(T("tag"))) {
-        if (!params.token) { this.fail(code); return; }
-        tagOff = params.valOff; tagLen = params.valLen;
-      }
-    }
-    if (params.err || params.p != ve) { this.fail(code); return; }
-    if (id == H_FROM) {
-      this.fromUri.set(na.uri.off, na.uri.len);
-      this.fromDisplay.set(na.display.off, na.display.len);
-      this.fromTag.set(tagOff, tagLen);
-    } else {
-      this.toUri.set(na.uri.off, na.uri.len);
-      this.toDisplay.set(na.display.off, na.display.len);
-      this.toTag.set(tagOff, tagLen);
-    }
-  }
-
-  private onCSeq(vs: usize, ve: usize): void {
-    const q = skipClass(vs, ve, C_DIGIT);
-    let z = vs;
-    while (z < q - 1 && load<u8>(z) == 48) z++;
-    const n = digits(z, q);
-    const r = skipWs(q, ve);
-    const m = skipClass(r, ve, C_TOKEN);
-    if (n < 0 || n > 0x7fffffff || r == q || m == r || m != ve) { this.fail(E_CSEQ); return; }
-    this.cseq = <u32>n;
-    this.cseqMethodName.setAbs(this.base, r, m);
-    this.cseqMethod = methodId(r, <i32>(m - r));
-  }
-
-  private onContact(vs: usize, ve: usize): void {
-    if (ve - vs == 1 && load<u8>(vs) == 42) {
-      if (this.contactCount > 0) this.fail(E_CONTACT);
-      this.contactStar = true;
+    // From and To spans are groups of three (uri, tag, display); E_TO = E_FROM + 1
+    if (nameAddrParams(this.base, vs, ve, false, false, na, uri, T("tag")) == 0 || (paramFound && !paramToken)) {
+      this.fail(E_FROM + id - H_FROM);
       return;
     }
-    if (this.contactStar) this.fail(E_CONTACT);
-    let p = vs;
-    while (true) {
-      const q = parseContact(this.base, p, ve, na, uri);
-      if (q == 0) { this.fail(E_CONTACT); return; }
-      if (this.contactCount == 0) {
-        this.contactUri.set(na.uri.off, na.uri.len);
-        this.contactExpires = contactExpires;
-      }
-      this.contactCount++;
-      if (q >= ve) return;
-      p = q + 1;
-    }
+    const t = id == H_FROM ? this.fromUri : this.toUri;
+    t.copy(na.uri);
+    changetype<Span>(changetype<usize>(t) + 8).set(paramFound ? paramOff : 0, paramFound ? paramLen : 0);
+    changetype<Span>(changetype<usize>(t) + 16).copy(na.display);
   }
 
-  private onContentType(vs: usize, ve: usize): void {
-    const t = skipClass(vs, ve, C_TOKEN);
-    let p = skipWs(t, ve);
-    if (t == vs || p >= ve || load<u8>(p) != 47) { this.fail(E_CONTENT_TYPE); return; }
-    p = skipWs(p + 1, ve);
-    const s = skipClass(p, ve, C_TOKEN);
-    if (s == p) { this.fail(E_CONTENT_TYPE); return; }
-    params.begin(this.base, s, ve);
-    while (params.next()) {}
-    if (params.err || params.p != ve) { this.fail(E_CONTENT_TYPE); return; }
-    this.contentType.setAbs(this.base, vs, s);
-  }
+}
 
-  private onRoute(vs: usize, ve: usize): void {
-    let p = vs;
-    while (true) {
-      if (!parseNameAddr(this.base, p, ve, true, true, na, uri)) { this.fail(E_ROUTE); return; }
-      params.begin(this.base, na.rest, ve);
-      while (params.next()) {}
-      const q = params.p;
-      if (params.err || (q < ve && load<u8>(q) != 44)) { this.fail(E_ROUTE); return; }
-      if (q >= ve) return;
-      p = q + 1;
-    }
+// ---- the comma-separated values of every header with one id, through the shared `list`
+
+let walkMsg: SipMsg = changetype<SipMsg>(0);
+let walkId = 0, walkHdr = -1;
+
+/** Starts a walk over the comma-separated values of every header `id` of m, in message order;
+ *  each nextValue() puts the next one (trimmed, possibly empty) in `list.item`. One walk at a
+ *  time (it uses the shared ListIter). */
+export function values(m: SipMsg, id: i32): void {
+  walkMsg = m; walkId = id; walkHdr = -1;
+  list.begin(0, 0, 0);
+}
+
+/** Moves the walk to the next value; false when there is none. */
+export function nextValue(): bool {
+  while (!list.next()) {
+    const m = walkMsg, h = m.find(walkId, walkHdr);
+    if (h < 0) return false;
+    walkHdr = h;
+    list.begin(m.base, m.hdrValueOff(h), m.hdrValueLen(h));
   }
+  return true;
 }
 
 /**
@@ -456,8 +452,8 @@ export class ContactIter {
     }
     const q = parseContact(m.base, this.p, this.end, this.na, this.u);
     if (q == 0) { this.p = this.end; this.hdr = m.hdrCount; return false; }
-    this.uri.set(this.na.uri.off, this.na.uri.len);
-    this.display.set(this.na.display.off, this.na.display.len);
+    this.uri.copy(this.na.uri);
+    this.display.copy(this.na.display);
     this.expires = contactExpires;
     this.p = q < this.end ? q + 1 : this.end;
     return true;

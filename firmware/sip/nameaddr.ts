@@ -3,21 +3,20 @@
 // quoted-pairs) or tokens separated by LWS; LWS before '<' is optional (RFC 4475 3.1.1.6). In
 // the bare form the URI may not hold ',', '?' or ';' (20.10: those force the angle brackets), so
 // a ';' there starts the header parameters.
-import { cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, Span } from "./scan";
+import { at, find, cls, C_TOKEN, C_WS, skipWs, skipClass, skipQuoted, deltaSeconds, EXPIRES_DEFAULT, spanFields, Span } from "./scan";
 import { parseUri, SipUri } from "./uri";
-import { Params } from "./params";
-import { T } from "../sys/text";
+import { params } from "./params";
+import { T, Text } from "../sys/text";
 
 export class NameAddr {
-  /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
-   *  tokens; len 0 when absent. */
-  display: Span = new Span();
-  quoted: bool = false;
-  /** The URI, without angle brackets. */
-  uri: Span = new Span();
-  angle: bool = false;
   /** First byte after the URI or its '>': where header parameters begin. */
   rest: usize = 0;
+  /** The URI, without angle brackets. */
+  uri: Span = changetype<Span>(0);
+  /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
+   *  tokens; len 0 when absent. */
+  display: Span = changetype<Span>(0);
+  constructor() { spanFields(changetype<usize>(this), offsetof<NameAddr>(), 2); }
 }
 
 /**
@@ -27,7 +26,7 @@ export class NameAddr {
  * display name, bad URI, '?' or ',' in a bare URI).
  */
 export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, angle: bool, out: NameAddr, u: SipUri): bool {
-  out.display.clear(); out.quoted = false; out.angle = false;
+  out.display.clear();
   p = skipWs(p, end);
   if (p >= end) return false;
   let c = <u32>load<u8>(p);
@@ -35,9 +34,8 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
     const q = skipQuoted(p, end);
     if (q == 0) return false;
     out.display.setAbs(base, p + 1, q - 1);
-    out.quoted = true;
     p = skipWs(q, end);
-    if (p >= end || load<u8>(p) != 60) return false;
+    if (!at(p, end, 60)) return false;
   } else if (c != 60) {
     // Tokens then '<' make a display name; anything else is a bare URI from p.
     let q = p, last = p;
@@ -47,36 +45,60 @@ export function parseNameAddr(base: usize, p: usize, end: usize, list: bool, ang
       last = t;
       q = skipWs(t, end);
     }
-    if (q < end && load<u8>(q) == 60 && last > p) {
+    if (at(q, end, 60) && last > p) {
       out.display.setAbs(base, p, last);
       p = q;
     }
   }
+  let s = p;
   if (load<u8>(p) == 60) {
-    const s = p + 1;
-    let q = s;
-    while (q < end && load<u8>(q) != 62) q++;      // what is inside, parseUri checks
-    if (q >= end) return false;
-    out.uri.setAbs(base, s, q);
-    out.angle = true;
-    out.rest = q + 1;
+    s++;
+    p = find(p, end, 62);                           // what is inside, parseUri checks
+    if (p >= end) return false;
+    out.rest = p + 1;
   } else {
     if (angle) return false;
-    const s = p;
     while (p < end) {
       c = <u32>load<u8>(p);
-      if (c == 59 || (cls(c) & C_WS) != 0) break;
-      if (c == 44) { if (list) break; return false; }
-      if (c == 63) return false;
+      if (c == 59 || (cls(c) & C_WS) != 0 || (c == 44 && list)) break;
+      if (c == 44 || c == 63) return false;
       p++;
     }
-    out.uri.setAbs(base, s, p);
     out.rest = p;
   }
+  out.uri.setAbs(base, s, p);
   return parseUri(base, out.uri.off, out.uri.len, u);
 }
 
-const params = new Params();
+/** The parameter nameAddrParams looked for: found, its value (relative to the base), and
+ *  whether it was quoted or a token. */
+export let paramFound = false;
+export let paramOff = 0, paramLen = 0;
+export let paramQuoted = false;
+/** Every occurrence of the parameter was a token. */
+export let paramToken = true;
+
+/**
+ * A name-addr or addr-spec (see parseNameAddr) and its header parameters, up to the ',' that
+ * ends it in a list or to `end`: the value of parameter `name` (0: none) lands in param*.
+ * Returns the position of that ',' or `end`; 0 when malformed.
+ */
+export function nameAddrParams(base: usize, p: usize, end: usize, list: bool, angle: bool, out: NameAddr, u: SipUri, name: Text): usize {
+  paramFound = false;
+  paramToken = true;
+  if (!parseNameAddr(base, p, end, list, angle, out, u)) return 0;
+  params.begin(base, out.rest, end);
+  while (params.next()) {
+    if (name != 0 && params.is(name)) {
+      paramFound = true;
+      paramOff = params.valOff; paramLen = params.valLen;
+      paramQuoted = params.quoted;
+      paramToken = paramToken && params.token;
+    }
+  }
+  const q = params.p;
+  return params.err || (q < end && (!list || load<u8>(q) != 44)) ? 0 : q;
+}
 
 /** The expires parameter of the last contact parseContact read (-1 when it had none). */
 export let contactExpires: i32 = -1;
@@ -87,16 +109,8 @@ export let contactExpires: i32 = -1;
  * Returns the position of the ',' that ends it or `end`; 0 when malformed.
  */
 export function parseContact(base: usize, p: usize, end: usize, out: NameAddr, u: SipUri): usize {
-  contactExpires = -1;
-  if (!parseNameAddr(base, p, end, true, false, out, u)) return 0;
-  params.begin(base, out.rest, end);
-  while (params.next()) {
-    if (params.is(T("expires"))) {
-      const vp = base + <usize>params.valOff;
-      contactExpires = params.quoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>params.valLen);
-    }
-  }
-  const q = params.p;
-  if (params.err || (q < end && load<u8>(q) != 44)) return 0;
+  const q = nameAddrParams(base, p, end, true, false, out, u, T("expires"));
+  const vp = base + <usize>paramOff;
+  contactExpires = !paramFound ? -1 : paramQuoted ? EXPIRES_DEFAULT : deltaSeconds(vp, vp + <usize>paramLen);
   return q;
 }

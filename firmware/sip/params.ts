@@ -1,8 +1,8 @@
 // Header parameters (RFC 3261 25.1 generic-param): `*( SEMI token [ EQUAL gen-value ] )` with
 // SEMI = SWS ";" SWS and EQUAL = SWS "=" SWS, gen-value = token / host / quoted-string. Used for
-// Via, Contact, From/To, Route, Content-Type and digest challenges alike. Names compare
-// case-insensitively. One scanner object per user, created at start-up, reused per message.
-import { cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
+// Via, Contact, From/To, Route, Content-Type and Accept alike. Names compare case-insensitively.
+// One scanner object per user, created at start-up, reused per message.
+import { at, cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan";
 import { eqNoCase } from "../sys/bytes";
 import { Text } from "../sys/text";
 
@@ -32,37 +32,42 @@ export class Params {
   /** Reads the next `;name[=value]`; false at the end of the section (p at the byte that ended
    *  it) or on a malformed parameter (err set). */
   next(): bool {
+    const p = skipWs(this.p, this.end);
+    this.p = p;
+    return p < this.end && load<u8>(p) == 59 && this.at(skipWs(p + 1, this.end));
+  }
+
+  /** Reads `name[=value]` at p (also digest auth-params, RFC 2617 3.2.1): false when there is
+   *  no name or the value is empty or unterminated (err set). */
+  at(p: usize): bool {
     const end = this.end;
-    let p = skipWs(this.p, end);
-    if (p >= end || load<u8>(p) != 59) { this.p = p; return false; }
-    p = skipWs(p + 1, end);
     const n = skipClass(p, end, C_TOKEN);
     if (n == p) return this.fail(p);
     this.nameOff = <i32>(p - this.base);
     this.nameLen = <i32>(n - p);
-    this.hasValue = false; this.quoted = false; this.token = false; this.valOff = 0; this.valLen = 0;
-    p = skipWs(n, end);
-    if (p < end && load<u8>(p) == 61) {
-      p = skipWs(p + 1, end);
-      if (p < end && load<u8>(p) == 34) {
-        const q = skipQuoted(p, end);
+    let q = skipWs(n, end), vs = this.base, ve = vs;
+    let quoted = false, token = false;
+    if (at(q, end, 61)) {
+      p = skipWs(q + 1, end);
+      if (at(p, end, 34)) {
+        q = skipQuoted(p, end);
         if (q == 0) return this.fail(p);
-        this.valOff = <i32>(p + 1 - this.base);
-        this.valLen = <i32>(q - p - 2);
-        this.quoted = true;
-        p = q;
+        vs = p + 1; ve = q - 1;
+        quoted = true;
       } else {
-        let q = skipClass(p, end, C_TOKEN);
-        this.token = q > p;
-        if (q < end && (cls(load<u8>(q)) & C_GENV) != 0) { q = skipClass(q, end, C_GENV); this.token = false; }
+        q = skipClass(p, end, C_TOKEN);
+        token = q > p;
+        if (q < end && (cls(load<u8>(q)) & C_GENV) != 0) { q = skipClass(q, end, C_GENV); token = false; }
         if (q == p) return this.fail(p);
-        this.valOff = <i32>(p - this.base);
-        this.valLen = <i32>(q - p);
-        p = q;
+        vs = p; ve = q;
       }
-      this.hasValue = true;
-    } else p = n;
-    this.p = p;
+    } else q = n;
+    this.hasValue = ve != this.base;
+    this.quoted = quoted;
+    this.token = token;
+    this.valOff = <i32>(vs - this.base);
+    this.valLen = <i32>(ve - vs);
+    this.p = q;
     return true;
   }
 
@@ -72,8 +77,6 @@ export class Params {
   private fail(p: usize): bool { this.err = true; this.p = p; return false; }
 }
 
-/** True when the byte at p ends a header value element: end of the range or a comma. */
-// @ts-ignore: decorator
-@inline export function atElementEnd(p: usize, end: usize, list: bool): bool {
-  return p >= end || (list && load<u8>(p) == 44);
-}
+/** The parameter scanner the SIP layer shares (msg, via, nameaddr, validate, digest, register):
+ *  one message is scanned at a time and no user calls another while it walks parameters. */
+export const params = new Params();

@@ -24,12 +24,12 @@ import * as resolve from "./resolve";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
 import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_PROVISIONAL, clientKey, abandon } from "./txn";
-import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER } from "./msg";
+import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER, values, nextValue } from "./msg";
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { uas } from "./validate";
-import { ListIter } from "./headers";
-import { Params } from "./params";
+import { list } from "./headers";
+import { params } from "./params";
 import { T, Text } from "../sys/text";
 
 // States
@@ -95,8 +95,6 @@ const digest = new DigestClient();
 const challenge = new Challenge();
 const idW = new Writer(0, 0);
 const bw = new Writer(branch, 32);
-const list = new ListIter();
-const params = new Params();
 
 const timer = new Timer();
 function onTimer(t: Timer): void { step(); }
@@ -374,17 +372,15 @@ function registered(m: SipMsg): void {
   // expires parameter, else the Expires header, else what we asked for.
   let g = m.expires >= 0 ? m.expires : expires;
   const at = indexOf(contactUri, contactLen, 64) + 1; // our "ip:port" after the '@'
-  for (let i = m.find(H_CONTACT); i >= 0; i = m.find(H_CONTACT, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      const s = m.base + <usize>list.item.off, n = list.item.len;
-      if (find(s, n, contactUri + <usize>at, contactLen - at) < 0) continue;
-      params.begin(m.base, s + <usize>(indexOf(s, n, 62) + 1), s + <usize>n);
-      while (params.next()) {
-        if (!params.is(T("expires"))) continue;
-        const v = parseU32(m.base + <usize>params.valOff, params.valLen);
-        if (v >= 0) g = v > 86400 ? 86400 : <i32>v;
-      }
+  values(m, H_CONTACT);
+  while (nextValue()) {
+    const s = m.base + <usize>list.item.off, n = list.item.len;
+    if (find(s, n, contactUri + <usize>at, contactLen - at) < 0) continue;
+    params.begin(m.base, s + <usize>(indexOf(s, n, 62) + 1), s + <usize>n);
+    while (params.next()) {
+      if (!params.is(T("expires"))) continue;
+      const v = parseU32(m.base + <usize>params.valOff, params.valLen);
+      if (v >= 0) g = v > 86400 ? 86400 : <i32>v;
     }
   }
   granted = g;
@@ -420,7 +416,11 @@ function seconds(m: SipMsg, i: i32): i32 {
   return v < 0 || v > 86400 ? -1 : <i32>v;
 }
 
-function fail(why: Text, code: i32, retryAfter: i32 = -1): void {
+/** fail()'s default: no Retry-After (inlined: no varargs stub, see msg.ts NO_HEADER). */
+// @ts-ignore: decorator
+@inline const NO_RETRY_AFTER: i32 = -1;
+
+function fail(why: Text, code: i32, retryAfter: i32 = NO_RETRY_AFTER): void {
   failures++;
   lastCode = code;
   reason = why;

@@ -5,7 +5,8 @@
 // scanner guarantees it), so "whitespace" here is SP, HT, CR and LF: folding is handled in place.
 
 import { E_CTL, E_BARE_CR } from "./error";
-import { T, Text, textLen, textAt } from "../sys/text";
+import { T, Text, textLen, textAt, textPtr } from "../sys/text";
+import { eqBytesNoCase } from "../sys/bytes";
 
 // Character classes, one bit each (a byte may be in several).
 export const C_TOKEN: u32 = 0x0001;   // token: alphanum - . ! % * _ + ` ' ~
@@ -23,6 +24,7 @@ export const C_URIC: u32 = 0x0800;    // absoluteURI char: unreserved reserved [
 export const C_HOST: u32 = 0x1000;    // hostname char: alphanum - . _
 export const C_SCHEME: u32 = 0x2000;  // scheme char: alphanum + - .
 export const C_GENV: u32 = 0x4000;    // unquoted generic-param value: token chars : [ ]
+export const C_TEL: u32 = 0x8000;     // tel URI char: absoluteURI chars and #
 
 const CLS = memory.data(512, 2);
 
@@ -34,31 +36,36 @@ function mark(chars: Text, bits: u32): void {
 }
 
 function initClasses(): void {
-  const alnum = C_TOKEN | C_UNRES | C_WORD | C_USER | C_PASS | C_PARAM | C_HNV | C_URIC | C_HOST | C_SCHEME | C_GENV;
+  const alnum = C_TOKEN | C_UNRES | C_WORD | C_USER | C_PASS | C_PARAM | C_HNV | C_URIC | C_HOST | C_SCHEME | C_GENV | C_TEL;
   for (let c = 0; c < 256; c++) {
     let b: u32 = 0;
-    if (c >= 48 && c <= 57) b = alnum | C_DIGIT | C_HEX;
-    else if ((c | 32) >= 97 && (c | 32) <= 122) b = alnum | C_ALPHA | ((c | 32) <= 102 ? C_HEX : 0);
+    const l = c | 32;
+    if (<u32>(c - 48) < 10) b = alnum | C_DIGIT | C_HEX;
+    else if (<u32>(l - 97) < 26) b = alnum | C_ALPHA | (l <= 102 ? C_HEX : 0);
     store<u16>(CLS + (<usize>c << 1), <u16>b);
   }
   mark(T(" \t\r\n"), C_WS);
   mark(T("-.!%*_+`'~"), C_TOKEN | C_WORD | C_GENV);
-  mark(T("-_.!~*'()"), C_UNRES | C_USER | C_PASS | C_PARAM | C_HNV | C_URIC);
+  mark(T("-_.!~*'()"), C_UNRES | C_USER | C_PASS | C_PARAM | C_HNV | C_URIC | C_TEL);
   mark(T("()<>:\\\"/[]?{}"), C_WORD);
   mark(T("&=+$,;?/"), C_USER);
   mark(T("&=+$,"), C_PASS);
   mark(T("[]/:&+$"), C_PARAM);
   mark(T("[]/?:+$"), C_HNV);
-  mark(T(";/?:@&=+$,[]"), C_URIC);
+  mark(T(";/?:@&=+$,[]"), C_URIC | C_TEL);
+  mark(T("#"), C_TEL);
   mark(T("-._"), C_HOST);
   mark(T("+-."), C_SCHEME);
   mark(T(":[]"), C_GENV);
 }
 initClasses();
 
-/** The class bits of byte c. */
+/** The class bits of byte c (a call: the scanning loops below read the table directly). */
+export function cls(c: u32): u32 { return <u32>load<u16>(CLS + (<usize>c << 1)); }
+
+/** The class bits of the byte at p, inline (for the hot loops). */
 // @ts-ignore: decorator
-@inline export function cls(c: u32): u32 { return <u32>load<u16>(CLS + (<usize>c << 1)); }
+@inline export function clsAt(p: usize): u32 { return <u32>load<u16>(CLS + (<usize>load<u8>(p) << 1)); }
 
 /** Value of a hex digit byte, or -1. */
 export function hexVal(c: i32): i32 {
@@ -94,22 +101,18 @@ export function scanLine(p: usize, end: usize, fold: bool): usize {
       p += 8;
     }
     while (p < end && load<u8>(p) >= 0x20) p++;
-    if (p >= end) return end;
+    if (p >= end) break;
     let c = <u32>load<u8>(p);
     if (c == 13) {
       if (p + 1 < end && load<u8>(p + 1) == 10) { c = 10; p++; }
       else if (lineErr == 0) lineErr = E_BARE_CR;
     }
     if (c == 10) {
-      if (fold && p + 1 < end) {
-        const n = <u32>load<u8>(p + 1);
-        if (n == 32 || n == 9) { p += 2; continue; }
-      }
-      return p;
-    }
-    if (c != 9 && c != 13 && !(p > start && load<u8>(p - 1) == 92)) {
-      if (lineErr == 0) lineErr = E_CTL;
-    }
+      if (!fold || p + 1 >= end) return p;
+      const n = <u32>load<u8>(p + 1);
+      if (n != 32 && n != 9) return p;
+      p++;
+    } else if (c != 9 && c != 13 && (p == start || load<u8>(p - 1) != 92) && lineErr == 0) lineErr = E_CTL;
     p++;
   }
   return end;
@@ -119,30 +122,51 @@ export function scanLine(p: usize, end: usize, fold: bool): usize {
 
 /** Skips SP, HT and folds (CR, LF) from p; returns the first other position or end. */
 export function skipWs(p: usize, end: usize): usize {
-  while (p < end && (cls(load<u8>(p)) & C_WS) != 0) p++;
+  while (p < end && (clsAt(p) & C_WS) != 0) p++;
   return p;
 }
 
 /** Steps back over whitespace before end, not below start. */
 export function trimEnd(start: usize, end: usize): usize {
-  while (end > start && (cls(load<u8>(end - 1)) & C_WS) != 0) end--;
+  while (end > start && (clsAt(end - 1) & C_WS) != 0) end--;
   return end;
 }
 
 /** Skips bytes of the given classes; returns the first byte not in them (or end). */
 export function skipClass(p: usize, end: usize, bits: u32): usize {
-  while (p < end && (cls(load<u8>(p)) & bits) != 0) p++;
+  while (p < end && (clsAt(p) & bits) != 0) p++;
   return p;
 }
 
-/** Position after one valid UTF-8 multi-byte character at p (lead byte >= 0x80), or 0. */
+/** The byte at p is c (p < end). */
+export function at(p: usize, end: usize, c: i32): bool { return p < end && <i32>load<u8>(p) == c; }
+
+/** Position of the first byte c in [p, end), or end. */
+export function find(p: usize, end: usize, c: i32): usize {
+  while (p < end && <i32>load<u8>(p) != c) p++;
+  return p;
+}
+
+/** Index of the word [p, p+n) in a space-separated list of ASCII words, ignoring case; -1 when
+ *  it is none of them. */
+export function wordIndex(p: usize, n: i32, words: Text): i32 {
+  const w = textPtr(words), len = textLen(words);
+  let i = 0, k = 0;
+  while (i < len) {
+    let e = i;
+    while (e < len && load<u8>(w + <usize>e) != 32) e++;
+    if (eqBytesNoCase(p, n, w + <usize>i, e - i)) return k;
+    i = e + 1; k++;
+  }
+  return -1;
+}
+
+/** Position after one valid UTF-8 multi-byte character at p (lead byte >= 0x80), or 0: no
+ *  overlong forms, no surrogates, nothing above U+10FFFF. */
 export function utf8Char(p: usize, end: usize): usize {
   const c = <u32>load<u8>(p);
-  let n: usize, min: u32;
-  if (c >= 0xc2 && c <= 0xdf) { n = 1; min = 0x80; }
-  else if (c >= 0xe0 && c <= 0xef) { n = 2; min = 0x800; }
-  else if (c >= 0xf0 && c <= 0xf4) { n = 3; min = 0x10000; }
-  else return 0;
+  if (c < 0xc2 || c > 0xf4) return 0;
+  const n: usize = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
   if (p + n >= end) return 0;
   let v = c & (0x3f >> <u32>n);
   for (let i: usize = 1; i <= n; i++) {
@@ -150,7 +174,7 @@ export function utf8Char(p: usize, end: usize): usize {
     if ((t & 0xc0) != 0x80) return 0;
     v = (v << 6) | (t & 0x3f);
   }
-  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
+  if (v < (n == 1 ? 0x80 : n == 2 ? <u32>0x800 : 0x10000) || v > 0x10ffff || v - 0xd800 < 0x800) return 0;
   return p + n + 1;
 }
 
@@ -185,9 +209,8 @@ export function skipQuoted(p: usize, end: usize): usize {
  */
 export function skipEscaped(p: usize, end: usize, bits: u32): usize {
   while (p < end) {
-    const c = <u32>load<u8>(p);
-    if ((cls(c) & bits) != 0) { p++; continue; }
-    if (c != 37) return p;
+    if ((clsAt(p) & bits) != 0) { p++; continue; }
+    if (load<u8>(p) != 37) return p;
     if (p + 2 >= end || (cls(load<u8>(p + 1)) & cls(load<u8>(p + 2)) & C_HEX) == 0) return 0;
     p += 3;
   }
@@ -201,9 +224,12 @@ export const EXPIRES_DEFAULT: i32 = 3600;
  *  not 1*DIGIT or above 2^32-1. */
 export function deltaSeconds(p: usize, e: usize): i32 {
   const v = digits(p, e);
-  if (v < 0 || v > 0xffffffff) return EXPIRES_DEFAULT;
-  return v > 0x7fffffff ? 0x7fffffff : <i32>v;
+  if (<u64>v > 0xffffffff) return EXPIRES_DEFAULT;
+  return capped(v);
 }
+
+/** A digits() result capped at 2^31-1 (-1 stays -1). */
+export function capped(v: i64): i32 { return v > 0x7fffffff ? 0x7fffffff : <i32>v; }
 
 /** Parses 1*DIGIT filling [p, end); -1 when it is not that. Values above 2^32-1 come back as 2^32. */
 export function digits(p: usize, end: usize): i64 {
@@ -219,10 +245,24 @@ export function digits(p: usize, end: usize): i64 {
   return <i64>v;
 }
 
+/** The value after `port` (see below). */
+export let portValue: i32 = 0;
+
+/** p at a ':': reads the port after it (1..65535) into portValue; returns the position after
+ *  the digits, or 0 when there are none or the value is out of range. */
+export function port(p: usize, end: usize): usize {
+  const q = skipClass(p + 1, end, C_DIGIT);
+  const v = digits(p + 1, q);
+  if (v <= 0 || v > 65535) return 0;
+  portValue = <i32>v;
+  return q;
+}
+
 /** A byte range of a message: offset from the message's base and length; len 0 = absent/empty. */
 // The setters store straight into the fields (off at +0, len at +4): under -Oz binaryen keeps
 // field accessors as calls, which the interpreter pays for on every span of every message.
-export class Span {
+// Unmanaged: the spans of one parsed object live in one block (spanFields), cleared at once.
+@unmanaged export class Span {
   off: i32 = 0;
   len: i32 = 0;
   set(off: i32, len: i32): Span {
@@ -234,5 +274,20 @@ export class Span {
   setAbs(base: usize, p: usize, e: usize): Span { return this.set(<i32>(p - base), <i32>(e - p)); }
   // @ts-ignore: decorator
   @inline clear(): void { store<u64>(changetype<usize>(this), 0); }
+  /** Copies another span. */
+  // @ts-ignore: decorator
+  @inline copy(s: Span): void { store<u64>(changetype<usize>(this), load<u64>(changetype<usize>(s))); }
   get end(): i32 { return this.off + this.len; }
+}
+
+/**
+ * Start-up: points the last n fields of object obj (size bytes: offsetof<T>()), which must be
+ * Span fields, to n zeroed spans in one block, and returns the block, so that one memory.fill
+ * clears them all.
+ */
+export function spanFields(obj: usize, size: usize, n: i32): usize {
+  const blk = heap.alloc(<usize>n << 3);
+  memory.fill(blk, 0, <usize>n << 3);
+  for (let i = 0; i < n; i++) store<usize>(obj + size - (<usize>(n - i) << 2), blk + (<usize>i << 3));
+  return blk;
 }

@@ -5,11 +5,11 @@
 // be read cannot be answered (no address to answer to): DROP. ACK is never answered. Responses
 // that are malformed are dropped (RFC 3261 18.1.2 leaves no way to answer them).
 import { SipMsg, M_OTHER, M_INVITE, M_ACK, M_BYE, M_CANCEL, M_OPTIONS, M_INFO,
-  H_REQUIRE, H_ACCEPT, H_CONTENT_ENCODING, ListIter, E_OK, E_EMPTY, E_TOO_LONG, E_VERSION, E_NO_VIA,
+  H_REQUIRE, H_ACCEPT, H_CONTENT_ENCODING, list, values, nextValue, E_OK, E_EMPTY, E_TOO_LONG, E_VERSION, E_NO_VIA,
   E_NO_FROM, E_NO_TO, E_NO_CALL_ID, E_NO_CSEQ, E_NO_CONTENT_TYPE } from "./msg";
 import { S_SIP, S_SIPS } from "./uri";
-import { C_TOKEN, skipClass, skipWs, Span } from "./scan";
-import { Params } from "./params";
+import { at, find, C_TOKEN, skipClass, skipWs, Span } from "./scan";
+import { params } from "./params";
 import { Writer, eqNoCase, eqBytesNoCase } from "../sys/bytes";
 import { T, Text, textLen, textPtr } from "../sys/text";
 
@@ -22,8 +22,6 @@ export const DROP = -1;
 export const ALLOW_BASE: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (1 << M_CANCEL) |
   (1 << M_OPTIONS) | (1 << M_INFO);
 
-const SUPPORTED_CAP: i32 = 128;
-
 /** What the UA accepts; the owner extends it at start-up (uas.allow |= 1 << M_NOTIFY, ...). */
 export class UasPolicy {
   /** Methods answered (bit per M_*); others known get 405, unknown 501, both with Allow. */
@@ -31,28 +29,21 @@ export class UasPolicy {
   /** Methods whose answer carries SDP: Accept must admit application/sdp, and a body must be
    *  application/sdp without content coding. */
   sdpMethods: u32 = 1 << M_INVITE;
-  /** Supported option tags, comma-separated ASCII (Require checks and the Supported header). */
-  supported: usize = heap.alloc(<usize>SUPPORTED_CAP);
-  supportedLen: i32 = 0;
+  /** Supported option tags, comma-separated (Require checks and the Supported header). */
+  supported: Text = T("timer");
 
-  constructor() { this.setSupported(T("timer")); }
-
-  /** Sets the supported option tags ("timer,100rel"); false (unchanged) when too long. */
+  /** Sets the supported option tags (T("timer,100rel")); true. */
   setSupported(tags: Text): bool {
-    const n = textLen(tags);
-    if (n > SUPPORTED_CAP) return false;
-    memory.copy(this.supported, textPtr(tags), <usize>n);
-    this.supportedLen = n;
+    this.supported = tags;
     return true;
   }
 
   /** The option tag [p, p+n) is supported (tokens compare case-insensitively, RFC 3261 7.3.1). */
   supports(p: usize, n: i32): bool {
-    let s = this.supported;
-    const end = s + <usize>this.supportedLen;
+    let s = textPtr(this.supported);
+    const end = s + <usize>textLen(this.supported);
     while (s < end) {
-      let e = s;
-      while (e < end && load<u8>(e) != 44) e++;
+      const e = find(s, end, 44);
       if (eqBytesNoCase(s, <i32>(e - s), p, n)) return true;
       s = e + 1;
     }
@@ -66,8 +57,6 @@ export const uas = new UasPolicy();
 /** Why the last checkRequest/checkResponse decided as it did: an E_* for errorText (0 = fine). */
 export let checkErr: i32 = E_OK;
 
-const list = new ListIter();
-const params = new Params();
 
 /**
  * The response a request must get before any application logic: PASS (0), DROP (-1, do not
@@ -123,16 +112,14 @@ function mandatory(m: SipMsg, typed: bool): i32 {
  */
 export function unsupported(m: SipMsg, pol: UasPolicy, w: Writer | null = null): bool {
   let any = false;
-  for (let i = m.find(H_REQUIRE); i >= 0; i = m.find(H_REQUIRE, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      const it = list.item;
-      if (it.len == 0 || pol.supports(m.ptr(it), it.len)) continue;
-      if (w === null) return true;
-      if (any) w.str(T(", "));
-      w.bytes(m.ptr(it), it.len);
-      any = true;
-    }
+  values(m, H_REQUIRE);
+  while (nextValue()) {
+    const it = list.item;
+    if (it.len == 0 || pol.supports(m.ptr(it), it.len)) continue;
+    if (w === null) return true;
+    if (any) w.str(T(", "));
+    w.bytes(m.ptr(it), it.len);
+    any = true;
   }
   return any;
 }
@@ -141,7 +128,7 @@ export function unsupported(m: SipMsg, pol: UasPolicy, w: Writer | null = null):
 function mediaIs(p: usize, e: usize, a: Text, b: Text, wild: bool): bool {
   const t = skipClass(p, e, C_TOKEN);
   let s = skipWs(t, e);
-  if (s >= e || load<u8>(s) != 47) return false;
+  if (!at(s, e, 47)) return false;
   s = skipWs(s + 1, e);
   const u = skipClass(s, e, C_TOKEN);
   const tn = <i32>(t - p), un = <i32>(u - s);
@@ -157,39 +144,33 @@ function isSdp(m: SipMsg, ct: Span): bool {
 /** No Accept header, or one admitting application/sdp with q > 0 (RFC 3261 20.1: an empty
  *  Accept admits nothing). */
 function acceptsSdp(m: SipMsg): bool {
-  let i = m.find(H_ACCEPT);
-  if (i < 0) return true;
-  for (; i >= 0; i = m.find(H_ACCEPT, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      const p = m.ptr(list.item), e = p + <usize>list.item.len;
-      let s = p;
-      while (s < e && load<u8>(s) != 59) s++;
-      if (!mediaIs(p, s, T("application"), T("sdp"), true)) continue;
-      let q0 = false;
-      params.begin(m.base, s, e);
-      while (params.next()) {
-        if (params.is(T("q")) && params.hasValue) {
-          const vp = m.base + <usize>params.valOff;
-          let z = vp;
-          const ve = vp + <usize>params.valLen;
-          while (z < ve && (load<u8>(z) == 48 || load<u8>(z) == 46)) z++;
-          q0 = z == ve;
-        }
+  if (m.find(H_ACCEPT) < 0) return true;
+  values(m, H_ACCEPT);
+  while (nextValue()) {
+    const p = m.ptr(list.item), e = p + <usize>list.item.len;
+    const s = find(p, e, 59);
+    if (!mediaIs(p, s, T("application"), T("sdp"), true)) continue;
+    let q0 = false;
+    params.begin(m.base, s, e);
+    while (params.next()) {
+      if (params.is(T("q")) && params.hasValue) {
+        const vp = m.base + <usize>params.valOff;
+        let z = vp;
+        const ve = vp + <usize>params.valLen;
+        while (z < ve && (load<u8>(z) == 48 || load<u8>(z) == 46)) z++;
+        q0 = z == ve;
       }
-      if (!q0) return true;
     }
+    if (!q0) return true;
   }
   return false;
 }
 
 /** A Content-Encoding other than identity. */
 function hasCoding(m: SipMsg): bool {
-  for (let i = m.find(H_CONTENT_ENCODING); i >= 0; i = m.find(H_CONTENT_ENCODING, i)) {
-    list.begin(m.base, m.hdrValueOff(i), m.hdrValueLen(i));
-    while (list.next()) {
-      if (!eqNoCase(m.ptr(list.item), list.item.len, T("identity"))) return true;
-    }
+  values(m, H_CONTENT_ENCODING);
+  while (nextValue()) {
+    if (!eqNoCase(m.ptr(list.item), list.item.len, T("identity"))) return true;
   }
   return false;
 }

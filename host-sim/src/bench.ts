@@ -6,7 +6,7 @@
 //   npm run bench -- --json             machine-readable, on stdout (after the build's line, if
 //                                       it had to build)
 //   npm run bench -- --json out.json    machine-readable, into a file
-//   npm run bench -- --only g711        one family
+//   npm run bench -- --only g711        one family (g711, sip, media)
 //   npm run bench -- --quick            shorter runs (rough figures)
 //   npm run bench -- --loops            wasm opcodes per loop iteration in build/bench.wat
 import { cpus } from "node:os";
@@ -18,8 +18,10 @@ import { DEFAULT_MEASURE, type MeasureOptions } from "./bench/measure.js";
 import { countLoops } from "./bench/loops.js";
 import type { BenchModule, BenchRow } from "./bench/types.js";
 import { g711 } from "./bench/g711.js";
+import { sipParse } from "./bench/sip.js";
+import { media } from "./bench/media.js";
 
-const MODULES: BenchModule[] = [g711];
+const MODULES: BenchModule[] = [g711, sipParse, media];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -36,19 +38,25 @@ function fmtRate(v: number): string {
   return v.toFixed(0);
 }
 
+function fmtMBps(perSec: number, bytes: number | undefined): string {
+  return bytes === undefined ? "-" : (perSec * bytes / 1e6).toFixed(0);
+}
+
 function table(rows: BenchRow[]): string {
-  const head = ["kernel", "ours /s", "ours ns", "peer", "peer /s", "peer ns", "ours vs peer"];
+  const head = ["kernel", "ours /s", "ours ns", "ours MB/s", "peer", "peer /s", "peer ns", "peer MB/s", "ours vs peer"];
   const body = rows.map((r) => [
     r.kernel,
     `${fmtRate(r.ours.perSec)}${r.unit}s`,
     r.ours.nsPer.toFixed(2),
+    fmtMBps(r.ours.perSec, r.bytes),
     r.peer?.name ?? "-",
     r.peer ? `${fmtRate(r.peer.figure.perSec)}${r.unit}s` : "-",
     r.peer ? r.peer.figure.nsPer.toFixed(2) : "-",
+    r.peer ? fmtMBps(r.peer.figure.perSec, r.bytes) : "-",
     r.peer ? `${(r.peer.figure.nsPer / r.ours.nsPer).toFixed(2)}x` : "-",
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (c: string[]): string => c.map((s, i) => (i === 0 || i === 3 ? s.padEnd(w[i]!) : s.padStart(w[i]!))).join("  ");
+  const line = (c: string[]): string => c.map((s, i) => (i === 0 || i === 4 ? s.padEnd(w[i]!) : s.padStart(w[i]!))).join("  ");
   return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...body.map(line)].join("\n");
 }
 
@@ -59,6 +67,7 @@ function main(): void {
     for (const l of countLoops(readFileSync(wat, "utf8"))) console.log(`${String(l.opcodes).padStart(5)}  ${l.func}  ${l.label}${l.nested ? " (contains loops)" : ""}`);
     return;
   }
+  if (only && !MODULES.some((m) => m.name === only)) throw new Error(`--only ${only}: no such kernel family (${MODULES.map((m) => m.name).join(", ")})`);
   const wasmPath = join(root, "build/bench.wasm");
   const wasm = loadBench(wasmPath);
   const machine = {

@@ -2,12 +2,17 @@
 // Linphone, Yealink, Grandstream): every field the UA uses, checked exactly.
 import { SipMsg, Span, ListIter, ContactIter, ValueIter, M_INVITE, M_BYE, M_OPTIONS, M_REGISTER, M_NOTIFY, H_VIA, H_RECORD_ROUTE,
   H_ALLOW, H_SUPPORTED, H_SESSION_EXPIRES, H_AUTHORIZATION, H_WWW_AUTHENTICATE, H_PROXY_AUTHENTICATE,
-  H_EVENT, H_SUBSCRIPTION_STATE, H_CONTENT_TYPE, H_USER_AGENT, H_SERVER, H_OTHER, E_OK,
+  H_EVENT, H_SUBSCRIPTION_STATE, H_CONTENT_TYPE, H_USER_AGENT, H_SERVER, H_OTHER, E_OK, H_REFERRED_BY,
+  H_CONTENT_ENCODING, H_FROM, H_CALL_ID, H_CONTENT_LENGTH, H_CONTACT, H_REFER_TO, H_SUBJECT, H_TO, H_ALLOW_EVENTS,
   headerId } from "../../firmware/sip/msg";
 import { checkRequest, checkResponse, uas, PASS } from "../../firmware/sip/validate";
 import { Params } from "../../firmware/sip/params";
 import { S_SIP, HOST_IP4, HOST_NAME } from "../../firmware/sip/uri";
 import { M_NOTIFY as NOTIFY } from "../../firmware/sip/headers";
+import { SipUri } from "../../firmware/sip/uri";
+import { NameAddr } from "../../firmware/sip/nameaddr";
+import { Challenge } from "../../firmware/sip/digest";
+import { T } from "../../firmware/sys/text";
 import { file, parseBuf, parseText, str, hval, raw, addr } from "./sip-util";
 
 const DIR = "test/fixtures/sip/";
@@ -73,7 +78,8 @@ describe("requests from real peers", () => {
     const v2 = m.find(H_VIA, m.find(H_VIA));
     expect(hval(m, v2)).toBe("SIP/2.0/UDP 192.168.1.33:5060;received=192.168.1.33;rport=5060;branch=z9hG4bKd3b5e8c1a6f24e07");
     expect(hval(m, m.find(H_RECORD_ROUTE))).toBe("<sip:192.168.1.2;lr;ftag=2f6a1d0b9c33ae71>");
-    expect(str(m, m.ruriParts.transport)).toBe("udp");
+    expect(m.ruriParts.param(m.base, T("transport"), sp)).toBe(true);
+    expect(str(m, sp)).toBe("udp");
     expect(str(m, m.fromDisplay)).toBe("Alice");
     expect(str(m, m.contactUri)).toBe("sip:1002-0x55d1e2c3a4b0@192.168.1.33:5060");
     expect(m.maxForwards).toBe(69);
@@ -269,5 +275,51 @@ describe("header names", () => {
     while (ps.next()) names += str(m, sp.set(ps.nameOff, ps.nameLen)) + "=" + str(m, sp.set(ps.valOff, ps.valLen)) + (ps.quoted ? "Q" : "") + " ";
     expect(ps.err).toBe(false);
     expect(names).toBe("TAG=x lr= q=a,b;cQ ");
+  });
+});
+
+describe("layout", () => {
+  it("the fields parse() resets in blocks and the span blocks are where the code expects them", () => {
+    // SipMsg: base, len, ruriParts, hdrs; 7 fields reset to -1 from byte 16; zeros from byte 44
+    expect(offsetof<SipMsg>("viaRport")).toBe(16);
+    expect(offsetof<SipMsg>("errHdr")).toBe(16 + 24);
+    expect(offsetof<SipMsg>("isRequest")).toBe(44);
+    expect(offsetof<SipMsg>("methodName")).toBe(offsetof<SipMsg>() - 20 * 4);
+    expect(offsetof<SipMsg>("body")).toBe(offsetof<SipMsg>() - 4);
+    expect(offsetof<SipUri>("all")).toBe(offsetof<SipUri>() - 6 * 4);
+    expect(offsetof<SipUri>("lr")).toBe(12);                          // clear() zeroes 13 bytes
+    expect(offsetof<NameAddr>("uri")).toBe(offsetof<NameAddr>() - 2 * 4);
+    expect(offsetof<Challenge>("realm")).toBe(offsetof<Challenge>() - 3 * 4);
+    // a parse resets every field: fill with garbage, parse a minimal request, read back
+    const junk = new SipMsg();
+    memory.fill(changetype<usize>(junk) + 16, 0x5a, offsetof<SipMsg>() - 16 - 80);
+    memory.fill(changetype<usize>(junk.methodName), 0x5a, 20 * 8);    // the span block
+    expect(parseText(junk, "OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>\nCall-ID: c\nCSeq: 1 OPTIONS\n\n")).toBe(E_OK);
+    expect(junk.viaRport).toBe(-1);
+    expect(junk.viaTopEnd).toBe(junk.hdrValueOff(0) + junk.hdrValueLen(0));
+    expect(junk.contactExpires).toBe(-1);
+    expect(junk.expires).toBe(-1);
+    expect(junk.maxForwards).toBe(-1);
+    expect(junk.contentLength).toBe(-1);
+    expect(junk.errHdr).toBe(-1);
+    expect(junk.contactStar).toBe(false);
+    expect(junk.contactCount).toBe(0);
+    expect(junk.status).toBe(0);
+    expect(junk.viaPort).toBe(0);
+    expect(junk.toTag.len).toBe(0);
+    expect(junk.toDisplay.len).toBe(0);
+    expect(junk.contactUri.len).toBe(0);
+    expect(junk.viaReceived.len).toBe(0);
+    expect(junk.viaRportAt.len).toBe(0);
+    expect(junk.reason.len).toBe(0);
+    expect(junk.contentType.len).toBe(0);
+    expect(junk.seen).toBe(<u64>((1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5)));
+  });
+
+  it("compact forms map to their headers", () => {
+    const b = raw("bceFIKLMorsTuvxa");
+    const ids: StaticArray<i32> = [H_REFERRED_BY, H_CONTENT_TYPE, H_CONTENT_ENCODING, H_FROM, H_CALL_ID, H_SUPPORTED,
+      H_CONTENT_LENGTH, H_CONTACT, H_EVENT, H_REFER_TO, H_SUBJECT, H_TO, H_ALLOW_EVENTS, H_VIA, H_SESSION_EXPIRES, H_OTHER];
+    for (let i = 0; i < 16; i++) expect(headerId(addr(b) + <usize>i, 1)).toBe(ids[i]);
   });
 });

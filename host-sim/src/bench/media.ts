@@ -1,35 +1,22 @@
-// Benchmark of the per-call audio path (bench_media in firmware/bench.ts) on V8: frames per
-// second, and the cost of one second of a call (50 frames: one RTP packet built and one parsed,
-// jitter buffer in and out, one G.711 encode and decode of 160 samples, concealment history).
-// The lead's `npm run bench` table calls benchMedia(); it needs build/bench.wasm.
-import { readFileSync } from "node:fs";
-import { HAL_MODULE, HalError } from "../hal/contract.js";
+// The media row: bench_media (firmware/bench.ts), the whole per-call audio path on synthetic
+// packets, on V8. Per 20 ms frame: one microphone frame μ-law encoded into an RTP packet, that
+// packet received (RTP checks, source state, jitter, adaptive jitter buffer) and one frame played
+// (buffer out, decode, concealment history). Reported: frames/s, µs of CPU per second of call
+// (50 frames), the share of one core a call takes, and how much the firmware heap grew over 2000
+// frames (must be 0: nothing allocates in the steady state). No npm package runs this path
+// (RTP + jitter buffer + PLC + G.711), so the row has no peer; G.711 alone has its own rows.
+import { join } from "node:path";
+import { measure } from "./measure.js";
+import { loadBench, type BenchExports } from "./wasm.js";
+import type { BenchContext, BenchModule, BenchResult } from "./types.js";
 
-export interface MediaBenchResult {
-  /** Frames run in the timed part. */
-  frames: number;
-  /** 20 ms frames processed per second of CPU on this host. */
-  framesPerSec: number;
-  /** Microseconds of CPU per second of call (50 frames). */
-  usPerCallSecond: number;
-  /** Share of one core one call takes (per cent). */
-  cpuPercentPerCall: number;
-  /** The kernel's checksum (identical on every host for the same wasm). */
-  checksum: number;
-  /** Bytes the firmware heap grew during the timed run: 0, or something allocates per frame. */
-  heapGrowth: number;
-}
-
-interface MediaKernel {
-  bench_media(frames: number): number;
-  bench_buffer(size: number): number;
-  memory: WebAssembly.Memory;
-}
+/** Frames in one second of a call (20 ms each). */
+export const FRAMES_PER_SECOND = 50;
 
 /** Heap growth across `run`, read through bench_buffer: asked for more than its 256 KiB scratch
  *  it allocates anew, at the top of the stub runtime's bump heap. Costs 768 KiB of the
  *  instance's memory: use a fresh instance. */
-export function heapGrowth(k: MediaKernel, run: () => void): number {
+export function heapGrowth(k: BenchExports, run: () => void): number {
   const big = 256 * 1024 + 1;
   const p0 = k.bench_buffer(big) >>> 0;
   const p1 = k.bench_buffer(big) >>> 0;
@@ -38,45 +25,29 @@ export function heapGrowth(k: MediaKernel, run: () => void): number {
   return (p2 - p1) - (p1 - p0);
 }
 
-/** Instantiates bench.wasm with an inert HAL (the kernel touches only random_fill, before its
- *  loop) and returns the kernel. */
-export function loadMediaKernel(wasm: string | Uint8Array = "build/bench.wasm"): MediaKernel {
-  const bin = typeof wasm === "string" ? readFileSync(wasm) : wasm;
-  const module = new WebAssembly.Module(bin as Uint8Array<ArrayBuffer>);
-  let seed = 0x2545f491;
-  let memory: WebAssembly.Memory | null = null;
-  const hal: Record<string, (...args: number[]) => number | bigint | void> = {};
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module !== HAL_MODULE || imp.kind !== "function") continue;
-    if (imp.name === "random_fill") {
-      hal[imp.name] = (p: number, n: number): number => {
-        const b = new Uint8Array(memory!.buffer, p >>> 0, n >>> 0);
-        for (let i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) >>> 0; b[i] = seed >>> 24; }
-        return n;
-      };
-    } else if (imp.name === "clock_now_ms") hal[imp.name] = (): bigint => 0n;
-    else if (imp.name === "sys_panic") hal[imp.name] = (): void => { throw new Error("bench.wasm panicked"); };
-    else hal[imp.name] = (): number => HalError.E_UNSUPPORTED;
-  }
-  const inst = new WebAssembly.Instance(module, { [HAL_MODULE]: hal } as WebAssembly.Imports);
-  const exp = inst.exports as unknown as MediaKernel;
-  memory = exp.memory;
-  if (typeof exp.bench_media !== "function") throw new Error("bench.wasm has no bench_media export");
-  return exp;
+/** Heap growth over `frames` frames after a first call of 10 (which allocates the stream). */
+export function mediaHeapGrowth(wasmPath: string, frames = 2000): number {
+  const probe = loadBench(wasmPath).exports;
+  probe.bench_media(10);
+  return heapGrowth(probe, () => { probe.bench_media(frames); });
 }
 
-/** Runs bench_media: a warm-up, then `frames` frames timed (default 100,000 = 2000 s of call). */
-export function benchMedia(opts: { wasm?: string | Uint8Array; frames?: number } = {}): MediaBenchResult {
-  const k = loadMediaKernel(opts.wasm);
-  const frames = opts.frames ?? 100_000;
-  k.bench_media(Math.min(5000, frames));
-  const t0 = process.hrtime.bigint();
-  const checksum = k.bench_media(frames);
-  const ns = Number(process.hrtime.bigint() - t0);
-  const framesPerSec = frames / (ns / 1e9);
-  const usPerCallSecond = (ns / 1000) / (frames / 50);
-  const probe = loadMediaKernel(opts.wasm);
-  probe.bench_media(10);
-  const growth = heapGrowth(probe, () => { probe.bench_media(2_000); });
-  return { frames, framesPerSec, usPerCallSecond, cpuPercentPerCall: usPerCallSecond / 1e4, checksum, heapGrowth: growth };
+function run(ctx: BenchContext): BenchResult {
+  const ex = ctx.wasm.exports;
+  let sink = 0;
+  const check = ex.bench_media(FRAMES_PER_SECOND);
+  const ours = measure((reps) => { sink ^= ex.bench_media(reps); }, 1, ctx.measure);
+  const usPerCallSecond = (ours.nsPer * FRAMES_PER_SECOND) / 1000;
+  const growth = mediaHeapGrowth(join(ctx.root, "build/bench.wasm"));
+  const cpu = usPerCallSecond / 1e4; // µs per 1e6 µs, in per cent
+  return {
+    rows: [{ kernel: "media path (20 ms frame)", unit: "frame", ours, extra: { usPerCallSecond, cpuPercentPerCall: cpu, heapGrowthBytes: growth, checksum50: check } }],
+    facts: [
+      `media path: ${usPerCallSecond.toFixed(1)} µs of CPU per second of call (${FRAMES_PER_SECOND} frames), ` +
+        `${cpu.toFixed(4)} % of one core per call; firmware heap growth over 2000 frames: ${growth} bytes; no JS peer runs this path`,
+    ],
+    sink,
+  };
 }
+
+export const media: BenchModule = { name: "media", run };

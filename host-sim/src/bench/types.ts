@@ -16,6 +16,10 @@ export interface BenchRow {
   unit: string;
   ours: Figure;
   peer?: { name: string; figure: Figure };
+  /** Bytes one item holds (a SIP message's size), when throughput in bytes means something. */
+  bytes?: number;
+  /** Further figures of the row, named with their unit (e.g. usPerCallSecond, heapGrowthBytes). */
+  extra?: Record<string, number>;
 }
 
 export interface BenchResult {

@@ -9,6 +9,9 @@ export interface BenchExports {
   memory: WebAssembly.Memory;
   bench_buffer(size: number): number;
   bench_g711(law: number, op: number, inPtr: number, outPtr: number, n: number, reps: number): number;
+  /** >= 0: checksum of reps full parses (31 bits); < 0: minus the parse error. */
+  bench_sip_parse(ptr: number, len: number, reps: number): number;
+  bench_media(frames: number): number;
 }
 
 export interface BenchWasm {
@@ -64,7 +67,7 @@ export function loadBench(wasm: string | Uint8Array = "build/bench.wasm"): Bench
   const imports = { [HAL_MODULE]: bindHal(inertHost(), memory) } as unknown as WebAssembly.Imports;
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bin as Uint8Array<ArrayBuffer>), imports);
   exp = inst.exports as unknown as BenchExports;
-  for (const k of ["memory", "bench_buffer", "bench_g711"] as const) {
+  for (const k of ["memory", "bench_buffer", "bench_g711", "bench_sip_parse", "bench_media"] as const) {
     if (!(k in exp)) throw new Error(`bench.wasm lacks export ${k}`);
   }
   const e = exp;
