@@ -641,6 +641,13 @@ export class Phone {
       return;
     }
     if (m.method === "INVITE" && !toTag) { this.onInvite(m, reply); return; }
+    if (m.method === "REGISTER") {
+      // the phone doubles as a plain registrar (no auth): the binding for what was asked
+      const contact = (hdr(m, "contact") ?? "").replace(/;expires=\d+/i, "");
+      const expires = /;expires=(\d+)/i.exec(hdr(m, "contact") ?? "")?.[1] ?? hdr(m, "expires") ?? "3600";
+      reply(respond(m, 200, "OK", [`Contact: ${contact};expires=${expires}`], "reg"));
+      return;
+    }
     // inside a dialog: BYE, INFO, re-INVITE (a session refresh or the unit's hold)
     const d = this.dialog;
     if (!d || hdr(m, "call-id") !== d.callId) { reply(respond(m, 481, "Call/Transaction Does Not Exist")); return; }
