@@ -40,16 +40,17 @@ export const E_NO_CONTENT_TYPE = 34;     // a body without Content-Type (RFC 326
 export const E_CONTENT_ENCODING = 35;
 
 // Indexed by code.
-const TEXT: StaticArray<Text> = [T("OK"), T("Empty message"), T("Message too long"), T("Bad start line"),
+const TEXT = memory.data<u32>([T("OK"), T("Empty message"), T("Message too long"), T("Bad start line"),
   T("Bad Request-URI"), T("Bad status code"), T("Control character"), T("Bare CR"), T("Line too long"),
   T("Too many headers"), T("Bad header line"), T("Truncated headers"), T("Bad Via"), T("Bad From"), T("Bad To"),
   T("Bad Call-ID"), T("Bad CSeq"), T("CSeq method mismatch"), T("Bad Contact"), T("Bad Max-Forwards"),
   T("Bad Content-Length"), T("Conflicting Content-Length"), T("Content-Length too large"),
   T("Bad Content-Type"), T("Bad Route"), T("Bad option tags"), T("Bad Date"), T("Duplicate header"),
   T("Version Not Supported"), T("Missing Via"), T("Missing From"), T("Missing To"), T("Missing Call-ID"),
-  T("Missing CSeq"), T("Missing Content-Type"), T("Bad Content-Encoding")];
+  T("Missing CSeq"), T("Missing Content-Type"), T("Bad Content-Encoding")]);
+const COUNT: u32 = <u32>E_CONTENT_ENCODING + 1;
 
 /** Short reason for a 400 reason phrase or Warning text; "Bad Request" for unknown codes. */
 export function errorText(code: i32): Text {
-  return <u32>code < <u32>TEXT.length ? TEXT[code] : T("Bad Request");
+  return <u32>code < COUNT ? load<u32>(TEXT + (<usize>code << 2)) : T("Bad Request");
 }

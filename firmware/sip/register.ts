@@ -104,19 +104,21 @@ function onTimer(t: Timer): void { step(); }
 /** Wires the timer (see sys/clock.ts); call once at start-up before apply(). */
 export function init(): void { timer.fn = onTimer; }
 
-const STATE_NAMES: StaticArray<Text> = [T("unregistered"), T("unregistered"), T("registering"), T("registering"), T("registered"), T("failed")];
+const STATE_NAMES = memory.data<u32>([T("unregistered"), T("unregistered"), T("registering"), T("registering"), T("registered"), T("failed")]);
+
+function nameOf(s: i32): Text { return load<u32>(STATE_NAMES + (<usize>s << 2)); }
 
 /** The state as the outside world names it (events, status, /api/state). */
-export function stateName(): Text { return STATE_NAMES[state]; }
+export function stateName(): Text { return nameOf(state); }
 
 function setState(s: i32, why: Text): void {
-  const before = STATE_NAMES[state];
+  const before = stateName();
   state = s;
-  if (s == ST_REGISTERED || before != STATE_NAMES[s] || s == ST_FAILED) publish(why);
+  if (s == ST_REGISTERED || before != stateName() || s == ST_FAILED) publish(why);
 }
 
 function publish(why: Text): void {
-  const e = event.begin(T("registration")).str(T("state"), STATE_NAMES[state]);
+  const e = event.begin(T("registration")).str(T("state"), stateName());
   if (state != ST_OFF) e.bytes(T("aor"), aor, aorLen);
   if (registrarIp != 0) e.key(T("registrar")).byte(34).ip4(registrarIp).byte(58).dec(<u64>registrarPort).byte(34);
   if (state == ST_REGISTERED) e.num(T("expires"), granted);
@@ -130,14 +132,11 @@ function publish(why: Text): void {
   }
 }
 
-/** Hash of the settings a binding depends on: a change restarts registration. */
-const BINDING_KEYS: StaticArray<i32> = [settings.K_SIP_USER, settings.K_SIP_PASSWORD, settings.K_SIP_AUTH_USER,
-  settings.K_SIP_DOMAIN, settings.K_SIP_PROXY, settings.K_SIP_PORT, settings.K_SIP_EXPIRES];
-
+/** Hash of the settings a binding depends on: a change restarts registration. They are the keys
+ *  K_SIP_USER (0) to K_SIP_EXPIRES (6): user, password, auth_user, domain, proxy, port, expires. */
 function settingsHash(): u32 {
   let h: u32 = 2166136261;
-  for (let i = 0; i < BINDING_KEYS.length; i++) {
-    const k = unchecked(BINDING_KEYS[i]);
+  for (let k = settings.K_SIP_USER; k <= settings.K_SIP_EXPIRES; k++) {
     const p = settings.valuePtr(k), n = settings.valueLen(k);
     for (let j = 0; j < n; j++) h = (h ^ <u32>load<u8>(p + <usize>j)) * 16777619;
     h = (h ^ 0xff) * 16777619;
@@ -474,7 +473,7 @@ export function keepalivePort(): i32 { return registrarPort; }
 
 /** The `status` line. */
 export function status(w: Writer): void {
-  w.str(STATE_NAMES[state]);
+  w.str(stateName());
   if (state == ST_OFF) { w.str(T(" (no account: set sip.user and sip.domain)")); return; }
   w.str(T(" ")).bytes(aor, aorLen);
   if (state == ST_REGISTERED) {

@@ -82,10 +82,11 @@ export class Txn {
   get live(): bool { return this.state != S_FREE && this.state != S_TERMINATED; }
 }
 
-const STATE_NAMES: StaticArray<Text> = [T("free"), T("calling"), T("trying"), T("proceeding"), T("completed"), T("confirmed"), T("accepted"), T("terminated")];
-const KIND_NAMES: StaticArray<Text> = [T("ict"), T("nict"), T("ist"), T("nist")];
+// State names (S_*), then kind names (ICT..NIST) from index 8.
+const NAMES = memory.data<u32>([T("free"), T("calling"), T("trying"), T("proceeding"), T("completed"), T("confirmed"),
+  T("accepted"), T("terminated"), T("ict"), T("nict"), T("ist"), T("nist")]);
 
-export function stateName(s: i32): Text { return <u32>s < 8 ? STATE_NAMES[s] : T("?"); }
+export function stateName(s: i32): Text { return <u32>s < 8 ? load<u32>(NAMES + (<usize>s << 2)) : T("?"); }
 
 /** Moves t to state s, logging why; a move backwards is a broken invariant and is refused. */
 export function setState(t: Txn, s: i32, why: Text): void {
@@ -94,7 +95,7 @@ export function setState(t: Txn, s: i32, why: Text): void {
     return;
   }
   if (log.on(log.DEBUG)) {
-    log.debug().str(KIND_NAMES[t.kind]).str(T(" ")).dec(t.index).str(T(": ")).str(stateName(t.state)).str(T(" -> "))
+    log.debug().str(load<u32>(NAMES + (<usize>(8 + t.kind) << 2))).str(T(" ")).dec(t.index).str(T(": ")).str(stateName(t.state)).str(T(" -> "))
       .str(stateName(s)).str(T(" on ")).str(why).end();
   }
   t.state = s;
