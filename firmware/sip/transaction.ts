@@ -24,7 +24,7 @@ function onLinger(tm: Timer): void {
 }
 
 export const pool = new StaticArray<Txn>(MAX_TRANSACTIONS);
-for (let i = 0; i < MAX_TRANSACTIONS; i++) pool[i] = new Txn(i, onRetx, onExpiry, onLinger);
+for (let i = 0; i < MAX_TRANSACTIONS; i++) unchecked(pool[i] = new Txn(i, onRetx, onExpiry, onLinger));
 
 /** A free transaction, or null when the pool is exhausted (the caller answers 503 or fails). */
 export function alloc(kind: i32, method: i32, key: u32, tu: TuFn, owner: i32): Txn | null {
