@@ -87,7 +87,3 @@ export function onExpiry(t: Txn): void {
   }
 }
 
-/** Timer D: stop absorbing retransmitted final responses. */
-export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer D"));
-}

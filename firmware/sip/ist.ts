@@ -69,7 +69,3 @@ export function onExpiry(t: Txn): void {
   }
 }
 
-/** Timer I. */
-export function onLinger(t: Txn): void {
-  if (t.state == S_CONFIRMED) setState(t, S_TERMINATED, T("Timer I"));
-}

@@ -59,7 +59,3 @@ export function onExpiry(t: Txn): void {
   setState(t, S_TERMINATED, T("Timer F"));
 }
 
-/** Timer K. */
-export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer K"));
-}

@@ -3,28 +3,31 @@
 import { MAX_TRANSACTIONS } from "../config";
 import { Timer } from "../sys/clock";
 import { SipMsg, M_ACK, M_INVITE } from "./msg";
-import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, T1, clientKey } from "./txn";
+import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, S_COMPLETED, S_CONFIRMED, S_TERMINATED, T1, clientKey, setState } from "./txn";
+import { T } from "../sys/text";
 import * as ict from "./ict";
 import * as nict from "./nict";
 import * as ist from "./ist";
 import * as nist from "./nist";
 
-function onRetx(tm: Timer): void {
-  const t = unchecked(pool[tm.ctx]);
-  if (t.kind == ICT) ict.onRetx(t); else if (t.kind == NICT) nict.onRetx(t); else if (t.kind == IST) ist.onRetx(t);
-}
-function onExpiry(tm: Timer): void {
-  const t = unchecked(pool[tm.ctx]);
-  if (t.kind == ICT) ict.onExpiry(t); else if (t.kind == NICT) nict.onExpiry(t); else if (t.kind == IST) ist.onExpiry(t);
-}
-function onLinger(tm: Timer): void {
-  const t = unchecked(pool[tm.ctx]);
-  if (t.kind == ICT) ict.onLinger(t); else if (t.kind == NICT) nict.onLinger(t);
-  else if (t.kind == IST) ist.onLinger(t); else nist.onLinger(t);
+/** Every transaction timer: ctx is the pool index, plus RETX, EXPIRY or LINGER (see Txn). */
+function onTimer(tm: Timer): void {
+  const t = unchecked(pool[tm.ctx & 0xff]);
+  const which = tm.ctx >> 8, kind = t.kind;
+  if (which == 0) {
+    if (kind == ICT) ict.onRetx(t); else if (kind == NICT) nict.onRetx(t); else if (kind == IST) ist.onRetx(t);
+  } else if (which == 1) {
+    if (kind == ICT) ict.onExpiry(t); else if (kind == NICT) nict.onExpiry(t); else if (kind == IST) ist.onExpiry(t);
+  } else if (t.state == (kind == IST ? S_CONFIRMED : S_COMPLETED)) {
+    // Timer D (ICT), K (NICT), I (IST), J (NIST): the state that absorbed retransmissions ends
+    setState(t, S_TERMINATED, load<u32>(LINGER_TIMERS + (<usize>kind << 2)));
+  }
 }
 
+const LINGER_TIMERS = memory.data<u32>([T("Timer D"), T("Timer K"), T("Timer I"), T("Timer J")]);
+
 export const pool = new StaticArray<Txn>(MAX_TRANSACTIONS);
-for (let i = 0; i < MAX_TRANSACTIONS; i++) unchecked(pool[i] = new Txn(i, onRetx, onExpiry, onLinger));
+for (let i = 0; i < MAX_TRANSACTIONS; i++) unchecked(pool[i] = new Txn(i, onTimer));
 
 /** A free transaction, or null when the pool is exhausted (the caller answers 503 or fails). */
 export function alloc(kind: i32, method: i32, key: u32, tu: TuFn, owner: i32): Txn | null {

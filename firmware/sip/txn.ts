@@ -9,7 +9,7 @@
 // the RFC 3261 magic cookie (RFC 2543 peers) are matched on Call-ID, From tag, CSeq number and
 // sent-by instead. Keys are 32-bit FNV-1a hashes plus the method, so a transaction stores no
 // variable-length key.
-import { Timer } from "../sys/clock";
+import { Timer, TimerFn } from "../sys/clock";
 import * as log from "../sys/log";
 import { TXN_BUF } from "../config";
 import { SipMsg } from "./msg";
@@ -71,11 +71,13 @@ export class Txn {
   expiry: Timer;  // B (ICT), F (NICT), H (IST), L (IST accepted), M (ICT accepted)
   linger: Timer;  // D (ICT), K (NICT), I (IST), J (NIST)
 
-  constructor(public index: i32, retx: (t: Timer) => void, expiry: (t: Timer) => void, linger: (t: Timer) => void) {
+  /** fn runs for all three timers; their ctx is index (retx), 0x100 | index (expiry) and
+   *  0x200 | index (linger). */
+  constructor(public index: i32, fn: TimerFn) {
     this.buf = heap.alloc(<usize>TXN_BUF);
-    this.retx = new Timer(retx, index);
-    this.expiry = new Timer(expiry, index);
-    this.linger = new Timer(linger, index);
+    this.retx = new Timer(fn, index);
+    this.expiry = new Timer(fn, 0x100 | index);
+    this.linger = new Timer(fn, 0x200 | index);
   }
 
   get cap(): i32 { return TXN_BUF; }
