@@ -24,7 +24,7 @@ import * as resolve from "./resolve";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
 import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_PROVISIONAL, clientKey, abandon } from "./txn";
-import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER } from "./msg";
+import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER, methodNamePtr, methodNameLen } from "./msg";
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { uas } from "./validate";
@@ -233,15 +233,8 @@ function send(remove: bool): void {
   w.base = t.buf; w.cap = t.cap;
   w.reset();
   cseq++;
-  // Request-URI: the registrar domain (10.2); via the proxy when one is set.
-  const ruriStart = w.str(T("REGISTER ")).len;
-  account.writeDomainUri(w);
-  const ruriLen = w.len - ruriStart;
-  w.str(T(" SIP/2.0")).crlf();
-  build.newBranch(bw.reset());
-  build.via(w, localIp, 0, 0, transport.localPort(), branch, bw.len);
-  build.maxForwards(w);
-  account.writeProxyRoute(w);
+  const ruriStart = writeHead(w, M_REGISTER, bw);
+  const ruriLen = headUriLen;
   build.nameAddr(w, 2 /* From */, settings.valuePtr(settings.K_SIP_DISPLAY), settings.valueLen(settings.K_SIP_DISPLAY), aor, aorLen, fromTag, fromTagLen);
   build.nameAddr(w, 3 /* To */, 0, 0, aor, aorLen);
   build.callId(w, callId, callIdLen);
@@ -250,13 +243,16 @@ function send(remove: bool): void {
   w.str(T("Expires: ")).dec(<u64>(remove ? 0 : expires)).crlf();
   build.allow(w, uas.allow);
   build.userAgent(w);
-  if (digest.ready) {
+  answered = digest.ready;
+  if (answered) {
     // A removal speaks for the binding being removed: the credentials it was made with.
-    if (remove) digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen, boundUser, boundUserLen, boundPass, boundPassLen);
-    else digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen,
-      account.authUser(), account.authUserLen(), settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
-    answered = true;
-  } else answered = false;
+    let up = boundUser, un = boundUserLen, pp = boundPass, pn = boundPassLen;
+    if (!remove) {
+      up = account.authUser(); un = account.authUserLen();
+      pp = settings.valuePtr(settings.K_SIP_PASSWORD); pn = settings.valueLen(settings.K_SIP_PASSWORD);
+    }
+    digest.write(w, methodNamePtr(M_REGISTER), methodNameLen(M_REGISTER), w.base + <usize>ruriStart, ruriLen, up, un, pp, pn);
+  }
   build.end(w);
   if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
   t.len = w.len;
@@ -271,7 +267,24 @@ function send(remove: bool): void {
   transaction.startClient(t);
 }
 
-const REGISTER_TEXT = memory.data<u8>([82, 69, 71, 73, 83, 84, 69, 82]); // "REGISTER"
+/** Length of the Request-URI writeHead() wrote. */
+export let headUriLen: i32 = 0;
+
+/** Writes the head of a request to the registrar (REGISTER, the OPTIONS keep-alive): the request
+ *  line to sip:domain (10.2; it goes via the proxy when one is set), Via from our address with a
+ *  new branch (written into bw), Max-Forwards and the proxy's Route. Returns the offset of the
+ *  Request-URI in w (its length: headUriLen). */
+export function writeHead(w: Writer, method: i32, bw: Writer): i32 {
+  const s = build.methodName(w, method).byte(32).len;
+  account.writeDomainUri(w);
+  headUriLen = w.len - s;
+  w.str(T(" SIP/2.0")).crlf();
+  build.newBranch(bw.reset());
+  build.via(w, localIp, 0, 0, transport.localPort(), bw.base, bw.len);
+  build.maxForwards(w);
+  account.writeProxyRoute(w);
+  return s;
+}
 
 /** Contact: <sip:user@ip:port> (the public address once the registrar showed us one). */
 function writeContact(w: Writer): void {
@@ -332,7 +345,7 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     return;
   }
   const retry = seconds(m, m.find(H_RETRY_AFTER));
-  fail(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
+  failRetry(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
 }
 
 /**
@@ -419,7 +432,10 @@ function seconds(m: SipMsg, i: i32): i32 {
   return v < 0 || v > 86400 ? -1 : <i32>v;
 }
 
-function fail(why: Text, code: i32, retryAfter: i32 = -1): void {
+function fail(why: Text, code: i32): void { failRetry(why, code, -1); }
+
+/** A failed attempt: the next one after the back-off, or after retryAfter s when that is longer. */
+function failRetry(why: Text, code: i32, retryAfter: i32): void {
   failures++;
   lastCode = code;
   reason = why;
