@@ -5,7 +5,7 @@
 // The firmware's budget (64 KB for the whole product) cannot afford that, so firmware code writes
 // texts as T("literal") (like AVR's PSTR): this transform replaces each such call by a Text handle,
 // (offset << 12) | length, into TEXTS (firmware/sys/text.ts), whose bytes it fills with the UTF-8
-// of every text, each stored once. It also refuses, at build time, any other string literal in
+// of every text, each stored once (a text found inside a longer one is not stored again). It also refuses, at build time, any other string literal in
 // firmware/ (decorator arguments and firmware/sys/rt.ts, the runtime hooks, excepted), so the
 // rule cannot be broken by accident. Specs (test/) may use T() too; their other literals are free.
 import { Transform } from "assemblyscript/dist/transform.js";
@@ -28,23 +28,37 @@ function where(node) {
 export default class TextTransform extends Transform {
   afterParse(parser) {
     const sources = parser.program ? parser.program.sources : parser.sources;
-    const texts = new Map(); // text -> offset
-    const chunks = [];
-    let size = 0;
+    // Every T() literal becomes an integer literal whose value is set once the blob is laid out:
+    // the distinct texts longest first, each stored once, and a text that occurs inside one
+    // already stored (" s" in "registration interval, s") pointing into it.
     let blobDecl = null;
+    const uses = []; // [literal node, text]
+    const order = new Map(); // text -> first-use index
 
     const handle = (text, node) => {
-      if (text.length === 0) return 0; // the empty text is handle 0
-      const bytes = Buffer.from(text, "utf8");
-      if (bytes.length > MAX_LEN) throw new Error(`${where(node)}: T() text longer than ${MAX_LEN} bytes`);
-      let off = texts.get(text);
-      if (off === undefined) {
-        off = size;
-        texts.set(text, off);
-        chunks.push(bytes);
-        size += bytes.length;
+      const lit = Node.createIntegerLiteralExpression(i64_new(0, 0), node.range);
+      if (text.length === 0) return lit; // the empty text is handle 0
+      if (Buffer.byteLength(text, "utf8") > MAX_LEN) throw new Error(`${where(node)}: T() text longer than ${MAX_LEN} bytes`);
+      if (!order.has(text)) order.set(text, order.size);
+      uses.push([lit, text]);
+      return lit;
+    };
+
+    const layout = () => {
+      let blob = Buffer.alloc(0);
+      const offsets = new Map();
+      const byLength = [...order.keys()].map((t) => [t, Buffer.from(t, "utf8")])
+        .sort((a, b) => b[1].length - a[1].length || order.get(a[0]) - order.get(b[0]));
+      for (const [t, bytes] of byLength) {
+        let off = blob.indexOf(bytes);
+        if (off < 0) {
+          off = blob.length;
+          blob = Buffer.concat([blob, bytes]);
+        }
+        offsets.set(t, off);
       }
-      return off * 4096 + bytes.length;
+      for (const [lit, t] of uses) lit.value = i64_new((offsets.get(t) * 4096 + Buffer.byteLength(t, "utf8")) >>> 0, 0);
+      return blob;
     };
 
     const walk = (node, strict, inDecorator) => {
@@ -67,8 +81,7 @@ export default class TextTransform extends Transform {
         const text = arg && arg.kind === NodeKind.Literal ? (arg.literalKind === LiteralKind.String ? arg.value
           : arg.literalKind === LiteralKind.Template && !arg.tag && arg.expressions.length === 0 ? arg.parts[0] : null) : null;
         if (text === null) throw new Error(`${where(node)}: T() takes exactly one string literal (or a template without substitutions)`);
-        const h = handle(text, node);
-        return Node.createIntegerLiteralExpression(i64_new(h >>> 0, 0), node.range);
+        return handle(text, node);
       }
       if (strict && !inDecorator && node.kind === NodeKind.Literal &&
           (node.literalKind === LiteralKind.String || node.literalKind === LiteralKind.Template)) {
@@ -92,8 +105,9 @@ export default class TextTransform extends Transform {
       if (BLOB_FILE.test(path)) blobDecl = source;
     }
 
+    const blob = layout();
     if (!blobDecl) {
-      if (texts.size > 0) throw new Error("T() is used but firmware/sys/text.ts is not part of the program");
+      if (order.size > 0) throw new Error("T() is used but firmware/sys/text.ts is not part of the program");
       return;
     }
     // Fill `export const TEXTS = memory.data<u8>([...])` with the blob.
@@ -107,7 +121,6 @@ export default class TextTransform extends Transform {
         if (!arr || arr.kind !== NodeKind.Literal || arr.literalKind !== LiteralKind.Array) {
           throw new Error("firmware/sys/text.ts: TEXTS must be memory.data<u8>([0])");
         }
-        const blob = Buffer.concat(chunks);
         const bytes = blob.length > 0 ? blob : Buffer.from([0]);
         arr.elementExpressions = Array.from(bytes, (b) => Node.createIntegerLiteralExpression(i64_new(b, 0), arr.range));
         filled = true;
