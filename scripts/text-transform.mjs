@@ -5,7 +5,8 @@
 // The firmware's budget (64 KB for the whole product) cannot afford that, so firmware code writes
 // texts as T("literal") (like AVR's PSTR): this transform replaces each such call by a Text handle,
 // (offset << 12) | length, into TEXTS (firmware/sys/text.ts), whose bytes it fills with the UTF-8
-// of every text, each stored once (a text found inside a longer one is not stored again). It also refuses, at build time, any other string literal in
+// of every text, each stored once (a text found inside a longer one, or overlapping the end of
+// another, shares its bytes). It also refuses, at build time, any other string literal in
 // firmware/ (decorator arguments and firmware/sys/rt.ts, the runtime hooks, excepted), so the
 // rule cannot be broken by accident. Specs (test/) may use T() too; their other literals are free.
 import { Transform } from "assemblyscript/dist/transform.js";
@@ -28,9 +29,8 @@ function where(node) {
 export default class TextTransform extends Transform {
   afterParse(parser) {
     const sources = parser.program ? parser.program.sources : parser.sources;
-    // Every T() literal becomes an integer literal whose value is set once the blob is laid out:
-    // the distinct texts longest first, each stored once, and a text that occurs inside one
-    // already stored (" s" in "registration interval, s") pointing into it.
+    // Every T() literal becomes an integer literal whose value is set once the blob is laid out
+    // (layout(), after the walk).
     let blobDecl = null;
     const uses = []; // [literal node, text]
     const order = new Map(); // text -> first-use index
@@ -44,20 +44,53 @@ export default class TextTransform extends Transform {
       return lit;
     };
 
+    // The blob is a short common superstring of the texts: a text inside a longer one is not
+    // stored again (" s" in "registration interval, s"), and the rest are chained greedily by
+    // their overlaps (the end of one text that starts another is stored once). Deterministic:
+    // ties go by length, then by first use.
     const layout = () => {
-      let blob = Buffer.alloc(0);
-      const offsets = new Map();
-      const byLength = [...order.keys()].map((t) => [t, Buffer.from(t, "utf8")])
-        .sort((a, b) => b[1].length - a[1].length || order.get(a[0]) - order.get(b[0]));
-      for (const [t, bytes] of byLength) {
-        let off = blob.indexOf(bytes);
-        if (off < 0) {
-          off = blob.length;
-          blob = Buffer.concat([blob, bytes]);
+      // Byte strings (latin1: one char per UTF-8 byte), so that overlaps are byte-exact.
+      const all = [...order.keys()].map((t) => Buffer.from(t, "utf8").toString("latin1"))
+        .sort((a, b) => b.length - a.length || 0);
+      const kept = [];
+      for (const b of all) if (!kept.some((k) => k.includes(b))) kept.push(b);
+      const n = kept.length;
+      const overlap = (a, b) => {
+        const c = b.charCodeAt(0);
+        for (let k = Math.min(a.length, b.length) - 1; k > 0; k--) {
+          if (a.charCodeAt(a.length - k) === c && a.endsWith(b.substring(0, k))) return k;
         }
-        offsets.set(t, off);
+        return 0;
+      };
+      const pairs = [];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const k = overlap(kept[i], kept[j]);
+        if (k > 0) pairs.push([k, i, j]);
       }
-      for (const [lit, t] of uses) lit.value = i64_new((offsets.get(t) * 4096 + Buffer.byteLength(t, "utf8")) >>> 0, 0);
+      pairs.sort((x, y) => y[0] - x[0] || x[1] - y[1] || x[2] - y[2]);
+      const next = new Array(n).fill(-1), prev = new Array(n).fill(-1), over = new Array(n).fill(0);
+      const head = Array.from({ length: n }, (_, i) => i); // chain head of each chain tail
+      const tailOf = Array.from({ length: n }, (_, i) => i); // chain tail of each chain head
+      for (const [k, i, j] of pairs) {
+        // i must end a chain, j must start another one
+        if (next[i] >= 0 || prev[j] >= 0 || head[i] === j) continue;
+        next[i] = j; prev[j] = i; over[i] = k;
+        const h = head[i], t = tailOf[j];
+        tailOf[h] = t; head[t] = h;
+      }
+      const parts = [];
+      for (let i = 0; i < n; i++) {
+        if (prev[i] >= 0) continue;
+        for (let c = i; c >= 0; c = next[c]) parts.push(kept[c].substring(0, kept[c].length - (next[c] >= 0 ? over[c] : 0)));
+      }
+      const blob = Buffer.from(parts.join(""), "latin1");
+      for (const [lit, t] of uses) {
+        const bytes = Buffer.from(t, "utf8");
+        const off = blob.indexOf(bytes);
+        if (off < 0) throw new Error(`text transform: ${JSON.stringify(t)} lost from the blob`);
+        lit.value = i64_new((off * 4096 + bytes.length) >>> 0, 0);
+      }
       return blob;
     };
 
