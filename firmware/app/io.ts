@@ -36,7 +36,7 @@ const outValue = memory.data(OUT_COUNT << 2);
 @inline function put(a: usize, i: i32, v: i32): void { store<i32>(a + (<usize>i << 2), v); }
 
 /** Called with (input, level) for every debounced change; set by the application. */
-export let onInput: (input: i32, level: i32) => void = (input: i32, level: i32): void => {};
+export let onInput: ((input: i32, level: i32) => void) | null = null;
 export function setHandler(fn: (input: i32, level: i32) => void): void { onInput = fn; }
 
 function name(i: i32): Text { return load<u32>(NAMES + (<usize>i << 2)); }
@@ -82,7 +82,8 @@ export function poll(): i64 {
     if (held >= DEBOUNCE_MS) {
       put(inStable, i, v);
       event.begin(T("io")).str(T("name"), name(i)).num(T("value"), v).end();
-      onInput(i, v);
+      const f = onInput;
+      if (f !== null) f(i, v);
     } else {
       const left = DEBOUNCE_MS - held;
       if (wait < 0 || left < wait) wait = left;
