@@ -378,10 +378,8 @@ function sendNow(): void {
 function registered(m: SipMsg): void {
   failures = 0;
   // Remember who this binding belongs to, to remove it after an account change.
-  boundUserLen = account.authUserLen() < CRED_CAP ? account.authUserLen() : 0;
-  memory.copy(boundUser, account.authUser(), <usize>boundUserLen);
-  boundPassLen = settings.valueLen(settings.K_SIP_PASSWORD) < CRED_CAP ? settings.valueLen(settings.K_SIP_PASSWORD) : 0;
-  memory.copy(boundPass, settings.valuePtr(settings.K_SIP_PASSWORD), <usize>boundPassLen);
+  boundUserLen = keep(boundUser, account.authUser(), account.authUserLen());
+  boundPassLen = keep(boundPass, settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
   // Our binding among all of the AOR's (10.2.4): the Contact value holding our host:port; its
   // expires parameter, else the Expires header, else what we asked for.
   let g = m.expires >= 0 ? m.expires : expires;
@@ -414,6 +412,13 @@ function registered(m: SipMsg): void {
     return;
   }
   timer.start(<i64>g * 900); // refresh at 90% of the interval
+}
+
+/** Copies a credential of n bytes to dst (CRED_CAP); returns its length (0 when too long). */
+function keep(dst: usize, p: usize, n: i32): i32 {
+  if (n >= CRED_CAP) n = 0;
+  memory.copy(dst, p, <usize>n);
+  return n;
 }
 
 /** Index of [q, q+qn) in [p, p+n), or -1. */
@@ -487,18 +492,22 @@ export function localAddress(): u32 { return localIp; }
 export function keepaliveIp(): u32 { return state == ST_REGISTERED ? registrarIp : 0; }
 export function keepalivePort(): i32 { return registrarPort; }
 
+/** Whole seconds from now until clock time t (ms), 0 when past. */
+function secondsTo(t: i64): i64 {
+  const left = (t - now()) / 1000;
+  return left > 0 ? left : 0;
+}
+
 /** The `status` line. */
 export function status(w: Writer): void {
   w.str(stateName());
   if (state == ST_OFF) { w.str(T(" (no account: set sip.user and sip.domain)")); return; }
   w.str(T(" ")).bytes(aor, aorLen);
   if (state == ST_REGISTERED) {
-    const left = (expiresAt - now()) / 1000;
-    w.str(T(", expires in ")).int(left > 0 ? left : 0).str(T(" s"));
+    w.str(T(", expires in ")).int(secondsTo(expiresAt)).str(T(" s"));
   } else if (state == ST_FAILED) {
     w.str(T(": ")).str(reason);
     if (lastCode > 0) w.str(T(" (")).dec(<u64>lastCode).str(T(")"));
-    const left = (retryAt - now()) / 1000;
-    w.str(T(", retry in ")).int(left > 0 ? left : 0).str(T(" s"));
+    w.str(T(", retry in ")).int(secondsTo(retryAt)).str(T(" s"));
   } else if (state == ST_WAIT_NET) w.str(T(": network down"));
 }
