@@ -27,7 +27,8 @@ function step(t: Timer): void {
   t.start(p == BLINK_SLOW ? 500 : 100);
 }
 
-const timers: StaticArray<Timer> = [new Timer(step, 0), new Timer(step, 1)];
+const statusTimer = new Timer(step, 0);
+const callTimer = new Timer(step, 1);
 
 export const STATUS: i32 = 0;
 export const CALL: i32 = 1;
@@ -36,7 +37,7 @@ export const CALL: i32 = 1;
 export function set(led: i32, p: i32): void {
   if (load<i32>(at(pattern, led)) == p) return;
   store<i32>(at(pattern, led), p);
-  const t = unchecked(timers[led]);
+  const t = led == 0 ? statusTimer : callTimer;
   t.cancel();
   if (p == OFF || p == ON) { io.write(output(led), p); return; }
   store<i32>(at(phase, led), 0);
