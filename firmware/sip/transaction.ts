@@ -49,18 +49,17 @@ export function alloc(kind: i32, method: i32, key: u32, tu: TuFn, owner: i32): T
 }
 
 /** Live transactions (status, tests). */
-export function liveCount(): i32 {
-  let n = 0;
-  for (let i = 0; i < MAX_TRANSACTIONS; i++) if (unchecked(pool[i]).state != S_FREE) n++;
-  return n;
-}
+export function liveCount(): i32 { return count(ICT); }
 
 /** Live server transactions. */
-export function serverCount(): i32 {
+export function serverCount(): i32 { return count(IST); }
+
+/** Live transactions of kind `from` and the kinds after it. */
+function count(from: i32): i32 {
   let n = 0;
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
     const t = unchecked(pool[i]);
-    if (t.state != S_FREE && t.kind >= IST) n++;
+    if (t.state != S_FREE && t.kind >= from) n++;
   }
   return n;
 }
@@ -94,7 +93,11 @@ export function dispatchResponse(m: SipMsg): bool {
 
 /** The server transaction a request belongs to (ACK matches the INVITE's), or null (17.2.3). */
 export function findServer(m: SipMsg, key: u32): Txn | null {
-  const method = m.method == M_ACK ? M_INVITE : m.method;
+  return serverFor(key, m.method == M_ACK ? M_INVITE : m.method);
+}
+
+/** The live server transaction with this key and method, or null. */
+function serverFor(key: u32, method: i32): Txn | null {
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
     const t = unchecked(pool[i]);
     if (t.state != S_FREE && t.kind >= IST && t.key == key && t.method == method) return t;
@@ -107,11 +110,6 @@ export function dispatchRequest(t: Txn, m: SipMsg): void {
   if (t.kind == IST) ist.onRequest(t, m, m.method == M_ACK); else nist.onRequest(t);
 }
 
-/** The INVITE server transaction a CANCEL targets (9.2: same branch and sent-by), or null. */
-export function findCancelled(key: u32): Txn | null {
-  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
-    const t = unchecked(pool[i]);
-    if (t.state != S_FREE && t.kind == IST && t.key == key) return t;
-  }
-  return null;
-}
+/** The INVITE server transaction a CANCEL targets (9.2: same branch and sent-by), or null
+ *  (server transactions of method INVITE are the IST ones). */
+export function findCancelled(key: u32): Txn | null { return serverFor(key, M_INVITE); }
