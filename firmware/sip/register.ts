@@ -171,12 +171,8 @@ function restart(): void {
   account.reload();
   transport.configure(settings.intValue(settings.K_SIP_PORT));
   // A new binding: new Call-ID and tag, CSeq from 1; no credentials from the old account.
-  idW.base = callId; idW.cap = ID_CAP;
-  build.newCallId(idW.reset());
-  callIdLen = idW.len;
-  idW.base = fromTag; idW.cap = 24;
-  build.newTag(idW.reset());
-  fromTagLen = idW.len;
+  callIdLen = build.newCallId(into(callId, ID_CAP)).len;
+  fromTagLen = build.newTag(into(fromTag, 24)).len;
   cseq = 0;
   digest.ready = false;
   publicIp = 0;
@@ -184,9 +180,7 @@ function restart(): void {
   failures = 0;
   lastCode = 0;
   expires = settings.intValue(settings.K_SIP_EXPIRES);
-  const w = idW;
-  w.base = aor; w.cap = URI_CAP;
-  account.writeAor(w.reset());
+  const w = account.writeAor(into(aor, URI_CAP));
   aorLen = w.ok ? w.len : 0;
   if (!account.configured()) {
     state = ST_OFF;
@@ -197,6 +191,13 @@ function restart(): void {
   }
   setState(ST_RESOLVING, T(""));
   step();
+}
+
+/** The scratch writer over [p, p+cap), empty. */
+function into(p: usize, cap: i32): Writer {
+  idW.base = p;
+  idW.cap = cap;
+  return idW.reset();
 }
 
 function abandonTxn(): void {
@@ -229,9 +230,7 @@ function step(): void {
 function send(remove: bool): void {
   const t = transaction.alloc(NICT, M_REGISTER, 0, onTxn, OWNER_REGISTER);
   if (t === null) { timer.start(1000); return; } // the pool is full: try again shortly
-  const w = idW;
-  w.base = t.buf; w.cap = t.cap;
-  w.reset();
+  const w = into(t.buf, t.cap);
   cseq++;
   const ruriStart = writeHead(w, M_REGISTER, bw);
   const ruriLen = headUriLen;

@@ -30,7 +30,7 @@ export const pool = new StaticArray<Txn>(MAX_TRANSACTIONS);
 for (let i = 0; i < MAX_TRANSACTIONS; i++) unchecked(pool[i] = new Txn(i, onTimer));
 
 /** A free transaction, or null when the pool is exhausted (the caller answers 503 or fails). */
-export function alloc(kind: i32, method: i32, key: u32, tu: TuFn, owner: i32): Txn | null {
+export function alloc(kind: i32, method: i32, key: u32, tu: TuFn | null, owner: i32): Txn | null {
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
     const t = unchecked(pool[i]);
     if (t.state != S_FREE) continue;

@@ -47,7 +47,6 @@ export const T4: i64 = 5000;
 export const TIMER_D: i64 = 32000;
 
 export type TuFn = (t: Txn, ev: i32, msg: SipMsg | null) => void;
-function noTu(t: Txn, ev: i32, msg: SipMsg | null): void {}
 
 export class Txn {
   kind: i32 = 0;
@@ -65,7 +64,8 @@ export class Txn {
   ackLen: i32 = 0;
   status: i32 = 0;
   interval: i64 = 0;
-  tu: TuFn = noTu;
+  /** The owner's callback; null: nobody listens (a stateless owner, or after termination). */
+  tu: TuFn | null = null;
   owner: i32 = 0;
   retx: Timer;    // A (ICT), E (NICT), G (IST)
   expiry: Timer;  // B (ICT), F (NICT), H (IST), L (IST accepted), M (ICT accepted)
@@ -109,10 +109,15 @@ function terminate(t: Txn): void {
   t.retx.cancel();
   t.expiry.cancel();
   t.linger.cancel();
-  const tu = t.tu;
-  tu(t, TU_TERMINATED, null);
-  t.tu = noTu;
+  report(t, TU_TERMINATED, null);
+  t.tu = null;
   t.state = S_FREE;
+}
+
+/** Tells t's owner of event ev (TU_*) with message m. */
+export function report(t: Txn, ev: i32, m: SipMsg | null): void {
+  const tu = t.tu;
+  if (tu !== null) tu(t, ev, m);
 }
 
 /** Ends t at once (the owner gave up, e.g. at shutdown). */

@@ -62,7 +62,6 @@ export function setCallHandlers(invite: (m: SipMsg, t: Txn) => void, inDialog: (
   onInvite = invite; onInDialog = inDialog; onCancel = cancel; onAck = ack; onStray2xx = stray;
 }
 
-function noTu(t: Txn, ev: i32, m: SipMsg | null): void {}
 
 /** Handles the datagrams waiting on the SIP socket, at most 16 a tick (so a flood cannot hold
  *  the tick); returns true when more may be waiting (the caller ticks again at once). */
@@ -130,7 +129,7 @@ function onRequest(): void {
 /** A server transaction for the request being handled, or null when the pool is full. */
 function newServer(key: u32): Txn | null {
   if (transaction.serverCount() >= SERVER_SLOTS) return null;
-  const t = transaction.alloc(msg.method == M_INVITE ? IST : NIST, msg.method, key, noTu, OWNER_UAS);
+  const t = transaction.alloc(msg.method == M_INVITE ? IST : NIST, msg.method, key, null, OWNER_UAS);
   if (t === null) return null;
   replyTo(t);
   transaction.startServer(t);
