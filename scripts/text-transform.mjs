@@ -5,7 +5,8 @@
 // The firmware's budget (64 KB for the whole product) cannot afford that, so firmware code writes
 // texts as T("literal") (like AVR's PSTR): this transform replaces each such call by a Text handle,
 // (offset << 12) | length, into TEXTS (firmware/sys/text.ts), whose bytes it fills with the UTF-8
-// of every text, sharing bytes where one text lies inside another. It also refuses, at build time, any other string literal in
+// of every text, each stored once (a text found inside a longer one, or overlapping the end of
+// another, shares its bytes). It also refuses, at build time, any other string literal in
 // firmware/ (decorator arguments and firmware/sys/rt.ts, the runtime hooks, excepted), so the
 // rule cannot be broken by accident. Specs (test/) may use T() too; their other literals are free.
 import { Transform } from "assemblyscript/dist/transform.js";
@@ -25,50 +26,72 @@ function where(node) {
   return `${src.normalizedPath}:${before.split("\n").length}`;
 }
 
-/**
- * Lays the texts out in one blob, sharing bytes: longest first, a text found inside the blob
- * already (a word of a longer message) points there, and one that starts with the end of the
- * blob overlaps it. Sets each text's literal nodes to its handle, (offset << 12) | length, and
- * returns the blob. Deterministic: the order depends only on the texts.
- */
-function layout(uses) {
-  const texts = [...uses.keys()].map((t) => Buffer.from(t, "utf8").toString("latin1"));
-  texts.sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
-  let blob = "";
-  const offsets = new Map();
-  for (const t of texts) {
-    let off = blob.indexOf(t);
-    if (off < 0) {
-      let k = Math.min(t.length - 1, blob.length);
-      while (k > 0 && !blob.endsWith(t.slice(0, k))) k--;
-      off = blob.length - k;
-      blob += t.slice(k);
-    }
-    offsets.set(t, off);
-  }
-  for (const [text, lits] of uses) {
-    const b = Buffer.from(text, "utf8");
-    const h = offsets.get(b.toString("latin1")) * 4096 + b.length;
-    for (const lit of lits) lit.value = i64_new(h >>> 0, 0);
-  }
-  return Buffer.from(blob, "latin1");
-}
-
 export default class TextTransform extends Transform {
   afterParse(parser) {
     const sources = parser.program ? parser.program.sources : parser.sources;
-    // Handles are placed once every text is known (the blob shares bytes between texts), so the
-    // walk leaves literal nodes to be filled in: text -> the nodes that stand for it.
-    const uses = new Map();
+    // Every T() literal becomes an integer literal whose value is set once the blob is laid out
+    // (layout(), after the walk).
     let blobDecl = null;
+    const uses = []; // [literal node, text]
+    const order = new Map(); // text -> first-use index
 
     const handle = (text, node) => {
       const lit = Node.createIntegerLiteralExpression(i64_new(0, 0), node.range);
       if (text.length === 0) return lit; // the empty text is handle 0
       if (Buffer.byteLength(text, "utf8") > MAX_LEN) throw new Error(`${where(node)}: T() text longer than ${MAX_LEN} bytes`);
-      const list = uses.get(text);
-      if (list) list.push(lit); else uses.set(text, [lit]);
+      if (!order.has(text)) order.set(text, order.size);
+      uses.push([lit, text]);
       return lit;
+    };
+
+    // The blob is a short common superstring of the texts: a text inside a longer one is not
+    // stored again (" s" in "registration interval, s"), and the rest are chained greedily by
+    // their overlaps (the end of one text that starts another is stored once). Deterministic:
+    // ties go by length, then by first use.
+    const layout = () => {
+      // Byte strings (latin1: one char per UTF-8 byte), so that overlaps are byte-exact.
+      const all = [...order.keys()].map((t) => Buffer.from(t, "utf8").toString("latin1"))
+        .sort((a, b) => b.length - a.length || 0);
+      const kept = [];
+      for (const b of all) if (!kept.some((k) => k.includes(b))) kept.push(b);
+      const n = kept.length;
+      const overlap = (a, b) => {
+        const c = b.charCodeAt(0);
+        for (let k = Math.min(a.length, b.length) - 1; k > 0; k--) {
+          if (a.charCodeAt(a.length - k) === c && a.endsWith(b.substring(0, k))) return k;
+        }
+        return 0;
+      };
+      const pairs = [];
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const k = overlap(kept[i], kept[j]);
+        if (k > 0) pairs.push([k, i, j]);
+      }
+      pairs.sort((x, y) => y[0] - x[0] || x[1] - y[1] || x[2] - y[2]);
+      const next = new Array(n).fill(-1), prev = new Array(n).fill(-1), over = new Array(n).fill(0);
+      const head = Array.from({ length: n }, (_, i) => i); // chain head of each chain tail
+      const tailOf = Array.from({ length: n }, (_, i) => i); // chain tail of each chain head
+      for (const [k, i, j] of pairs) {
+        // i must end a chain, j must start another one
+        if (next[i] >= 0 || prev[j] >= 0 || head[i] === j) continue;
+        next[i] = j; prev[j] = i; over[i] = k;
+        const h = head[i], t = tailOf[j];
+        tailOf[h] = t; head[t] = h;
+      }
+      const parts = [];
+      for (let i = 0; i < n; i++) {
+        if (prev[i] >= 0) continue;
+        for (let c = i; c >= 0; c = next[c]) parts.push(kept[c].substring(0, kept[c].length - (next[c] >= 0 ? over[c] : 0)));
+      }
+      const blob = Buffer.from(parts.join(""), "latin1");
+      for (const [lit, t] of uses) {
+        const bytes = Buffer.from(t, "utf8");
+        const off = blob.indexOf(bytes);
+        if (off < 0) throw new Error(`text transform: ${JSON.stringify(t)} lost from the blob`);
+        lit.value = i64_new((off * 4096 + bytes.length) >>> 0, 0);
+      }
+      return blob;
     };
 
     const walk = (node, strict, inDecorator) => {
@@ -115,8 +138,9 @@ export default class TextTransform extends Transform {
       if (BLOB_FILE.test(path)) blobDecl = source;
     }
 
+    const blob = layout();
     if (!blobDecl) {
-      if (uses.size > 0) throw new Error("T() is used but firmware/sys/text.ts is not part of the program");
+      if (order.size > 0) throw new Error("T() is used but firmware/sys/text.ts is not part of the program");
       return;
     }
     // Fill `export const TEXTS = memory.data<u8>([...])` with the blob.
@@ -130,7 +154,6 @@ export default class TextTransform extends Transform {
         if (!arr || arr.kind !== NodeKind.Literal || arr.literalKind !== LiteralKind.Array) {
           throw new Error("firmware/sys/text.ts: TEXTS must be memory.data<u8>([0])");
         }
-        const blob = layout(uses);
         const bytes = blob.length > 0 ? blob : Buffer.from([0]);
         arr.elementExpressions = Array.from(bytes, (b) => Node.createIntegerLiteralExpression(i64_new(b, 0), arr.range));
         filled = true;

@@ -18,61 +18,72 @@ export const OUT_LED_STATUS: i32 = 1;
 export const OUT_LED_CALL: i32 = 2;
 const OUT_COUNT: i32 = 3;
 
-const IN_NAMES: StaticArray<Text> = [T("button1"), T("exit"), T("door")];
-const OUT_NAMES: StaticArray<Text> = [T("relay1"), T("led_status"), T("led_call")];
+// Names, inputs then outputs (Text handles, index = IN_* or IN_COUNT + OUT_*).
+const NAMES = memory.data<u32>([T("button1"), T("exit"), T("door"), T("relay1"), T("led_status"), T("led_call")]);
 
-const inHandle = new StaticArray<i32>(IN_COUNT);
-const inStable = new StaticArray<i32>(IN_COUNT);   // debounced level
-const inRaw = new StaticArray<i32>(IN_COUNT);      // last sampled level
-const inSince = new StaticArray<i64>(IN_COUNT);    // when the raw level last changed
-const outHandle = new StaticArray<i32>(OUT_COUNT);
-const outValue = new StaticArray<i32>(OUT_COUNT);
-const nameBuf = memory.data(16);
+// Per input (i32 each; inSince i64): handle, debounced level, last sampled level, when the raw
+// level last changed. Per output: handle, last value written (-1: none yet).
+const inHandle = memory.data(IN_COUNT << 2);
+const inStable = memory.data(IN_COUNT << 2);
+const inRaw = memory.data(IN_COUNT << 2);
+const inSince = memory.data(IN_COUNT << 3);
+const outHandle = memory.data(OUT_COUNT << 2);
+const outValue = memory.data(OUT_COUNT << 2);
+
+// @ts-ignore: decorator
+@inline function get(a: usize, i: i32): i32 { return load<i32>(a + (<usize>i << 2)); }
+// @ts-ignore: decorator
+@inline function put(a: usize, i: i32, v: i32): void { store<i32>(a + (<usize>i << 2), v); }
 
 /** Called with (input, level) for every debounced change; set by the application. */
-export let onInput: (input: i32, level: i32) => void = (input: i32, level: i32): void => {};
+export let onInput: ((input: i32, level: i32) => void) | null = null;
 export function setHandler(fn: (input: i32, level: i32) => void): void { onInput = fn; }
 
-function find(name: Text): i32 {
-  return hal.io_find(textPtr(name), textLen(name));
+function name(i: i32): Text { return load<u32>(NAMES + (<usize>i << 2)); }
+
+function find(i: i32): i32 {
+  const t = name(i);
+  return hal.io_find(textPtr(t), textLen(t));
 }
 
 export function init(): void {
   for (let i = 0; i < IN_COUNT; i++) {
-    const h = find(IN_NAMES[i]);
-    inHandle[i] = h;
+    const h = find(i);
+    put(inHandle, i, h);
     const v = h >= 0 ? (hal.io_read(h) > 0 ? 1 : 0) : 0;
-    inStable[i] = v;
-    inRaw[i] = v;
-    inSince[i] = now();
+    put(inStable, i, v);
+    put(inRaw, i, v);
+    store<i64>(inSince + (<usize>i << 3), now());
   }
   for (let i = 0; i < OUT_COUNT; i++) {
-    outHandle[i] = find(OUT_NAMES[i]);
-    outValue[i] = -1;
+    put(outHandle, i, find(IN_COUNT + i));
+    put(outValue, i, -1);
     write(i, 0);
   }
 }
 
 /** True when the board has this input. */
-export function hasInput(i: i32): bool { return inHandle[i] >= 0; }
+export function hasInput(i: i32): bool { return get(inHandle, i) >= 0; }
 /** Debounced level of an input (0 when the board lacks it). */
-export function level(i: i32): i32 { return inStable[i]; }
+export function level(i: i32): i32 { return get(inStable, i); }
 
 /** Samples the inputs; returns the ms until a pending debounce settles (or -1 when none). */
 export function poll(): i64 {
   let wait: i64 = -1;
   const t = now();
   for (let i = 0; i < IN_COUNT; i++) {
-    const h = unchecked(inHandle[i]);
+    const h = get(inHandle, i);
     if (h < 0) continue;
     const v = hal.io_read(h) > 0 ? 1 : 0;
-    if (v != unchecked(inRaw[i])) { inRaw[i] = v; inSince[i] = t; }
-    if (v == unchecked(inStable[i])) continue;
-    const held = t - unchecked(inSince[i]);
+    const since = inSince + (<usize>i << 3);
+    if (v != get(inRaw, i)) { put(inRaw, i, v); store<i64>(since, t); }
+    if (v == get(inStable, i)) continue;
+    const held = t - load<i64>(since);
     if (held >= DEBOUNCE_MS) {
-      inStable[i] = v;
-      event.begin(T("io")).str(T("name"), IN_NAMES[i]).num(T("value"), v).end();
-      onInput(i, v);
+      put(inStable, i, v);
+      event.begin(T("io")).str(T("name"), name(i)).num(T("value"), v).end();
+      const f = onInput;
+      if (f !== null) f(i, v);
     } else {
       const left = DEBOUNCE_MS - held;
       if (wait < 0 || left < wait) wait = left;
@@ -83,11 +94,11 @@ export function poll(): i64 {
 
 /** Drives an output (no-op when the board lacks it or the value is unchanged). */
 export function write(o: i32, value: i32): void {
-  if (unchecked(outValue[o]) == value) return;
-  outValue[o] = value;
-  const h = unchecked(outHandle[o]);
+  if (get(outValue, o) == value) return;
+  put(outValue, o, value);
+  const h = get(outHandle, o);
   if (h >= 0) hal.io_write(h, value);
 }
 
 /** Last value written to an output. */
-export function output(o: i32): i32 { return outValue[o] < 0 ? 0 : outValue[o]; }
+export function output(o: i32): i32 { const v = get(outValue, o); return v < 0 ? 0 : v; }

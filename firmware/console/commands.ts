@@ -39,9 +39,9 @@ export function run(p: usize, n: i32, w: Writer): void {
   else switch (c) {
     case C_HELP:
       if (an == 0) { help(w); ok = true; }
-      else ok = forKeys(ap, an, w, helpLine);
+      else ok = forKeys(ap, an, w, true);
       break;
-    case C_SHOW: ok = an > 0 && next(ap, an, 0) < an ? usage(w, c) : forKeys(ap, an, w, showLine); break;
+    case C_SHOW: ok = an > 0 && next(ap, an, 0) < an ? usage(w, c) : forKeys(ap, an, w, false); break;
     case C_GET: ok = get(ap, an, w); break;
     case C_SET: ok = set(ap, an, w); break;
     case C_UNSET: ok = unset(ap, an, w); break;
@@ -79,14 +79,14 @@ function done(w: Writer, reason: Text): bool {
 // Longest line `show` writes: key, " = ", two quoted values at their maximum, the marker.
 const LINE_MAX: i32 = 32 + 2 * 260 + 24;
 
-/** Calls line(w, k) for every key that starts with [p, p+n); `error: no key starts with ...`
- *  when there is none. */
-function forKeys(p: usize, n: i32, w: Writer, line: (w: Writer, k: i32) => void): bool {
+/** Writes the help line (help) or the show line of every key that starts with [p, p+n);
+ *  `error: no key starts with ...` when there is none. */
+function forKeys(p: usize, n: i32, w: Writer, help: bool): bool {
   let found = false;
   for (let k = 0; k < settings.COUNT; k++) {
     if (!settings.keyStarts(k, p, n)) continue;
     if (w.cap - w.len < LINE_MAX) { w.overflow = true; return false; } // console.ts: answer too long
-    line(w, k);
+    if (help) helpLine(w, k); else showLine(w, k);
     found = true;
   }
   if (!found) fail(w).str(T("no key starts with ")).bytes(p, n).crlf();

@@ -16,20 +16,20 @@ const RAMP: i32 = 16;           // samples of fade at each end of a burst
 const LEVEL: i32 = 8000;        // peak (about -12 dBFS)
 
 // Segments: (Hz, ms); 0 Hz is a pause.
-const SEGS: StaticArray<u16> = [
+const SEGS = memory.data<u16>([
   425, 1000, 0, 4000,                                   // 0: ringback
   425, 500, 0, 500,                                     // 2: busy
   1000, 100, 0, 100, 1000, 100, 0, 100, 1000, 100,      // 4: confirm
   950, 330, 1400, 330, 1800, 330, 0, 1000,              // 9: error (special information tone)
-];
+]);
 // Per kind from TONE_RINGBACK: first segment, end segment, repetitions (0 = until stopped),
 // mixed over the call audio (1) or replacing it (0).
-const KINDS: StaticArray<u8> = [
+const KINDS = memory.data<u8>([
   0, 2, 0, 0,   // ringback
   2, 4, 0, 0,   // busy
   4, 9, 1, 1,   // confirm
   9, 13, 2, 0,  // error
-];
+]);
 
 const table = memory.data(257 << 1); // sin(2 pi i / 256) in Q15, one extra entry for interpolation
 {
@@ -64,11 +64,11 @@ export function mixes(): bool { return mix; }
 export function start(k: i32): void {
   kind = <u32>(k - 1) < 4 ? k : TONE_NONE;
   if (kind == TONE_NONE) return;
-  const j = (k - 1) << 2;
-  first = KINDS[j];
-  end = KINDS[j + 1];
-  reps = KINDS[j + 2];
-  mix = KINDS[j + 3] != 0;
+  const j = KINDS + (<usize>(k - 1) << 2);
+  first = load<u8>(j);
+  end = load<u8>(j, 1);
+  reps = load<u8>(j, 2);
+  mix = load<u8>(j, 3) != 0;
   enter(first);
 }
 
@@ -111,8 +111,9 @@ export function render(p: usize, over: bool): void {
 
 function enter(s: i32): void {
   seg = s;
-  const f = <u64>SEGS[s << 1];
-  len = <i32>SEGS[(s << 1) + 1] << 3;
+  const q = SEGS + (<usize>s << 2);
+  const f = <u64>load<u16>(q);
+  len = <i32>load<u16>(q, 2) << 3;
   left = len;
   phase = 0;
   inc = <u32>((f << 32) / 8000); // per 8 kHz sample

@@ -5,7 +5,7 @@
 //      \--Timer B--> terminated (timeout to the TU)
 // Timer A retransmits the INVITE in calling (T1, doubling). The ACK for a non-2xx final response
 // belongs to this transaction (17.1.1.3); the ACK for a 2xx is the dialog's (13.2.2.4).
-import { Txn, setState, transmit, S_CALLING, S_PROCEEDING, S_COMPLETED, S_ACCEPTED, S_TERMINATED, T1, TIMER_D,
+import { Txn, setState, transmit, report, S_CALLING, S_PROCEEDING, S_COMPLETED, S_ACCEPTED, S_TERMINATED, T1, TIMER_D,
   TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
 import { SipMsg } from "./msg";
 import { sendNon2xxAck } from "./ack";
@@ -21,15 +21,13 @@ export function start(t: Txn): void {
 }
 
 function fail(t: Txn): void {
-  const tu = t.tu;
-  tu(t, TU_TRANSPORT, null);
+  report(t, TU_TRANSPORT, null);
   setState(t, S_TERMINATED, T("transport error"));
 }
 
 /** A response matched this transaction. */
 export function onResponse(t: Txn, m: SipMsg): void {
   const code = m.status;
-  const tu = t.tu;
   switch (t.state) {
     case S_CALLING:
     case S_PROCEEDING: {
@@ -39,13 +37,13 @@ export function onResponse(t: Txn, m: SipMsg): void {
           t.expiry.cancel(); // Timer B guards the calling state only
           setState(t, S_PROCEEDING, T("1xx"));
         }
-        tu(t, TU_PROVISIONAL, m);
+        report(t, TU_PROVISIONAL, m);
       } else if (code < 300) {
         t.retx.cancel();
         t.status = code;
         t.expiry.start(64 * T1); // Timer M
         setState(t, S_ACCEPTED, T("2xx"));
-        tu(t, TU_FINAL, m);
+        report(t, TU_FINAL, m);
       } else {
         t.retx.cancel();
         t.expiry.cancel();
@@ -53,7 +51,7 @@ export function onResponse(t: Txn, m: SipMsg): void {
         sendNon2xxAck(t, m);
         t.linger.start(TIMER_D);
         setState(t, S_COMPLETED, T("300-699"));
-        tu(t, TU_FINAL, m);
+        report(t, TU_FINAL, m);
       }
       break;
     }
@@ -62,7 +60,7 @@ export function onResponse(t: Txn, m: SipMsg): void {
       break;
     }
     case S_ACCEPTED: {
-      if (code >= 200 && code < 300) tu(t, TU_FINAL, m); // 2xx retransmission or another fork
+      if (code >= 200 && code < 300) report(t, TU_FINAL, m); // 2xx retransmission or another fork
       break;
     }
   }
@@ -79,15 +77,10 @@ export function onRetx(t: Txn): void {
 /** Timer B (calling: no answer) or Timer M (accepted: done). */
 export function onExpiry(t: Txn): void {
   if (t.state == S_CALLING) {
-    const tu = t.tu;
-    tu(t, TU_TIMEOUT, null);
+    report(t, TU_TIMEOUT, null);
     setState(t, S_TERMINATED, T("Timer B"));
   } else if (t.state == S_ACCEPTED) {
     setState(t, S_TERMINATED, T("Timer M"));
   }
 }
 
-/** Timer D: stop absorbing retransmitted final responses. */
-export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer D"));
-}

@@ -5,7 +5,7 @@
 // Retransmitted INVITEs get the last response again (proceeding, completed) or are absorbed
 // (accepted, confirmed). Timer G retransmits a non-2xx final response (T1 doubling up to T2);
 // retransmitting a 2xx is the dialog's job (13.3.1.4).
-import { Txn, setState, transmit, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED, T1, T2, T4,
+import { Txn, setState, transmit, report, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED, T1, T2, T4,
   TU_TIMEOUT, TU_ACK } from "./txn";
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
@@ -41,8 +41,7 @@ export function onRequest(t: Txn, m: SipMsg, isAck: bool): void {
       t.linger.start(T4); // Timer I
       setState(t, S_CONFIRMED, T("ACK"));
     } else if (t.state == S_ACCEPTED) {
-      const tu = t.tu;
-      tu(t, TU_ACK, m);
+      report(t, TU_ACK, m);
     }
     return;
   }
@@ -61,15 +60,10 @@ export function onRetx(t: Txn): void {
 export function onExpiry(t: Txn): void {
   if (t.state == S_COMPLETED) {
     t.retx.cancel();
-    const tu = t.tu;
-    tu(t, TU_TIMEOUT, null);
+    report(t, TU_TIMEOUT, null);
     setState(t, S_TERMINATED, T("Timer H"));
   } else if (t.state == S_ACCEPTED) {
     setState(t, S_TERMINATED, T("Timer L"));
   }
 }
 
-/** Timer I. */
-export function onLinger(t: Txn): void {
-  if (t.state == S_CONFIRMED) setState(t, S_TERMINATED, T("Timer I"));
-}

@@ -59,14 +59,8 @@ function options(ip: u32, port: i32): void {
   const t = transaction.alloc(NICT, M_OPTIONS, 0, onTxn, 2);
   if (t === null) return;
   w.base = t.buf; w.cap = t.cap; w.reset();
-  const rs = w.str(T("OPTIONS ")).len;
-  account.writeDomainUri(w);
-  const rl = w.len - rs;
-  w.str(T(" SIP/2.0")).crlf();
-  build.newBranch(bw.reset());
-  build.via(w, register.localAddress(), 0, 0, transport.localPort(), branch, bw.len);
-  build.maxForwards(w);
-  account.writeProxyRoute(w);
+  const rs = register.writeHead(w, M_OPTIONS, bw);
+  const rl = register.headUriLen;
   build.header(w, H_FROM).byte(60);
   account.writeAor(w).str(T(">;tag="));
   build.newTag(w);

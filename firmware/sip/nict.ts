@@ -3,7 +3,7 @@
 //      \--200-699--> completed
 //   trying/proceeding --Timer F--> terminated (timeout to the TU)
 // Timer E retransmits: in trying at T1 doubling up to T2, in proceeding every T2.
-import { Txn, setState, transmit, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1, T2, T4,
+import { Txn, setState, transmit, report, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1, T2, T4,
   TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
@@ -12,8 +12,7 @@ import { T } from "../sys/text";
 export function start(t: Txn): void {
   setState(t, S_TRYING, T("request from TU"));
   if (!transmit(t)) {
-    const tu = t.tu;
-    tu(t, TU_TRANSPORT, null);
+    report(t, TU_TRANSPORT, null);
     setState(t, S_TERMINATED, T("transport error"));
     return;
   }
@@ -24,10 +23,9 @@ export function start(t: Txn): void {
 
 export function onResponse(t: Txn, m: SipMsg): void {
   if (t.state != S_TRYING && t.state != S_PROCEEDING) return; // completed: absorb retransmissions
-  const tu = t.tu;
   if (m.status < 200) {
     if (t.state == S_TRYING) setState(t, S_PROCEEDING, T("1xx"));
-    tu(t, TU_PROVISIONAL, m);
+    report(t, TU_PROVISIONAL, m);
     return;
   }
   t.retx.cancel();
@@ -35,7 +33,7 @@ export function onResponse(t: Txn, m: SipMsg): void {
   t.status = m.status;
   t.linger.start(T4); // Timer K
   setState(t, S_COMPLETED, T("final response"));
-  tu(t, TU_FINAL, m);
+  report(t, TU_FINAL, m);
 }
 
 /** Timer E. */
@@ -54,12 +52,7 @@ export function onRetx(t: Txn): void {
 export function onExpiry(t: Txn): void {
   if (t.state != S_TRYING && t.state != S_PROCEEDING) return;
   t.retx.cancel();
-  const tu = t.tu;
-  tu(t, TU_TIMEOUT, null);
+  report(t, TU_TIMEOUT, null);
   setState(t, S_TERMINATED, T("Timer F"));
 }
 
-/** Timer K. */
-export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer K"));
-}

@@ -3,7 +3,7 @@
 //      \--200-699 from TU--> completed
 // Retransmitted requests: discarded in trying, answered with the last response in proceeding
 // and completed.
-import { Txn, setState, transmit, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1 } from "./txn";
+import { Txn, setState, transmit, S_TRYING, S_PROCEEDING, S_COMPLETED, T1 } from "./txn";
 import { T } from "../sys/text";
 
 export function start(t: Txn): void {
@@ -27,7 +27,3 @@ export function onRequest(t: Txn): void {
   if ((t.state == S_PROCEEDING || t.state == S_COMPLETED) && t.len > 0) transmit(t);
 }
 
-/** Timer J. */
-export function onLinger(t: Txn): void {
-  if (t.state == S_COMPLETED) setState(t, S_TERMINATED, T("Timer J"));
-}

@@ -24,7 +24,7 @@ import * as resolve from "./resolve";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
 import { Txn, NICT, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT, TU_PROVISIONAL, clientKey, abandon } from "./txn";
-import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER, values, nextValue } from "./msg";
+import { SipMsg, M_REGISTER, H_CONTACT, H_MIN_EXPIRES, H_RETRY_AFTER, values, nextValue, methodNamePtr, methodNameLen } from "./msg";
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { uas } from "./validate";
@@ -102,19 +102,21 @@ function onTimer(t: Timer): void { step(); }
 /** Wires the timer (see sys/clock.ts); call once at start-up before apply(). */
 export function init(): void { timer.fn = onTimer; }
 
-const STATE_NAMES: StaticArray<Text> = [T("unregistered"), T("unregistered"), T("registering"), T("registering"), T("registered"), T("failed")];
+const STATE_NAMES = memory.data<u32>([T("unregistered"), T("unregistered"), T("registering"), T("registering"), T("registered"), T("failed")]);
+
+function nameOf(s: i32): Text { return load<u32>(STATE_NAMES + (<usize>s << 2)); }
 
 /** The state as the outside world names it (events, status, /api/state). */
-export function stateName(): Text { return STATE_NAMES[state]; }
+export function stateName(): Text { return nameOf(state); }
 
 function setState(s: i32, why: Text): void {
-  const before = STATE_NAMES[state];
+  const before = stateName();
   state = s;
-  if (s == ST_REGISTERED || before != STATE_NAMES[s] || s == ST_FAILED) publish(why);
+  if (s == ST_REGISTERED || before != stateName() || s == ST_FAILED) publish(why);
 }
 
 function publish(why: Text): void {
-  const e = event.begin(T("registration")).str(T("state"), STATE_NAMES[state]);
+  const e = event.begin(T("registration")).str(T("state"), stateName());
   if (state != ST_OFF) e.bytes(T("aor"), aor, aorLen);
   if (registrarIp != 0) e.key(T("registrar")).byte(34).ip4(registrarIp).byte(58).dec(<u64>registrarPort).byte(34);
   if (state == ST_REGISTERED) e.num(T("expires"), granted);
@@ -128,14 +130,11 @@ function publish(why: Text): void {
   }
 }
 
-/** Hash of the settings a binding depends on: a change restarts registration. */
-const BINDING_KEYS: StaticArray<i32> = [settings.K_SIP_USER, settings.K_SIP_PASSWORD, settings.K_SIP_AUTH_USER,
-  settings.K_SIP_DOMAIN, settings.K_SIP_PROXY, settings.K_SIP_PORT, settings.K_SIP_EXPIRES];
-
+/** Hash of the settings a binding depends on: a change restarts registration. They are the keys
+ *  K_SIP_USER (0) to K_SIP_EXPIRES (6): user, password, auth_user, domain, proxy, port, expires. */
 function settingsHash(): u32 {
   let h: u32 = 2166136261;
-  for (let i = 0; i < BINDING_KEYS.length; i++) {
-    const k = unchecked(BINDING_KEYS[i]);
+  for (let k = settings.K_SIP_USER; k <= settings.K_SIP_EXPIRES; k++) {
     const p = settings.valuePtr(k), n = settings.valueLen(k);
     for (let j = 0; j < n; j++) h = (h ^ <u32>load<u8>(p + <usize>j)) * 16777619;
     h = (h ^ 0xff) * 16777619;
@@ -170,12 +169,8 @@ function restart(): void {
   account.reload();
   transport.configure(settings.intValue(settings.K_SIP_PORT));
   // A new binding: new Call-ID and tag, CSeq from 1; no credentials from the old account.
-  idW.base = callId; idW.cap = ID_CAP;
-  build.newCallId(idW.reset());
-  callIdLen = idW.len;
-  idW.base = fromTag; idW.cap = 24;
-  build.newTag(idW.reset());
-  fromTagLen = idW.len;
+  callIdLen = build.newCallId(into(callId, ID_CAP)).len;
+  fromTagLen = build.newTag(into(fromTag, 24)).len;
   cseq = 0;
   digest.ready = false;
   publicIp = 0;
@@ -183,9 +178,7 @@ function restart(): void {
   failures = 0;
   lastCode = 0;
   expires = settings.intValue(settings.K_SIP_EXPIRES);
-  const w = idW;
-  w.base = aor; w.cap = URI_CAP;
-  account.writeAor(w.reset());
+  const w = account.writeAor(into(aor, URI_CAP));
   aorLen = w.ok ? w.len : 0;
   if (!account.configured()) {
     state = ST_OFF;
@@ -196,6 +189,13 @@ function restart(): void {
   }
   setState(ST_RESOLVING, T(""));
   step();
+}
+
+/** The scratch writer over [p, p+cap), empty. */
+function into(p: usize, cap: i32): Writer {
+  idW.base = p;
+  idW.cap = cap;
+  return idW.reset();
 }
 
 function abandonTxn(): void {
@@ -228,19 +228,10 @@ function step(): void {
 function send(remove: bool): void {
   const t = transaction.alloc(NICT, M_REGISTER, 0, onTxn, OWNER_REGISTER);
   if (t === null) { timer.start(1000); return; } // the pool is full: try again shortly
-  const w = idW;
-  w.base = t.buf; w.cap = t.cap;
-  w.reset();
+  const w = into(t.buf, t.cap);
   cseq++;
-  // Request-URI: the registrar domain (10.2); via the proxy when one is set.
-  const ruriStart = w.str(T("REGISTER ")).len;
-  account.writeDomainUri(w);
-  const ruriLen = w.len - ruriStart;
-  w.str(T(" SIP/2.0")).crlf();
-  build.newBranch(bw.reset());
-  build.via(w, localIp, 0, 0, transport.localPort(), branch, bw.len);
-  build.maxForwards(w);
-  account.writeProxyRoute(w);
+  const ruriStart = writeHead(w, M_REGISTER, bw);
+  const ruriLen = headUriLen;
   build.nameAddr(w, 2 /* From */, settings.valuePtr(settings.K_SIP_DISPLAY), settings.valueLen(settings.K_SIP_DISPLAY), aor, aorLen, fromTag, fromTagLen);
   build.nameAddr(w, 3 /* To */, 0, 0, aor, aorLen);
   build.callId(w, callId, callIdLen);
@@ -249,13 +240,16 @@ function send(remove: bool): void {
   w.str(T("Expires: ")).dec(<u64>(remove ? 0 : expires)).crlf();
   build.allow(w, uas.allow);
   build.userAgent(w);
-  if (digest.ready) {
+  answered = digest.ready;
+  if (answered) {
     // A removal speaks for the binding being removed: the credentials it was made with.
-    if (remove) digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen, boundUser, boundUserLen, boundPass, boundPassLen);
-    else digest.write(w, REGISTER_TEXT, 8, w.base + <usize>ruriStart, ruriLen,
-      account.authUser(), account.authUserLen(), settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
-    answered = true;
-  } else answered = false;
+    let up = boundUser, un = boundUserLen, pp = boundPass, pn = boundPassLen;
+    if (!remove) {
+      up = account.authUser(); un = account.authUserLen();
+      pp = settings.valuePtr(settings.K_SIP_PASSWORD); pn = settings.valueLen(settings.K_SIP_PASSWORD);
+    }
+    digest.write(w, methodNamePtr(M_REGISTER), methodNameLen(M_REGISTER), w.base + <usize>ruriStart, ruriLen, up, un, pp, pn);
+  }
   build.end(w);
   if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
   t.len = w.len;
@@ -270,7 +264,24 @@ function send(remove: bool): void {
   transaction.startClient(t);
 }
 
-const REGISTER_TEXT = memory.data<u8>([82, 69, 71, 73, 83, 84, 69, 82]); // "REGISTER"
+/** Length of the Request-URI writeHead() wrote. */
+export let headUriLen: i32 = 0;
+
+/** Writes the head of a request to the registrar (REGISTER, the OPTIONS keep-alive): the request
+ *  line to sip:domain (10.2; it goes via the proxy when one is set), Via from our address with a
+ *  new branch (written into bw), Max-Forwards and the proxy's Route. Returns the offset of the
+ *  Request-URI in w (its length: headUriLen). */
+export function writeHead(w: Writer, method: i32, bw: Writer): i32 {
+  const s = build.methodName(w, method).byte(32).len;
+  account.writeDomainUri(w);
+  headUriLen = w.len - s;
+  w.str(T(" SIP/2.0")).crlf();
+  build.newBranch(bw.reset());
+  build.via(w, localIp, 0, 0, transport.localPort(), bw.base, bw.len);
+  build.maxForwards(w);
+  account.writeProxyRoute(w);
+  return s;
+}
 
 /** Contact: <sip:user@ip:port> (the public address once the registrar showed us one). */
 function writeContact(w: Writer): void {
@@ -331,7 +342,7 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     return;
   }
   const retry = seconds(m, m.find(H_RETRY_AFTER));
-  fail(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
+  failRetry(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
 }
 
 /**
@@ -364,10 +375,8 @@ function sendNow(): void {
 function registered(m: SipMsg): void {
   failures = 0;
   // Remember who this binding belongs to, to remove it after an account change.
-  boundUserLen = account.authUserLen() < CRED_CAP ? account.authUserLen() : 0;
-  memory.copy(boundUser, account.authUser(), <usize>boundUserLen);
-  boundPassLen = settings.valueLen(settings.K_SIP_PASSWORD) < CRED_CAP ? settings.valueLen(settings.K_SIP_PASSWORD) : 0;
-  memory.copy(boundPass, settings.valuePtr(settings.K_SIP_PASSWORD), <usize>boundPassLen);
+  boundUserLen = keep(boundUser, account.authUser(), account.authUserLen());
+  boundPassLen = keep(boundPass, settings.valuePtr(settings.K_SIP_PASSWORD), settings.valueLen(settings.K_SIP_PASSWORD));
   // Our binding among all of the AOR's (10.2.4): the Contact value holding our host:port; its
   // expires parameter, else the Expires header, else what we asked for.
   let g = m.expires >= 0 ? m.expires : expires;
@@ -400,6 +409,13 @@ function registered(m: SipMsg): void {
   timer.start(<i64>g * 900); // refresh at 90% of the interval
 }
 
+/** Copies a credential of n bytes to dst (CRED_CAP); returns its length (0 when too long). */
+function keep(dst: usize, p: usize, n: i32): i32 {
+  if (n >= CRED_CAP) n = 0;
+  memory.copy(dst, p, <usize>n);
+  return n;
+}
+
 /** Index of [q, q+qn) in [p, p+n), or -1. */
 function find(p: usize, n: i32, q: usize, qn: i32): i32 {
   for (let i = 0; i + qn <= n; i++) if (memory.compare(p + <usize>i, q, <usize>qn) == 0) return i;
@@ -416,11 +432,10 @@ function seconds(m: SipMsg, i: i32): i32 {
   return v < 0 || v > 86400 ? -1 : <i32>v;
 }
 
-/** fail()'s default: no Retry-After (inlined: no varargs stub, see msg.ts NO_HEADER). */
-// @ts-ignore: decorator
-@inline const NO_RETRY_AFTER: i32 = -1;
+function fail(why: Text, code: i32): void { failRetry(why, code, -1); }
 
-function fail(why: Text, code: i32, retryAfter: i32 = NO_RETRY_AFTER): void {
+/** A failed attempt: the next one after the back-off, or after retryAfter s when that is longer. */
+function failRetry(why: Text, code: i32, retryAfter: i32): void {
   failures++;
   lastCode = code;
   reason = why;
@@ -472,18 +487,22 @@ export function localAddress(): u32 { return localIp; }
 export function keepaliveIp(): u32 { return state == ST_REGISTERED ? registrarIp : 0; }
 export function keepalivePort(): i32 { return registrarPort; }
 
+/** Whole seconds from now until clock time t (ms), 0 when past. */
+function secondsTo(t: i64): i64 {
+  const left = (t - now()) / 1000;
+  return left > 0 ? left : 0;
+}
+
 /** The `status` line. */
 export function status(w: Writer): void {
-  w.str(STATE_NAMES[state]);
+  w.str(stateName());
   if (state == ST_OFF) { w.str(T(" (no account: set sip.user and sip.domain)")); return; }
   w.str(T(" ")).bytes(aor, aorLen);
   if (state == ST_REGISTERED) {
-    const left = (expiresAt - now()) / 1000;
-    w.str(T(", expires in ")).int(left > 0 ? left : 0).str(T(" s"));
+    w.str(T(", expires in ")).int(secondsTo(expiresAt)).str(T(" s"));
   } else if (state == ST_FAILED) {
     w.str(T(": ")).str(reason);
     if (lastCode > 0) w.str(T(" (")).dec(<u64>lastCode).str(T(")"));
-    const left = (retryAt - now()) / 1000;
-    w.str(T(", retry in ")).int(left > 0 ? left : 0).str(T(" s"));
+    w.str(T(", retry in ")).int(secondsTo(retryAt)).str(T(" s"));
   } else if (state == ST_WAIT_NET) w.str(T(": network down"));
 }

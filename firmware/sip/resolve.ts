@@ -16,19 +16,28 @@ export const R_FAILED: i32 = 2;
 const RESOLVE_TTL_MS: i64 = 300000;
 const RESOLVE_RETRY_MS: i64 = 10000;
 
-class Entry {
-  name: usize = heap.alloc(<usize>RESOLVE_NAME_MAX);
-  nameLen: i32 = 0;
-  state: i32 = R_FAILED;
-  ip: u32 = 0;
-  query: i32 = -1;
-  at: i64 = 0;
-  used: i64 = 0;
+/** A cache slot: a struct over static memory (no objects, nothing at start-up but the states). */
+@unmanaged class Entry {
+  name: usize;   // RESOLVE_NAME_MAX bytes of its own
+  nameLen: i32;
+  state: i32;
+  ip: u32;
+  query: i32;
+  at: i64;
+  used: i64;
 }
-
-const table = new StaticArray<Entry>(RESOLVE_SLOTS);
-for (let i = 0; i < RESOLVE_SLOTS; i++) table[i] = new Entry();
+const ENTRY_SIZE: i32 = <i32>offsetof<Entry>();
+const entries = memory.data(RESOLVE_SLOTS * ENTRY_SIZE);
+const names = memory.data(RESOLVE_SLOTS * RESOLVE_NAME_MAX);
+for (let i = 0; i < RESOLVE_SLOTS; i++) {
+  const e = slot(i);
+  e.name = names + <usize>(i * RESOLVE_NAME_MAX);
+  e.state = R_FAILED;
+  e.query = -1;
+}
 const addr = memory.data(4);
+
+function slot(i: i32): Entry { return changetype<Entry>(entries + <usize>(i * ENTRY_SIZE)); }
 
 /** Looks a host up; returns R_OK with *ipOut set, R_PENDING (poll again later) or R_FAILED. */
 export function lookup(p: usize, n: i32): i32 {
@@ -38,7 +47,7 @@ export function lookup(p: usize, n: i32): i32 {
   let e: Entry | null = null;
   let oldest: Entry | null = null;
   for (let i = 0; i < RESOLVE_SLOTS; i++) {
-    const c = unchecked(table[i]);
+    const c = slot(i);
     if (c.nameLen == n && eqBytesNoCase(c.name, c.nameLen, p, n)) { e = c; break; }
     // A slot with a lookup under way is not reused: its HAL handle is released only by its result.
     if (c.state != R_PENDING && (oldest === null || c.used < oldest.used)) oldest = c;
@@ -69,7 +78,7 @@ export let lastIp: u32 = 0;
 /** Forgets a cached answer (after the address stopped answering). */
 export function forget(p: usize, n: i32): void {
   for (let i = 0; i < RESOLVE_SLOTS; i++) {
-    const c = unchecked(table[i]);
+    const c = slot(i);
     if (c.nameLen == n && eqBytesNoCase(c.name, c.nameLen, p, n) && c.state == R_OK) c.at = -RESOLVE_TTL_MS;
   }
 }
@@ -78,7 +87,7 @@ export function forget(p: usize, n: i32): void {
 export function poll(): bool {
   let done = false;
   for (let i = 0; i < RESOLVE_SLOTS; i++) {
-    const e = unchecked(table[i]);
+    const e = slot(i);
     if (e.state != R_PENDING) continue;
     const r = hal.net_resolve_result(e.query, addr, 4);
     if (r == hal.E_AGAIN) continue;

@@ -3,31 +3,34 @@
 import { MAX_TRANSACTIONS } from "../config";
 import { Timer } from "../sys/clock";
 import { SipMsg, M_ACK, M_INVITE } from "./msg";
-import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, T1, clientKey } from "./txn";
+import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, S_COMPLETED, S_CONFIRMED, S_TERMINATED, T1, clientKey, setState } from "./txn";
+import { T } from "../sys/text";
 import * as ict from "./ict";
 import * as nict from "./nict";
 import * as ist from "./ist";
 import * as nist from "./nist";
 
-function onRetx(tm: Timer): void {
-  const t = unchecked(pool[tm.ctx]);
-  if (t.kind == ICT) ict.onRetx(t); else if (t.kind == NICT) nict.onRetx(t); else if (t.kind == IST) ist.onRetx(t);
+/** Every transaction timer: ctx is the pool index, plus RETX, EXPIRY or LINGER (see Txn). */
+function onTimer(tm: Timer): void {
+  const t = unchecked(pool[tm.ctx & 0xff]);
+  const which = tm.ctx >> 8, kind = t.kind;
+  if (which == 0) {
+    if (kind == ICT) ict.onRetx(t); else if (kind == NICT) nict.onRetx(t); else if (kind == IST) ist.onRetx(t);
+  } else if (which == 1) {
+    if (kind == ICT) ict.onExpiry(t); else if (kind == NICT) nict.onExpiry(t); else if (kind == IST) ist.onExpiry(t);
+  } else if (t.state == (kind == IST ? S_CONFIRMED : S_COMPLETED)) {
+    // Timer D (ICT), K (NICT), I (IST), J (NIST): the state that absorbed retransmissions ends
+    setState(t, S_TERMINATED, load<u32>(LINGER_TIMERS + (<usize>kind << 2)));
+  }
 }
-function onExpiry(tm: Timer): void {
-  const t = unchecked(pool[tm.ctx]);
-  if (t.kind == ICT) ict.onExpiry(t); else if (t.kind == NICT) nict.onExpiry(t); else if (t.kind == IST) ist.onExpiry(t);
-}
-function onLinger(tm: Timer): void {
-  const t = unchecked(pool[tm.ctx]);
-  if (t.kind == ICT) ict.onLinger(t); else if (t.kind == NICT) nict.onLinger(t);
-  else if (t.kind == IST) ist.onLinger(t); else nist.onLinger(t);
-}
+
+const LINGER_TIMERS = memory.data<u32>([T("Timer D"), T("Timer K"), T("Timer I"), T("Timer J")]);
 
 export const pool = new StaticArray<Txn>(MAX_TRANSACTIONS);
-for (let i = 0; i < MAX_TRANSACTIONS; i++) pool[i] = new Txn(i, onRetx, onExpiry, onLinger);
+for (let i = 0; i < MAX_TRANSACTIONS; i++) unchecked(pool[i] = new Txn(i, onTimer));
 
 /** A free transaction, or null when the pool is exhausted (the caller answers 503 or fails). */
-export function alloc(kind: i32, method: i32, key: u32, tu: TuFn, owner: i32): Txn | null {
+export function alloc(kind: i32, method: i32, key: u32, tu: TuFn | null, owner: i32): Txn | null {
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
     const t = unchecked(pool[i]);
     if (t.state != S_FREE) continue;
@@ -46,18 +49,17 @@ export function alloc(kind: i32, method: i32, key: u32, tu: TuFn, owner: i32): T
 }
 
 /** Live transactions (status, tests). */
-export function liveCount(): i32 {
-  let n = 0;
-  for (let i = 0; i < MAX_TRANSACTIONS; i++) if (unchecked(pool[i]).state != S_FREE) n++;
-  return n;
-}
+export function liveCount(): i32 { return count(ICT); }
 
 /** Live server transactions. */
-export function serverCount(): i32 {
+export function serverCount(): i32 { return count(IST); }
+
+/** Live transactions of kind `from` and the kinds after it. */
+function count(from: i32): i32 {
   let n = 0;
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
     const t = unchecked(pool[i]);
-    if (t.state != S_FREE && t.kind >= IST) n++;
+    if (t.state != S_FREE && t.kind >= from) n++;
   }
   return n;
 }
@@ -91,7 +93,11 @@ export function dispatchResponse(m: SipMsg): bool {
 
 /** The server transaction a request belongs to (ACK matches the INVITE's), or null (17.2.3). */
 export function findServer(m: SipMsg, key: u32): Txn | null {
-  const method = m.method == M_ACK ? M_INVITE : m.method;
+  return serverFor(key, m.method == M_ACK ? M_INVITE : m.method);
+}
+
+/** The live server transaction with this key and method, or null. */
+function serverFor(key: u32, method: i32): Txn | null {
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
     const t = unchecked(pool[i]);
     if (t.state != S_FREE && t.kind >= IST && t.key == key && t.method == method) return t;
@@ -104,11 +110,6 @@ export function dispatchRequest(t: Txn, m: SipMsg): void {
   if (t.kind == IST) ist.onRequest(t, m, m.method == M_ACK); else nist.onRequest(t);
 }
 
-/** The INVITE server transaction a CANCEL targets (9.2: same branch and sent-by), or null. */
-export function findCancelled(key: u32): Txn | null {
-  for (let i = 0; i < MAX_TRANSACTIONS; i++) {
-    const t = unchecked(pool[i]);
-    if (t.state != S_FREE && t.kind == IST && t.key == key) return t;
-  }
-  return null;
-}
+/** The INVITE server transaction a CANCEL targets (9.2: same branch and sent-by), or null
+ *  (server transactions of method INVITE are the IST ones). */
+export function findCancelled(key: u32): Txn | null { return serverFor(key, M_INVITE); }

@@ -9,7 +9,7 @@
 // the RFC 3261 magic cookie (RFC 2543 peers) are matched on Call-ID, From tag, CSeq number and
 // sent-by instead. Keys are 32-bit FNV-1a hashes plus the method, so a transaction stores no
 // variable-length key.
-import { Timer } from "../sys/clock";
+import { Timer, TimerFn } from "../sys/clock";
 import * as log from "../sys/log";
 import { TXN_BUF } from "../config";
 import { SipMsg } from "./msg";
@@ -47,7 +47,6 @@ export const T4: i64 = 5000;
 export const TIMER_D: i64 = 32000;
 
 export type TuFn = (t: Txn, ev: i32, msg: SipMsg | null) => void;
-function noTu(t: Txn, ev: i32, msg: SipMsg | null): void {}
 
 export class Txn {
   kind: i32 = 0;
@@ -65,27 +64,31 @@ export class Txn {
   ackLen: i32 = 0;
   status: i32 = 0;
   interval: i64 = 0;
-  tu: TuFn = noTu;
+  /** The owner's callback; null: nobody listens (a stateless owner, or after termination). */
+  tu: TuFn | null = null;
   owner: i32 = 0;
   retx: Timer;    // A (ICT), E (NICT), G (IST)
   expiry: Timer;  // B (ICT), F (NICT), H (IST), L (IST accepted), M (ICT accepted)
   linger: Timer;  // D (ICT), K (NICT), I (IST), J (NIST)
 
-  constructor(public index: i32, retx: (t: Timer) => void, expiry: (t: Timer) => void, linger: (t: Timer) => void) {
+  /** fn runs for all three timers; their ctx is index (retx), 0x100 | index (expiry) and
+   *  0x200 | index (linger). */
+  constructor(public index: i32, fn: TimerFn) {
     this.buf = heap.alloc(<usize>TXN_BUF);
-    this.retx = new Timer(retx, index);
-    this.expiry = new Timer(expiry, index);
-    this.linger = new Timer(linger, index);
+    this.retx = new Timer(fn, index);
+    this.expiry = new Timer(fn, 0x100 | index);
+    this.linger = new Timer(fn, 0x200 | index);
   }
 
   get cap(): i32 { return TXN_BUF; }
   get live(): bool { return this.state != S_FREE && this.state != S_TERMINATED; }
 }
 
-const STATE_NAMES: StaticArray<Text> = [T("free"), T("calling"), T("trying"), T("proceeding"), T("completed"), T("confirmed"), T("accepted"), T("terminated")];
-const KIND_NAMES: StaticArray<Text> = [T("ict"), T("nict"), T("ist"), T("nist")];
+// State names (S_*), then kind names (ICT..NIST) from index 8.
+const NAMES = memory.data<u32>([T("free"), T("calling"), T("trying"), T("proceeding"), T("completed"), T("confirmed"),
+  T("accepted"), T("terminated"), T("ict"), T("nict"), T("ist"), T("nist")]);
 
-export function stateName(s: i32): Text { return <u32>s < 8 ? STATE_NAMES[s] : T("?"); }
+export function stateName(s: i32): Text { return <u32>s < 8 ? load<u32>(NAMES + (<usize>s << 2)) : T("?"); }
 
 /** Moves t to state s, logging why; a move backwards is a broken invariant and is refused. */
 export function setState(t: Txn, s: i32, why: Text): void {
@@ -94,7 +97,7 @@ export function setState(t: Txn, s: i32, why: Text): void {
     return;
   }
   if (log.on(log.DEBUG)) {
-    log.debug().str(KIND_NAMES[t.kind]).str(T(" ")).dec(t.index).str(T(": ")).str(stateName(t.state)).str(T(" -> "))
+    log.debug().str(load<u32>(NAMES + (<usize>(8 + t.kind) << 2))).str(T(" ")).dec(t.index).str(T(": ")).str(stateName(t.state)).str(T(" -> "))
       .str(stateName(s)).str(T(" on ")).str(why).end();
   }
   t.state = s;
@@ -106,10 +109,15 @@ function terminate(t: Txn): void {
   t.retx.cancel();
   t.expiry.cancel();
   t.linger.cancel();
-  const tu = t.tu;
-  tu(t, TU_TERMINATED, null);
-  t.tu = noTu;
+  report(t, TU_TERMINATED, null);
+  t.tu = null;
   t.state = S_FREE;
+}
+
+/** Tells t's owner of event ev (TU_*) with message m. */
+export function report(t: Txn, ev: i32, m: SipMsg | null): void {
+  const tu = t.tu;
+  if (tu !== null) tu(t, ev, m);
 }
 
 /** Ends t at once (the owner gave up, e.g. at shutdown). */

@@ -41,30 +41,27 @@ export let rxResponses: i32 = 0;
 export let dropped: i32 = 0;
 export let rejected: i32 = 0;
 
-// ---- the call layer's entry points (calls.ts fills them at init)
-function noInvite(m: SipMsg, t: Txn): void { respond(t, m, 480, null); }
-function noDialog(m: SipMsg, t: Txn): void { respond(t, m, 481, null); }
-function noCancel(m: SipMsg, inv: Txn): void {}
-function noAck(m: SipMsg): void {}
-function noStray(m: SipMsg): void {}
+// ---- the call layer's entry points (the application sets them at init; until then, null:
+// an INVITE gets 480, a request inside a dialog 481, the rest is dropped)
+type ServerFn = (m: SipMsg, t: Txn) => void;
+type MsgFn = (m: SipMsg) => void;
 
 /** A new INVITE with its server transaction (the handler answers through respond()). */
-export let onInvite: (m: SipMsg, t: Txn) => void = noInvite;
+export let onInvite: ServerFn | null = null;
 /** BYE, INFO or a re-INVITE... inside a dialog, or 481 when none matches. */
-export let onInDialog: (m: SipMsg, t: Txn) => void = noDialog;
+export let onInDialog: ServerFn | null = null;
 /** CANCEL matched an INVITE server transaction (already answered 200 here). */
-export let onCancel: (m: SipMsg, inv: Txn) => void = noCancel;
+export let onCancel: ServerFn | null = null;
 /** ACK for a 2xx (no transaction of its own). */
-export let onAck: (m: SipMsg) => void = noAck;
+export let onAck: MsgFn | null = null;
 /** A 2xx to INVITE that matched no transaction: a retransmission or a fork, for the dialog. */
-export let onStray2xx: (m: SipMsg) => void = noStray;
+export let onStray2xx: MsgFn | null = null;
 
 export function setCallHandlers(invite: (m: SipMsg, t: Txn) => void, inDialog: (m: SipMsg, t: Txn) => void,
     cancel: (m: SipMsg, inv: Txn) => void, ack: (m: SipMsg) => void, stray: (m: SipMsg) => void): void {
   onInvite = invite; onInDialog = inDialog; onCancel = cancel; onAck = ack; onStray2xx = stray;
 }
 
-function noTu(t: Txn, ev: i32, m: SipMsg | null): void {}
 
 /** Handles the datagrams waiting on the SIP socket, at most 16 a tick (so a flood cannot hold
  *  the tick); returns true when more may be waiting (the caller ticks again at once). */
@@ -90,7 +87,11 @@ function onResponse(): void {
   if (checkResponse(msg) != PASS) { dropped++; return; }
   rxResponses++;
   if (transaction.dispatchResponse(msg)) return;
-  if (msg.cseqMethod == M_INVITE && msg.status >= 200 && msg.status < 300) { onStray2xx(msg); return; }
+  if (msg.cseqMethod == M_INVITE && msg.status >= 200 && msg.status < 300) {
+    const f = onStray2xx;
+    if (f !== null) f(msg);
+    return;
+  }
   dropped++; // a stray response: RFC 3261 18.1.2 says drop it
 }
 
@@ -108,7 +109,7 @@ function onRequest(): void {
   const existing = transaction.findServer(msg, key);
   if (existing !== null) { transaction.dispatchRequest(existing, msg); return; }
   switch (msg.method) {
-    case M_ACK: onAck(msg); return;
+    case M_ACK: { const f = onAck; if (f !== null) f(msg); return; }
     case M_CANCEL: cancel(key); return;
     case M_OPTIONS: reply(200, optionsExtra); return;
     case M_INVITE:
@@ -116,7 +117,9 @@ function onRequest(): void {
     case M_INFO: {
       const t = newServer(key);
       if (t === null) { reply(503, retryAfter); return; }
-      if (msg.method == M_INVITE && msg.toTag.len == 0) onInvite(msg, t); else onInDialog(msg, t);
+      const fresh = msg.method == M_INVITE && msg.toTag.len == 0;
+      const f = fresh ? onInvite : onInDialog;
+      if (f !== null) f(msg, t); else respond(t, msg, fresh ? 480 : 481, null);
       return;
     }
   }
@@ -126,7 +129,7 @@ function onRequest(): void {
 /** A server transaction for the request being handled, or null when the pool is full. */
 function newServer(key: u32): Txn | null {
   if (transaction.serverCount() >= SERVER_SLOTS) return null;
-  const t = transaction.alloc(msg.method == M_INVITE ? IST : NIST, msg.method, key, noTu, OWNER_UAS);
+  const t = transaction.alloc(msg.method == M_INVITE ? IST : NIST, msg.method, key, null, OWNER_UAS);
   if (t === null) return null;
   replyTo(t);
   transaction.startServer(t);
@@ -202,7 +205,8 @@ function cancel(key: u32): void {
   const inv = transaction.findCancelled(key);
   if (inv === null) { reply(481, null); return; }
   reply(200, null);
-  onCancel(msg, inv);
+  const f = onCancel;
+  if (f !== null) f(msg, inv);
 }
 
 /**

@@ -1,25 +1,32 @@
 // Bytes: the byte writer every message is built into, and the small comparisons and number
 // scanners the parsers use. Protocol data stays bytes in linear memory; strings appear only as
 // literals (UTF-16 in AssemblyScript), written out through str().
+import * as hal from "../hal";
 import { Text, textPtr, textLen } from "./text";
 
-function noSink(w: Writer): void {}
+/** Writer.tag of a writer whose end() does nothing. */
+export const NO_SINK: i32 = -2;
+/** Writer.tag of the event writer: end() emits the event (whole, or not at all). */
+export const EVENT_SINK: i32 = -1;
 
 /** Appends to a fixed buffer. On overflow it stops writing and sets `overflow`, so a builder
- *  writes a whole message and checks once at the end (the baresip mbuf way). A writer may have a
- *  sink that end() hands the finished bytes to (a log line, an event, console output); `tag` is
- *  the sink's own (e.g. the log level). */
+ *  writes a whole message and checks once at the end (the baresip mbuf way). A writer may hand
+ *  its finished bytes on at end(), by its `tag`: a log level (0..4, the log line; muted when cap
+ *  is 0), EVENT_SINK (an event) or NO_SINK. */
 export class Writer {
   len: i32 = 0;
   overflow: bool = false;
-  tag: i32 = 0;
-  sink: (w: Writer) => void = noSink;
+  tag: i32 = NO_SINK;
   constructor(public base: usize, public cap: i32) {}
 
   reset(): Writer { this.len = 0; this.overflow = false; return this; }
   get ok(): bool { return !this.overflow; }
   /** Hands the bytes to the sink. */
-  end(): void { this.sink(this); }
+  end(): void {
+    const t = this.tag;
+    if (t == EVENT_SINK) { if (!this.overflow) hal.event_emit(this.base, this.len); }
+    else if (t >= 0 && this.cap > 0) hal.log_write(t, this.base, this.len);
+  }
 
   byte(b: i32): Writer {
     if (this.len < this.cap) { store<u8>(this.base + <usize>this.len, <u8>b); this.len++; }

@@ -16,7 +16,6 @@ let nowMs: i64 = 0;
 export function setNow(t: i64): void { if (t > nowMs) nowMs = t; }
 
 export type TimerFn = (t: Timer) => void;
-function idle(t: Timer): void {}
 
 let head: Timer | null = null;
 
@@ -27,7 +26,7 @@ export class Timer {
   /** fn may be set later (a module's init): AssemblyScript cannot compile a global whose
    *  initializer reaches a function that names that global, so a callback that restarts or
    *  checks its module's timers is attached at init, not in the timer's declaration. */
-  constructor(public fn: TimerFn = idle, public ctx: i32 = 0) {}
+  constructor(public fn: TimerFn | null = null, public ctx: i32 = 0) {}
 
   /** (Re)starts the timer to fire `ms` from now. */
   start(ms: i64): void {
@@ -70,7 +69,8 @@ export function runTimers(): void {
     head = t.next;
     t.next = null;
     t.active = false;
-    t.fn(t);
+    const f = t.fn;
+    if (f !== null) f(t);
   }
 }
 

@@ -2,7 +2,6 @@
 // level check comes first, so a muted line costs almost nothing. Usage:
 //   log.info().str("registered, expires ").dec(600).end();
 // Secrets (passwords, digest responses) must never be written to a log line.
-import * as hal from "../hal";
 import { Writer } from "./bytes";
 
 export const ERROR: i32 = 0;
@@ -18,12 +17,8 @@ export let level: i32 = INFO;
 
 export function setLevel(l: i32): void { level = l < ERROR ? ERROR : l > TRACE ? TRACE : l; }
 
-function send(w: Writer): void {
-  if (w.cap > 0) hal.log_write(w.tag, w.base, w.len);
-}
-
+// The line's tag is its level: Writer.end() writes it with hal.log_write (unless muted: cap 0).
 const line = new Writer(memory.data(LINE_CAP), LINE_CAP);
-line.sink = send;
 
 function begin(l: i32): Writer {
   line.reset();

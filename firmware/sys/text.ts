@@ -1,7 +1,8 @@
 // Texts: every text the firmware writes (console answers, help, log lines, event names, SIP
 // header names and reason phrases) is a Text handle into one UTF-8 blob, TEXTS. Source code
 // writes T("literal"); the build's transform (scripts/text-transform.mjs) replaces each call with
-// its handle, (offset << 12) | length, and fills TEXTS with the bytes, each text stored once.
+// its handle, (offset << 12) | length, and fills TEXTS with the bytes, each text stored once (texts
+// inside or overlapping others share their bytes).
 // AssemblyScript string literals would cost about 2.5 times as much (UTF-16 objects with headers,
 // split data segments), and the whole product must fit in 64 KB. The transform refuses any other
 // string literal in firmware/. Text 0 is the empty text (also "no text" where a hook returns one).
