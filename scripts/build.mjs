@@ -4,6 +4,7 @@
 // tools import), build/bench.mjs. Prints the firmware's size and linear-memory use against the
 // budgets. `--if-needed` skips the work when every output is newer than every input.
 import { execFileSync } from "node:child_process";
+import { shrink } from "./wasm-opt.mjs";
 import { existsSync, readdirSync, statSync, mkdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -16,7 +17,7 @@ process.chdir(root);
 export const WASM_BUDGET = 65536;
 
 const asTargets = [
-  { entry: "firmware/main.ts", target: "release", out: "build/firmware.wasm" },
+  { entry: "firmware/main.ts", target: "release", out: "build/firmware.wasm", shrink: "build/firmware.wat" },
   { entry: "firmware/main.ts", target: "debug", out: "build/firmware.debug.wasm" },
   { entry: "firmware/bench.ts", target: "bench", out: "build/bench.wasm" },
 ];
@@ -39,7 +40,8 @@ function newest(dir, exts) {
 
 function upToDate() {
   const inputs = Math.max(newest("firmware", [".ts"]), newest("host-sim", [".ts"]), newest("boards", [".json"]),
-    statSync("asconfig.json").mtimeMs, statSync("package.json").mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+    statSync("asconfig.json").mtimeMs, statSync("package.json").mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs,
+    statSync(join(root, "scripts/wasm-opt.mjs")).mtimeMs);
   const outs = [...asTargets.map((t) => t.out), ...nodeBundles.map((b) => b.out)];
   return outs.every((o) => existsSync(o) && statSync(o).mtimeMs >= inputs);
 }
@@ -49,6 +51,7 @@ function asc(t) {
   execFileSync(process.execPath, [ascBin, t.entry, "--config", join(root, "asconfig.json"), "--target", t.target], { stdio: "inherit" });
   // asc passes silently on a misspelled target: check the output exists and is fresh.
   if (!existsSync(t.out) || statSync(t.out).mtimeMs < Date.now() - 120000) throw new Error(`asc did not write ${t.out}`);
+  if (t.shrink) shrink(t.out, t.shrink);
 }
 
 async function bundle() {

@@ -5,6 +5,7 @@
 // for firmware.wasm with every feature.
 //
 //   node scripts/size.mjs [entry.ts] [--top N]
+import { shrink } from "./wasm-opt.mjs";
 import { execFileSync } from "node:child_process";
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +22,8 @@ const plain = join(dir, "plain.wasm");
 const asc = [join(root, "node_modules/assemblyscript/bin/asc.js"), entry, "--config", join(root, "asconfig.json"), "--target", "release", "--textFile", join(dir, "x.wat")];
 execFileSync(process.execPath, [...asc, "-o", plain], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
 execFileSync(process.execPath, [...asc, "--debug", "-o", out], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+// the same last binaryen round as `npm run build` (scripts/wasm-opt.mjs)
+if (entry === "firmware/main.ts") { shrink(plain); shrink(out, undefined, true); }
 
 function sections(b) {
   let p = 8;
