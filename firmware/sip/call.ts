@@ -80,7 +80,7 @@ class Out extends Leg {
 // The legs and a scratch dialog (ackAndBye), each its buffers then its object, in static memory
 // (zero-filled: every field starts at 0, as its initializer says).
 const LEG_SIZE: usize = LEG_BUFS + ((offsetof<Out>() + 7) & ~7);
-const LEGS = memory.data(<i32>(LEG_SIZE * (MAX_LEGS + 1)));
+const LEGS = memory.data(<i32>(LEG_SIZE * (MAX_LEGS + 1)), 8);
 /** Leg i (MAX_LEGS: the scratch dialog). */
 // @ts-ignore: decorator
 @inline function leg(i: i32): Out { return changetype<Out>(LEGS + LEG_BUFS + <usize>i * LEG_SIZE); }
@@ -108,9 +108,10 @@ let timerRequired = false;
 const digest = new DigestClient();
 const challenge = new Challenge();
 const sdp = new Sdp();
-const local = new LocalMedia();
-const params = new MediaParams();
-const origin = new SdpOrigin();
+// (in static memory: init() sets what a constructor would; every other field starts at 0)
+const local = changetype<LocalMedia>(memory.data(<i32>offsetof<LocalMedia>(), 8));
+const params = changetype<MediaParams>(memory.data(<i32>offsetof<MediaParams>(), 8));
+const origin = changetype<SdpOrigin>(memory.data(<i32>offsetof<SdpOrigin>(), 8));
 const uri = new SipUri();
 const prm = new Params();
 const OFFER_CAP: i32 = 600;
@@ -127,11 +128,14 @@ const ackBuf = memory.data(TXN_BUF);
 const INVITE_TEXT = memory.data<u8>([73, 78, 86, 73, 84, 69]);
 const ALLOW: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (1 << 4) | (1 << 5) | (1 << M_INFO);
 
-const ringTimer = new Timer();
-const maxTimer = new Timer();
-const retxTimer = new Timer();
-const sessionTimer = new Timer();
-const legTimer = new Timer();
+// The timers, in static memory (zero-filled as a new Timer is; init() attaches their functions).
+const TIMER_SIZE: usize = (offsetof<Timer>() + 7) & ~7;
+const TIMERS = memory.data(<i32>(TIMER_SIZE * 5), 8);
+const ringTimer = changetype<Timer>(TIMERS);
+const maxTimer = changetype<Timer>(TIMERS + TIMER_SIZE);
+const retxTimer = changetype<Timer>(TIMERS + 2 * TIMER_SIZE);
+const sessionTimer = changetype<Timer>(TIMERS + 3 * TIMER_SIZE);
+const legTimer = changetype<Timer>(TIMERS + 4 * TIMER_SIZE);
 
 /** Called when a call ends (the application plays a tone, resets LEDs). */
 export let onEnd: (code: i32) => void = (code: i32): void => {};
@@ -747,7 +751,11 @@ function takeSessionTimer(m: SipMsg, uac: bool): void {
   const p = m.base + <usize>m.hdrValueOff(i);
   const n = m.hdrValueLen(i);
   let v = 0, k = 0;
-  while (k < n && <u32>(<i32>load<u8>(p + <usize>k) - 48) < 10 && v < 100000) { v = v * 10 + <i32>load<u8>(p + <usize>k) - 48; k++; }
+  while (k < n && v < 100000) {
+    const d = <i32>load<u8>(p + <usize>k) - 48;
+    if (<u32>d > 9) break;
+    v = v * 10 + d; k++;
+  }
   if (v < 90) v = 90;
   seInterval = v;
   // refresher=uac|uas; absent in a request: we choose the UAC (the caller) to refresh.
@@ -768,8 +776,7 @@ function supportsTimer(m: SipMsg): bool {
     const p = m.base + <usize>m.hdrValueOff(i), n = m.hdrValueLen(i);
     for (let k = 0; k + 5 <= n; k++) if (eqNoCase(p + <usize>k, 5, T("timer"))) return true;
   }
-  for (let i = m.find(H_REQUIRE, -1); i >= 0; i = m.find(H_REQUIRE, i)) return true;
-  return false;
+  return m.find(H_REQUIRE, -1) >= 0;
 }
 
 function onSession(tm: Timer): void {
@@ -801,6 +808,8 @@ function onRefreshTxn(t: Txn, ev: i32, m: SipMsg | null): void {
 // ---- start-up, status
 
 export function init(): void {
+  local.ptime = 20; // (pref and dir: begin())
+  params.reset();
   ringTimer.fn = onRing;
   maxTimer.fn = onMax;
   retxTimer.fn = onRetx;
