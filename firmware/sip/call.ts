@@ -29,7 +29,7 @@ import { SipMsg, M_INVITE, M_ACK, M_BYE, M_INFO, H_CONTACT, H_SESSION_EXPIRES, H
 import * as build from "./build";
 import { DigestClient, Challenge, findChallenge, D_OK } from "./digest";
 import { parseUri, SipUri } from "./uri";
-import { Leg, fromInvite, fromResponse, matchesRequest, sameRemoteTag, beginRequest, takeTarget, lastBranch, lastBranchLen, ROUTES_CAP } from "./dialog";
+import { Leg, LEG_BUFS, fromInvite, fromResponse, matchesRequest, sameRemoteTag, beginRequest, takeTarget, lastBranch, lastBranchLen, ROUTES_CAP } from "./dialog";
 import { Params } from "./params";
 import { Session as Sdp, SDP_OK } from "../sdp/session";
 import { parse as parseSdp } from "../sdp/parse";
@@ -77,8 +77,13 @@ class Out extends Leg {
   cancelSent: bool = false;
 }
 
-const legs = new StaticArray<Out>(MAX_LEGS);
-for (let i = 0; i < MAX_LEGS; i++) { const o = new Out(); o.index = i; legs[i] = o; }
+// The legs and a scratch dialog (ackAndBye), each its buffers then its object, in static memory
+// (zero-filled: every field starts at 0, as its initializer says).
+const LEG_SIZE: usize = LEG_BUFS + ((offsetof<Out>() + 7) & ~7);
+const LEGS = memory.data(<i32>(LEG_SIZE * (MAX_LEGS + 1)), 8);
+/** Leg i (MAX_LEGS: the scratch dialog). */
+// @ts-ignore: decorator
+@inline function leg(i: i32): Out { return changetype<Out>(LEGS + LEG_BUFS + <usize>i * LEG_SIZE); }
 
 export let state: i32 = C_IDLE;
 export let outgoing: bool = false;
@@ -103,9 +108,10 @@ let timerRequired = false;
 const digest = new DigestClient();
 const challenge = new Challenge();
 const sdp = new Sdp();
-const local = new LocalMedia();
-const params = new MediaParams();
-const origin = new SdpOrigin();
+// (in static memory: init() sets what a constructor would; every other field starts at 0)
+const local = changetype<LocalMedia>(memory.data(<i32>offsetof<LocalMedia>(), 8));
+const params = changetype<MediaParams>(memory.data(<i32>offsetof<MediaParams>(), 8));
+const origin = changetype<SdpOrigin>(memory.data(<i32>offsetof<SdpOrigin>(), 8));
 const uri = new SipUri();
 const prm = new Params();
 const OFFER_CAP: i32 = 600;
@@ -122,11 +128,14 @@ const ackBuf = memory.data(TXN_BUF);
 const INVITE_TEXT = memory.data<u8>([73, 78, 86, 73, 84, 69]);
 const ALLOW: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (1 << 4) | (1 << 5) | (1 << M_INFO);
 
-const ringTimer = new Timer();
-const maxTimer = new Timer();
-const retxTimer = new Timer();
-const sessionTimer = new Timer();
-const legTimer = new Timer();
+// The timers, in static memory (zero-filled as a new Timer is; init() attaches their functions).
+const TIMER_SIZE: usize = (offsetof<Timer>() + 7) & ~7;
+const TIMERS = memory.data(<i32>(TIMER_SIZE * 5), 8);
+const ringTimer = changetype<Timer>(TIMERS);
+const maxTimer = changetype<Timer>(TIMERS + TIMER_SIZE);
+const retxTimer = changetype<Timer>(TIMERS + 2 * TIMER_SIZE);
+const sessionTimer = changetype<Timer>(TIMERS + 3 * TIMER_SIZE);
+const legTimer = changetype<Timer>(TIMERS + 4 * TIMER_SIZE);
 
 /** Called when a call ends (the application plays a tone, resets LEDs). */
 export let onEnd: (code: i32) => void = (code: i32): void => {};
@@ -189,7 +198,7 @@ function begin(out: bool): void {
   origin.start((<u64>random.u32() << 20) | <u64>(random.u32() & 0xfffff));
   local.pref = prefFromSetting(settings.valuePtr(settings.K_CALL_CODECS), settings.valueLen(settings.K_CALL_CODECS));
   local.dir = 3;
-  for (let i = 0; i < MAX_LEGS; i++) { const o = unchecked(legs[i]); o.state = L_FREE; o.clear(); o.txn = null; }
+  for (let i = 0; i < MAX_LEGS; i++) { const o = leg(i); o.index = i; o.state = L_FREE; o.clear(); o.txn = null; }
 }
 
 /** Ends the call: media stopped, timers cancelled, the `ended` event with reason and statistics. */
@@ -272,7 +281,7 @@ function respond(t: Txn, m: SipMsg, code: i32, l: Leg, extra: ((w: Writer) => vo
   ua.respond(t, m, code, extra, l.localTag, l.localTagLen);
 }
 
-function okExtra(w: Writer): void { headers(w, local.ip, seInterval > 0 ? F_OK | F_SE : F_OK, scratch); }
+function okExtra(w: Writer): void { headers(w, local.ip, seInterval > 0 ? F_OK | F_SE : F_OK, leg(MAX_LEGS)); }
 
 // ---- outgoing
 
@@ -286,13 +295,13 @@ export function dial(p: usize, n: i32, open: bool): Text {
   mayOpen = open;
   let count = 0;
   items(p, n);
-  while (count < MAX_LEGS && nextItem()) if (setTarget(unchecked(legs[count]), itemP, itemN)) count++;
+  while (count < MAX_LEGS && nextItem()) if (setTarget(leg(count), itemP, itemN)) count++;
   if (count == 0) { state = C_IDLE; return T("no valid target (set sip.domain to call numbers)"); }
-  const l0 = unchecked(legs[0]);
+  const l0 = leg(0);
   setPeer(l0.target, l0.targetLen);
   setState(C_CALLING);
   ringTimer.start(<i64>settings.intValue(settings.K_CALL_RING_TIMEOUT) * 1000);
-  for (let k = 0; k < count; k++) launch(unchecked(legs[k]));
+  for (let k = 0; k < count; k++) launch(leg(k));
   return 0;
 }
 
@@ -374,14 +383,14 @@ function rtpPort(): i32 { return settings.intValue(settings.K_RTP_PORT); }
 
 function onLegTimer(t: Timer): void {
   for (let i = 0; i < MAX_LEGS; i++) {
-    const o = unchecked(legs[i]);
+    const o = leg(i);
     if (o.state == L_RESOLVING && state != C_IDLE && state != C_ENDING) launch(o);
   }
 }
 
 /** The INVITE client transaction of a leg reports. */
 function onInviteTxn(t: Txn, ev: i32, m: SipMsg | null): void {
-  const o = unchecked(legs[t.owner]);
+  const o = leg(t.owner);
   if (o.txn !== t || o.gen != t.gen) return;
   if (ev == TU_TERMINATED) { o.txn = null; return; }
   if (ev == TU_TIMEOUT || ev == TU_TRANSPORT) { legFailed(o, 408, T("no answer from the network")); return; }
@@ -429,7 +438,7 @@ function legFailed(o: Out, code: i32, reason: Text): void {
   o.state = L_DONE;
   if (state == C_IDLE || state == C_ACTIVE) return;
   for (let i = 0; i < MAX_LEGS; i++) {
-    const s = unchecked(legs[i]).state;
+    const s = leg(i).state;
     if (s != L_FREE && s != L_DONE) return;
   }
   finish(code, state == C_ENDING && endReason != 0 ? endReason : reason);
@@ -449,7 +458,7 @@ function answered(o: Out, m: SipMsg): void {
   if (m.body.len == 0 || !answer(m)) { hangup(T("no usable SDP in the answer")); return; }
   takeSessionTimer(m, true);
   for (let i = 0; i < MAX_LEGS; i++) {
-    const other = unchecked(legs[i]);
+    const other = leg(i);
     if (other !== o && <u32>(other.state - L_RESOLVING) <= <u32>(L_PROCEEDING - L_RESOLVING)) cancelLeg(other);
   }
   setPeer(m.ptr(m.toUri), m.toUri.len);
@@ -491,11 +500,10 @@ function hopTo(l: Leg, m: SipMsg): void {
   if (ip > 0) { l.ip = <u32>ip; l.port = uri.port > 0 ? uri.port : 5060; }
 }
 
-const scratch = new Leg();
 
 /** ACK and BYE for a 2xx the call does not want (another fork, or too late). */
 function ackAndBye(o: Out, m: SipMsg): void {
-  const l = scratch, ol = o;
+  const l: Leg = leg(MAX_LEGS), ol = o;
   l.clear();
   memory.copy(l.callId, ol.callId, <usize>ol.callIdLen); l.callIdLen = ol.callIdLen;
   memory.copy(l.local, ol.local, <usize>ol.localLen); l.localLen = ol.localLen;
@@ -545,7 +553,7 @@ export function hangup(reason: Text): Text {
   if (state == C_IDLE) return T("no call");
   if (endReason == 0) endReason = reason;
   if (!outgoing) {
-    const t = inTxn, l = unchecked(legs[0]);
+    const t = inTxn, l = leg(0);
     if (t !== null && t.gen == inGen && t.state == 3 /* proceeding */ && !ackWait && win < 0) {
       respond(t, ua.msg, 480, l, null);
       finish(480, reason);
@@ -559,7 +567,7 @@ export function hangup(reason: Text): Text {
   media.playTone(TONE_NONE);
   let waiting = false;
   for (let i = 0; i < MAX_LEGS; i++) {
-    const o = unchecked(legs[i]);
+    const o = leg(i);
     if (o.state == L_UP) { sendBye(o, true); o.state = L_DONE; waiting = true; }
     else if (<u32>(o.state - L_RESOLVING) <= <u32>(L_PROCEEDING - L_RESOLVING)) { cancelLeg(o); if (o.state != L_DONE) waiting = true; }
   }
@@ -582,7 +590,7 @@ export function incoming(m: SipMsg, t: Txn, allowed: bool, open: bool): void {
   if (m.find(H_CONTACT, -1) < 0 || m.contactUri.len == 0) { reject(t, 400); return; }
   begin(false);
   mayOpen = open;
-  const o = unchecked(legs[0]);
+  const o = leg(0);
   build.newTag(tagW.reset());
   const l = o;
   if (!fromInvite(l, m, tagW.base, tagW.len, ua.srcIp, ua.srcPort)) { reject(t, 500); return; }
@@ -666,7 +674,7 @@ function acked(m: SipMsg): void {
 /** ACK outside a transaction (ua.onAck): for our 2xx (a new branch, 13.2.2.4), in the dialog
  *  of the leg that answered. */
 export function onAck(m: SipMsg): void {
-  if (state != C_IDLE && matchesRequest(unchecked(legs[win < 0 ? 0 : win]), m)) acked(m);
+  if (state != C_IDLE && matchesRequest(leg(win < 0 ? 0 : win), m)) acked(m);
 }
 
 /** CANCEL matched an INVITE server transaction (ua answered the CANCEL with 200). The unit
@@ -677,7 +685,7 @@ export function onCancel(m: SipMsg, inv: Txn): void {}
 /** A 2xx to INVITE matching no transaction (ua.onStray2xx): ACK it again or end that dialog. */
 export function onStray2xx(m: SipMsg): void {
   for (let i = 0; i < MAX_LEGS; i++) {
-    const o = unchecked(legs[i]), l = o;
+    const o = leg(i), l = o;
     if (o.state != L_UP || !eqBytes(l.callId, l.callIdLen, m.ptr(m.callId), m.callId.len)) continue;
     again(o, m);
     return;
@@ -688,7 +696,7 @@ export function onStray2xx(m: SipMsg): void {
 export function inDialog(m: SipMsg, t: Txn): void {
   let o: Out | null = null;
   for (let i = 0; i < MAX_LEGS; i++) {
-    const x = unchecked(legs[i]);
+    const x = leg(i);
     if (state != C_IDLE && x.state == L_UP && matchesRequest(x, m)) o = x;
   }
   if (o === null) { reject(t, 481); return; } // stateless: stray requests must not hold server slots
@@ -743,7 +751,11 @@ function takeSessionTimer(m: SipMsg, uac: bool): void {
   const p = m.base + <usize>m.hdrValueOff(i);
   const n = m.hdrValueLen(i);
   let v = 0, k = 0;
-  while (k < n && <u32>(<i32>load<u8>(p + <usize>k) - 48) < 10 && v < 100000) { v = v * 10 + <i32>load<u8>(p + <usize>k) - 48; k++; }
+  while (k < n && v < 100000) {
+    const d = <i32>load<u8>(p + <usize>k) - 48;
+    if (<u32>d > 9) break;
+    v = v * 10 + d; k++;
+  }
   if (v < 90) v = 90;
   seInterval = v;
   // refresher=uac|uas; absent in a request: we choose the UAC (the caller) to refresh.
@@ -764,8 +776,7 @@ function supportsTimer(m: SipMsg): bool {
     const p = m.base + <usize>m.hdrValueOff(i), n = m.hdrValueLen(i);
     for (let k = 0; k + 5 <= n; k++) if (eqNoCase(p + <usize>k, 5, T("timer"))) return true;
   }
-  for (let i = m.find(H_REQUIRE, -1); i >= 0; i = m.find(H_REQUIRE, i)) return true;
-  return false;
+  return m.find(H_REQUIRE, -1) >= 0;
 }
 
 function onSession(tm: Timer): void {
@@ -778,7 +789,7 @@ function onSession(tm: Timer): void {
 /** A session refresh: re-INVITE with our current SDP (same version: nothing changed). */
 function refresh(): void {
   const i = win < 0 ? 0 : win;
-  const o = unchecked(legs[i]), l = o;
+  const o = leg(i), l = o;
   const t = transaction.alloc(ICT, M_INVITE, 0, onRefreshTxn, i);
   if (t === null) return;
   l.localSeq = l.localSeq > o.cseq ? l.localSeq + 1 : o.cseq + 1;
@@ -789,7 +800,7 @@ function refresh(): void {
 
 function onRefreshTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (m === null || ev != TU_FINAL) { if (ev == TU_TIMEOUT) hangup(T("session refresh failed")); return; }
-  const o = unchecked(legs[t.owner]);
+  const o = leg(t.owner);
   if (m.status >= 200 && m.status < 300) { sendAck(o, o.cseq); return; }
   if (m.status == 408 || m.status == 481) hangup(T("session refresh failed"));
 }
@@ -797,6 +808,8 @@ function onRefreshTxn(t: Txn, ev: i32, m: SipMsg | null): void {
 // ---- start-up, status
 
 export function init(): void {
+  local.ptime = 20; // (pref and dir: begin())
+  params.reset();
   ringTimer.fn = onRing;
   maxTimer.fn = onMax;
   retxTimer.fn = onRetx;

@@ -8,31 +8,37 @@
 import { Writer, eqBytes } from "../sys/bytes";
 import { T } from "../sys/text";
 import { SipMsg, H_RECORD_ROUTE, H_CONTACT, H_FROM, H_TO, H_CALL_ID, ListIter } from "./msg";
-import { parseNameAddr, NameAddr } from "./nameaddr";
-import { SipUri } from "./uri";
 import * as build from "./build";
 import * as transport from "./transport";
 
 export const ROUTES_CAP: i32 = 600;
 const HDR_CAP: i32 = 256;
 
+// A leg's buffers lie just before its object, in one static block (call.ts places them):
+// Call-ID, our and their name-addr, our and their tag, the remote target, the route set.
+const CALL_ID_AT: usize = 0, LOCAL_AT: usize = 256, REMOTE_AT: usize = 512, LOCAL_TAG_AT: usize = 772,
+  REMOTE_TAG_AT: usize = 804, TARGET_AT: usize = 868, ROUTES_AT: usize = 1124;
+/** The bytes of a leg's buffers, before its object. */
+export const LEG_BUFS: usize = 1728;
+
 export class Leg {
-  callId: usize = heap.alloc(<usize>HDR_CAP);
+  @inline get callId(): usize { return changetype<usize>(this) - LEG_BUFS + CALL_ID_AT; }
   callIdLen: i32 = 0;
   /** Our name-addr with our tag (From of our requests), their name-addr with their tag. */
-  local: usize = heap.alloc(<usize>HDR_CAP);
+  @inline get local(): usize { return changetype<usize>(this) - LEG_BUFS + LOCAL_AT; }
   localLen: i32 = 0;
-  remote: usize = heap.alloc(<usize>HDR_CAP + 2); // (+2: "<Request-URI>" before the 2xx, call.ts)
+  /** (HDR_CAP + 2: "<Request-URI>" before the 2xx, call.ts) */
+  @inline get remote(): usize { return changetype<usize>(this) - LEG_BUFS + REMOTE_AT; }
   remoteLen: i32 = 0;
-  localTag: usize = heap.alloc(32);
+  @inline get localTag(): usize { return changetype<usize>(this) - LEG_BUFS + LOCAL_TAG_AT; }
   localTagLen: i32 = 0;
-  remoteTag: usize = heap.alloc(64);
+  @inline get remoteTag(): usize { return changetype<usize>(this) - LEG_BUFS + REMOTE_TAG_AT; }
   remoteTagLen: i32 = 0;
   /** Remote target URI (their Contact). */
-  target: usize = heap.alloc(<usize>HDR_CAP);
+  @inline get target(): usize { return changetype<usize>(this) - LEG_BUFS + TARGET_AT; }
   targetLen: i32 = 0;
   /** "Route: <...>" lines, CRLF-ended, in the order to send them. */
-  routes: usize = heap.alloc(<usize>ROUTES_CAP);
+  @inline get routes(): usize { return changetype<usize>(this) - LEG_BUFS + ROUTES_AT; }
   routesLen: i32 = 0;
   localSeq: u32 = 0;
   remoteSeq: u32 = 0;
@@ -48,8 +54,6 @@ export class Leg {
 }
 
 const list = new ListIter();
-const na = new NameAddr();
-const uri = new SipUri();
 
 function copyInto(dst: usize, cap: i32, p: usize, n: i32): i32 {
   if (n > cap || n < 0) return 0;
