@@ -45,12 +45,14 @@ const FIRST: u64 = (1 << H_CONTENT_TYPE) | (1 << H_EXPIRES);
 
 const MINUS_AT: usize = 16, ZERO_AT: usize = MINUS_AT + 28, SPANS: i32 = 20;
 
-export class SipMsg {
+// Built by the constructor over a zero-filled __new block (no field-by-field initialisation;
+// @final allows the explicit return): reset() sets every field parse() uses.
+@final export class SipMsg {
   base: usize;
   len: i32;
   /** The Request-URI parsed (scheme, user, host, port, params). */
-  ruriParts: SipUri = new SipUri();
-  private hdrs: usize = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+  ruriParts: SipUri = changetype<SipUri>(0);
+  private hdrs: usize = 0;
   // ---- reset to -1 by parse: 7 i32 from byte MINUS_AT
   viaRport: i32;
   /** End of the top via-parm (before a ',' or the end of its header), -1 when unknown. */
@@ -107,8 +109,12 @@ export class SipMsg {
   body: Span = changetype<Span>(0);
 
   constructor() {
-    spanFields(changetype<usize>(this), offsetof<SipMsg>(), SPANS);
-    this.reset(0, 0);
+    const m = changetype<SipMsg>(__new(offsetof<SipMsg>(), idof<SipMsg>()));
+    m.ruriParts = new SipUri();
+    m.hdrs = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+    spanFields(changetype<usize>(m), offsetof<SipMsg>(), SPANS);
+    m.reset(0, 0);
+    return m;
   }
 
   // ---- header index: records of { nameOff i32, valOff i32, valLen i32, nameLen u16, id u16 }
