@@ -3,11 +3,15 @@
 // hash of what follows the o= line with the last one sent: same SDP, same version).
 
 /** The origin state the call keeps. */
-export class SdpOrigin {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the constructor sets the non-zero defaults).
+@final export class SdpOrigin {
   sessId: u64 = 0;
   version: u64 = 0;
   hash: u32 = 0;
   sent: bool = false;
+
+  constructor() { return changetype<SdpOrigin>(__new(offsetof<SdpOrigin>(), idof<SdpOrigin>())); }
 
   /** A new session (a new call): sessId should be random; the version starts equal to it. */
   start(sessId: u64): void {

@@ -4,7 +4,9 @@ import { PREF_PCMU_PCMA } from "./codec";
 import { DIR_SENDRECV, DIR_INACTIVE } from "./session";
 
 /** Our side of the audio stream. */
-export class LocalMedia {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the constructor sets the non-zero defaults).
+@final export class LocalMedia {
   /** Our IPv4 address (c= and o=). */
   ip: u32 = 0;
   /** Our RTP port (RTCP on port + 1). */
@@ -15,10 +17,20 @@ export class LocalMedia {
   dir: i32 = DIR_SENDRECV;
   /** Packetization we ask for, ms. */
   ptime: i32 = 20;
+
+  constructor() {
+    const l = changetype<LocalMedia>(__new(offsetof<LocalMedia>(), idof<LocalMedia>()));
+    l.pref = PREF_PCMU_PCMA;
+    l.dir = DIR_SENDRECV;
+    l.ptime = 20;
+    return l;
+  }
 }
 
 /** The negotiated audio stream, for the media layer; valid after SDP_OK (pt is -1 otherwise). */
-export class MediaParams {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the constructor sets the non-zero defaults).
+@final export class MediaParams {
   /** Index of the m= line in use. */
   mline: i32 = -1;
   /** Where to send RTP (RTCP: port + 1); 0.0.0.0 when the peer holds with the RFC 2543 address. */
@@ -36,6 +48,12 @@ export class MediaParams {
   /** Packetization to send with, ms: 20 (a=ptime is only the peer's preference, RFC 4566 6),
    *  or the peer's a=maxptime when that is smaller. */
   ptime: i32 = 20;
+
+  constructor() {
+    const p = changetype<MediaParams>(__new(offsetof<MediaParams>(), idof<MediaParams>()));
+    p.reset();
+    return p;
+  }
 
   reset(): void {
     this.mline = this.pt = this.law = this.tePt = -1;

@@ -87,7 +87,9 @@ export const FMT_CODEC: usize = FMT_PT + SDP_MAX_FMTS;
 const MEDIA_SIZE: usize = (FMT_CODEC + SDP_MAX_FMTS + 7) & ~7;
 
 /** A whole session description. */
-export class Session {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the constructor sets the non-zero defaults).
+@final export class Session {
   /** c= and the direction attribute at session level (first, as in Media). */
   conn: i64 = CONN_NONE;
   dir: i32 = DIR_UNSET;
@@ -100,7 +102,16 @@ export class Session {
   tLen: i32 = 0;
   nmedia: i32 = 0;
   /** The media sections, MEDIA_SIZE bytes each. */
-  media: usize = heap.alloc(<usize>SDP_MAX_MEDIA * MEDIA_SIZE);
+  media: usize = 0;
+
+  constructor() {
+    const s = changetype<Session>(__new(offsetof<Session>(), idof<Session>()));
+    s.conn = CONN_NONE;
+    s.dir = DIR_UNSET;
+    s.originAddr = CONN_UNUSABLE;
+    s.media = heap.alloc(<usize>SDP_MAX_MEDIA * MEDIA_SIZE);
+    return s;
+  }
 
   /** Media section i (0 <= i < nmedia). */
   m(i: i32): Media { return changetype<Media>(this.media + <usize>i * MEDIA_SIZE); }

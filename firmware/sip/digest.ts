@@ -27,7 +27,9 @@ export const ALG_MD5 = 1, ALG_MD5_SESS = 2, ALG_OTHER = 3;
 export const QOP_NONE = 0, QOP_AUTH = 1;
 
 /** A parsed challenge; spans (inside the quotes, escapes as written) relative to the base. */
-export class Challenge {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the declared defaults are zero unless set here).
+@final export class Challenge {
   scheme: i32 = 0;
   algorithm: i32 = ALG_MD5;
   /** The qop the answer will use: QOP_AUTH when offered, else QOP_NONE. */
@@ -38,7 +40,12 @@ export class Challenge {
   realm: Span = changetype<Span>(0);
   nonce: Span = changetype<Span>(0);
   opaque: Span = changetype<Span>(0);
-  constructor() { spanFields(changetype<usize>(this), offsetof<Challenge>(), 3); }
+  constructor() {
+    const c = __new(offsetof<Challenge>(), idof<Challenge>());
+    spanFields(c, offsetof<Challenge>(), 3);
+    changetype<Challenge>(c).algorithm = ALG_MD5;
+    return changetype<Challenge>(c);
+  }
 }
 
 
@@ -160,10 +167,12 @@ const cnonceW = new Writer(cnonceBuf, 16);
  * One account's digest state against one server (RFC 2617 3.2.2): the realm, nonce and opaque of
  * the challenge it answers (copied, so later requests can reuse them), and the nonce count.
  */
-export class DigestClient {
-  private realm: usize = heap.alloc(<usize>DIGEST_FIELD_MAX);
-  private nonce: usize = heap.alloc(<usize>DIGEST_FIELD_MAX);
-  private opaque: usize = heap.alloc(<usize>DIGEST_FIELD_MAX);
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the declared defaults are zero unless set here).
+@final export class DigestClient {
+  private realm: usize = 0;
+  private nonce: usize = 0;
+  private opaque: usize = 0;
   private realmLen: i32 = 0;
   private nonceLen: i32 = 0;
   private opaqueLen: i32 = -1;
@@ -177,6 +186,16 @@ export class DigestClient {
   proxy: bool = false;
   /** A challenge has been accepted. */
   ready: bool = false;
+
+  constructor() {
+    const d = changetype<DigestClient>(__new(offsetof<DigestClient>(), idof<DigestClient>()));
+    d.realm = heap.alloc(<usize>DIGEST_FIELD_MAX);
+    d.nonce = heap.alloc(<usize>DIGEST_FIELD_MAX);
+    d.opaque = heap.alloc(<usize>DIGEST_FIELD_MAX);
+    d.opaqueLen = -1;
+    d.algorithm = ALG_MD5;
+    return d;
+  }
 
   /** Takes over challenge c (parsed over base); nc restarts for a new nonce. D_OK or D_TOO_LONG
    *  (then the state is unchanged). */

@@ -132,15 +132,23 @@ export function methodId(p: usize, n: i32): i32 {
  * quoted-string or between < and > does not separate. Each element comes back trimmed of LWS,
  * possibly empty (the header's grammar decides whether that is an error). Create once, reuse.
  */
-export class ListIter {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the declared defaults are zero unless set here).
+@final export class ListIter {
   base: usize = 0;
   p: usize = 0;
   end: usize = 0;
   /** Current element, relative to base. */
-  item: Span = new Span();
+  item: Span = changetype<Span>(0);
   /** Set when a quoted-string or <...> was not closed (the element runs to the end). */
   broken: bool = false;
   private more: bool = false;
+
+  constructor() {
+    const l = changetype<ListIter>(__new(offsetof<ListIter>(), idof<ListIter>()));
+    l.item = new Span();
+    return l;
+  }
 
   /** Starts over the value [off, off+len) of a message at base. */
   begin(base: usize, off: i32, len: i32): ListIter {

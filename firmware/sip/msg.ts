@@ -45,12 +45,14 @@ const FIRST: u64 = (1 << H_CONTENT_TYPE) | (1 << H_EXPIRES);
 
 const MINUS_AT: usize = 16, ZERO_AT: usize = MINUS_AT + 28, SPANS: i32 = 20;
 
-export class SipMsg {
+// Built by the constructor over a zero-filled __new block (no field-by-field initialisation;
+// @final allows the explicit return): reset() sets every field parse() uses.
+@final export class SipMsg {
   base: usize;
   len: i32;
   /** The Request-URI parsed (scheme, user, host, port, params). */
-  ruriParts: SipUri = new SipUri();
-  private hdrs: usize = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+  ruriParts: SipUri = changetype<SipUri>(0);
+  private hdrs: usize = 0;
   // ---- reset to -1 by parse: 7 i32 from byte MINUS_AT
   viaRport: i32;
   /** End of the top via-parm (before a ',' or the end of its header), -1 when unknown. */
@@ -107,8 +109,12 @@ export class SipMsg {
   body: Span = changetype<Span>(0);
 
   constructor() {
-    spanFields(changetype<usize>(this), offsetof<SipMsg>(), SPANS);
-    this.reset(0, 0);
+    const m = changetype<SipMsg>(__new(offsetof<SipMsg>(), idof<SipMsg>()));
+    m.ruriParts = new SipUri();
+    m.hdrs = heap.alloc(<usize>SIP_MAX_HEADERS << 4);
+    spanFields(changetype<usize>(m), offsetof<SipMsg>(), SPANS);
+    m.reset(0, 0);
+    return m;
   }
 
   // ---- header index: records of { nameOff i32, valOff i32, valLen i32, nameLen u16, id u16 }
@@ -153,7 +159,7 @@ export class SipMsg {
     if (p >= end) return this.finish(E_EMPTY);
     let le = scanLine(p, end, false);
     this.lineChecks(p, le);
-    this.startLine(p, le > p && load<u8>(le - 1) == 13 ? le - 1 : le);
+    this.fail(this.startLine(p, le > p && load<u8>(le - 1) == 13 ? le - 1 : le));
     p = le + 1;
     let blank = false;
     while (p < end) {
@@ -182,7 +188,7 @@ export class SipMsg {
         store<u16>(r, <u16>id, 14);
         this.hdrCount = n + 1;
       } else this.fail(E_TOO_MANY_HEADERS);
-      if (id != 0) this.header(id, vs, ve);
+      if (id != 0) this.fail(this.header(id, vs, ve));
     }
     if (!blank) this.fail(E_TRUNCATED);
     let bl = <i32>(end - p);
@@ -209,12 +215,13 @@ export class SipMsg {
     this.ruriParts.clear();
   }
 
+  /** Records code (E_OK: nothing) unless an error came before. */
   private fail(code: i32): void {
-    if (this.err == E_OK) { this.err = code; this.errHdr = this.hdrCount - 1; }
+    if (this.err == E_OK && code != E_OK) { this.err = code; this.errHdr = this.hdrCount - 1; }
   }
 
   private finish(code: i32): i32 {
-    if (code != E_OK) this.fail(code);
+    this.fail(code);
     if (this.err == E_OK && !this.versionOk) this.err = E_VERSION;
     return this.err;
   }
@@ -227,39 +234,38 @@ export class SipMsg {
 
   // ---- start line (RFC 3261 7.1, 7.2)
 
-  private startLine(s: usize, e: usize): void {
+  /** The error it finds (E_*), E_OK when none. */
+  private startLine(s: usize, e: usize): i32 {
     const base = this.base;
     if (e - s >= 4 && (load<u32>(s) | 0x202020) == 0x2f706973) {       // "SIP/" any case
       const p = find(s, e, 32);
       this.version.setAbs(base, s, p);
       const c = p + 1;
-      if (!this.versionSyntax(s, p) || e - p < 4) { this.fail(E_START_LINE); return; }
+      if (!this.versionSyntax(s, p) || e - p < 4) return E_START_LINE;
       const code = digits(c, c + 3);
-      if (code < 0 || (c + 3 < e && load<u8>(c + 3) != 32)) { this.fail(E_START_LINE); return; }
+      if (code < 0 || (c + 3 < e && load<u8>(c + 3) != 32)) return E_START_LINE;
       this.status = <i32>code;
-      if (code < 100 || code > 699) this.fail(E_STATUS);
       if (c + 4 <= e) this.reason.setAbs(base, c + 4, e);
-      return;
+      return code < 100 || code > 699 ? E_STATUS : E_OK;
     }
     this.isRequest = true;
     const m = skipClass(s, e, C_TOKEN);
     this.methodName.setAbs(base, s, m);
     this.method = methodId(s, <i32>(m - s));
-    if (m == s || !at(m, e, 32)) { this.fail(E_START_LINE); return; }
+    if (m == s || !at(m, e, 32)) return E_START_LINE;
     let r = e;
     while (r > m + 1 && load<u8>(r - 1) != 32) r--;
-    if (r == m + 1 || !this.versionSyntax(r, e)) { this.fail(E_START_LINE); return; }
+    if (r == m + 1 || !this.versionSyntax(r, e)) return E_START_LINE;
     this.version.setAbs(base, r, e);
     const us = m + 1, ue = r - 1;
     this.ruri.setAbs(base, us, ue);
-    if (ue <= us || load<u8>(us) == 32) { this.fail(E_START_LINE); return; }
+    if (ue <= us || load<u8>(us) == 32) return E_START_LINE;
     for (let q = us; q < ue; q++) {
-      if (<u32>load<u8>(q) - 33 > 93) { this.fail(E_REQUEST_URI); return; }
+      if (<u32>load<u8>(q) - 33 > 93) return E_REQUEST_URI;
     }
     // headers have no place in a Request-URI (RFC 3261 19.1.1 table 1; RFC 4475 3.1.2.11)
-    if (!parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts) || this.ruriParts.headers.len > 0) {
-      this.fail(E_REQUEST_URI);
-    }
+    return !parseUri(base, <i32>(us - base), <i32>(ue - us), this.ruriParts) || this.ruriParts.headers.len > 0
+      ? E_REQUEST_URI : E_OK;
   }
 
   /** "SIP/" 1*DIGIT "." 1*DIGIT (SIP any case); sets versionOk for 2.0. */
@@ -276,13 +282,13 @@ export class SipMsg {
 
   // ---- header values
 
-  private header(id: i32, vs: usize, ve: usize): void {
+  /** Parses a known header value [vs, ve); the error it finds (E_*), E_OK when none. */
+  private header(id: i32, vs: usize, ve: usize): i32 {
     const bit = <u64>1 << <u64>id;
     const first = (this.seen & bit) == 0;
     this.seen |= bit;
     if (!first && ((SINGLE | FIRST) & bit) != 0) {
-      if ((SINGLE & bit) != 0) this.fail(E_DUPLICATE);
-      return;
+      return (SINGLE & bit) != 0 ? E_DUPLICATE : E_OK;
     }
     switch (id) {
       case H_VIA: case H_CONTACT: case H_ROUTE: case H_RECORD_ROUTE: {
@@ -290,8 +296,8 @@ export class SipMsg {
         const code = id == H_VIA ? E_VIA : id == H_CONTACT ? E_CONTACT : E_ROUTE;
         if (id == H_CONTACT) {
           const star = ve - vs == 1 && load<u8>(vs) == 42;
-          if (star ? this.contactCount > 0 : this.contactStar) this.fail(E_CONTACT);
-          if (star) { this.contactStar = true; return; }
+          if (star ? this.contactCount > 0 : this.contactStar) return E_CONTACT;
+          if (star) { this.contactStar = true; return E_OK; }
         }
         let p = vs;
         while (true) {
@@ -312,12 +318,12 @@ export class SipMsg {
               this.contactExpires = contactExpires;
             }
           } else q = nameAddrParams(this.base, p, ve, true, true, na, uri, 0);
-          if (q == 0) { this.fail(code); return; }
-          if (q >= ve) return;
+          if (q == 0) return code;
+          if (q >= ve) return E_OK;
           p = q + 1;
         }
       }
-      case H_FROM: case H_TO: this.onFromTo(id, vs, ve); return;
+      case H_FROM: case H_TO: return this.onFromTo(id, vs, ve);
       case H_CALL_ID: {
         // word [ "@" word ]
         let q = skipClass(vs, ve, C_WORD);
@@ -325,9 +331,9 @@ export class SipMsg {
           const r = skipClass(q + 1, ve, C_WORD);
           q = r > q + 1 ? r : vs;
         }
-        if (q == vs || q != ve) this.fail(E_CALL_ID);
-        else this.callId.setAbs(this.base, vs, ve);
-        return;
+        if (q == vs || q != ve) return E_CALL_ID;
+        this.callId.setAbs(this.base, vs, ve);
+        return E_OK;
       }
       case H_CSEQ: {
         // 1*DIGIT LWS Method, the number below 2^31 (leading zeros allowed)
@@ -335,25 +341,24 @@ export class SipMsg {
         const n = digits(vs, q);
         const r = skipWs(q, ve);
         const m = skipClass(r, ve, C_TOKEN);
-        if (<u64>n > 0x7fffffff || r == q || m == r || m != ve) { this.fail(E_CSEQ); return; }
+        if (<u64>n > 0x7fffffff || r == q || m == r || m != ve) return E_CSEQ;
         this.cseq = <u32>n;
         this.cseqMethodName.setAbs(this.base, r, m);
         this.cseqMethod = methodId(r, <i32>(m - r));
-        return;
+        return E_OK;
       }
       case H_MAX_FORWARDS: {
         const v = digits(vs, ve);
-        if (v < 0) this.fail(E_MAX_FORWARDS);
-        else this.maxForwards = capped(v);
-        return;
+        if (v < 0) return E_MAX_FORWARDS;
+        this.maxForwards = capped(v);
+        return E_OK;
       }
       case H_CONTENT_LENGTH: {
         const v = digits(vs, ve);
-        if (v < 0) { this.fail(E_CONTENT_LENGTH); return; }
+        if (v < 0) return E_CONTENT_LENGTH;
         const n = capped(v), cl = this.contentLength;
-        if (cl >= 0 && cl != n) this.fail(E_CONTENT_LENGTH_CONFLICT);
         this.contentLength = n;
-        return;
+        return cl >= 0 && cl != n ? E_CONTENT_LENGTH_CONFLICT : E_OK;
       }
       case H_CONTENT_TYPE: {
         // type "/" subtype *( SEMI m-parameter )
@@ -367,28 +372,28 @@ export class SipMsg {
         }
         params.begin(this.base, s, ve);
         while (params.next()) {}
-        if (s == vs || params.err || params.p != ve) { this.fail(E_CONTENT_TYPE); return; }
+        if (s == vs || params.err || params.p != ve) return E_CONTENT_TYPE;
         this.contentType.setAbs(this.base, vs, s);
-        return;
+        return E_OK;
       }
-      case H_EXPIRES: this.expires = deltaSeconds(vs, ve); return;
+      case H_EXPIRES: this.expires = deltaSeconds(vs, ve); return E_OK;
       case H_REQUIRE: case H_UNSUPPORTED: case H_CONTENT_ENCODING: case H_SUPPORTED:
-        if (!tokenList(vs, ve, id == H_SUPPORTED)) this.fail(id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS);
-        return;
-      case H_DATE: if (!dateOk(vs, ve)) this.fail(E_DATE); return;
+        return tokenList(vs, ve, id == H_SUPPORTED) ? E_OK : id == H_CONTENT_ENCODING ? E_CONTENT_ENCODING : E_OPTION_TAGS;
+      case H_DATE: return dateOk(vs, ve) ? E_OK : E_DATE;
     }
+    return E_OK;
   }
 
-  private onFromTo(id: i32, vs: usize, ve: usize): void {
+  private onFromTo(id: i32, vs: usize, ve: usize): i32 {
     // From and To spans are groups of three (uri, tag, display); E_TO = E_FROM + 1
     if (nameAddrParams(this.base, vs, ve, false, false, na, uri, T("tag")) == 0 || (paramFound && !paramToken)) {
-      this.fail(E_FROM + id - H_FROM);
-      return;
+      return E_FROM + id - H_FROM;
     }
     const t = id == H_FROM ? this.fromUri : this.toUri;
     t.copy(na.uri);
     changetype<Span>(changetype<usize>(t) + 8).set(paramFound ? paramOff : 0, paramFound ? paramLen : 0);
     changetype<Span>(changetype<usize>(t) + 16).copy(na.display);
+    return E_OK;
   }
 
 }

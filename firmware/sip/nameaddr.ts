@@ -8,7 +8,9 @@ import { parseUri, SipUri } from "./uri";
 import { params } from "./params";
 import { T, Text } from "../sys/text";
 
-export class NameAddr {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the declared defaults are zero unless set here).
+@final export class NameAddr {
   /** First byte after the URI or its '>': where header parameters begin. */
   rest: usize = 0;
   /** The URI, without angle brackets. */
@@ -16,7 +18,11 @@ export class NameAddr {
   /** Display name: inside the quotes for a quoted-string (quoted-pairs as written), else the
    *  tokens; len 0 when absent. */
   display: Span = changetype<Span>(0);
-  constructor() { spanFields(changetype<usize>(this), offsetof<NameAddr>(), 2); }
+  constructor() {
+    const n = __new(offsetof<NameAddr>(), idof<NameAddr>());
+    spanFields(n, offsetof<NameAddr>(), 2);
+    return changetype<NameAddr>(n);
+  }
 }
 
 /**

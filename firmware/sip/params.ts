@@ -6,7 +6,9 @@ import { at, cls, C_TOKEN, C_GENV, skipWs, skipQuoted, skipClass } from "./scan"
 import { eqNoCase } from "../sys/bytes";
 import { Text } from "../sys/text";
 
-export class Params {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the declared defaults are zero unless set here).
+@final export class Params {
   base: usize = 0;
   /** Scan position: after next() returned false it rests on the first byte after the section. */
   p: usize = 0;
@@ -22,6 +24,8 @@ export class Params {
   token: bool = false;
   /** A parameter was malformed (empty name, empty or unterminated value); next() returned false. */
   err: bool = false;
+
+  constructor() { return changetype<Params>(__new(offsetof<Params>(), idof<Params>())); }
 
   /** Starts at p (just before a ';' or at the end of the section) within a message at base. */
   begin(base: usize, p: usize, end: usize): Params {

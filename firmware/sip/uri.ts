@@ -12,7 +12,9 @@ export const S_OTHER = 0, S_SIP = 1, S_SIPS = 2, S_TEL = 3;
 export const HOST_NONE = 0, HOST_NAME = 1, HOST_IP4 = 2, HOST_IP6 = 3;
 
 /** A parsed URI; spans are relative to the base it was parsed over. Reused, never reallocated. */
-export class SipUri {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the declared defaults are zero unless set here).
+@final export class SipUri {
   scheme: i32 = S_OTHER;
   hostKind: i32 = HOST_NONE;
   port: i32 = 0;                    // 0 when absent
@@ -24,7 +26,11 @@ export class SipUri {
   host: Span = changetype<Span>(0);                      // IPv6 references keep their brackets
   params: Span = changetype<Span>(0);                    // uri-parameters without the first ';'
   headers: Span = changetype<Span>(0);                   // after '?'
-  constructor() { spanFields(changetype<usize>(this), offsetof<SipUri>(), 6); }
+  constructor() {
+    const u = __new(offsetof<SipUri>(), idof<SipUri>());
+    spanFields(u, offsetof<SipUri>(), 6);
+    return changetype<SipUri>(u);
+  }
 
   clear(): void {
     memory.fill(changetype<usize>(this), 0, 13);   // scheme, hostKind, port, lr: S_OTHER, HOST_NONE, 0, false

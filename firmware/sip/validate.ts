@@ -23,7 +23,9 @@ export const ALLOW_BASE: u32 = (1 << M_INVITE) | (1 << M_ACK) | (1 << M_BYE) | (
   (1 << M_OPTIONS) | (1 << M_INFO);
 
 /** What the UA accepts; the owner extends it at start-up (uas.allow |= 1 << M_NOTIFY, ...). */
-export class UasPolicy {
+// @final with an explicit return: built over a zero-filled __new block, no field-by-field
+// initialisation (the constructor sets the defaults).
+@final export class UasPolicy {
   /** Methods answered (bit per M_*); others known get 405, unknown 501, both with Allow. */
   allow: u32 = ALLOW_BASE;
   /** Methods whose answer carries SDP: Accept must admit application/sdp, and a body must be
@@ -31,6 +33,14 @@ export class UasPolicy {
   sdpMethods: u32 = 1 << M_INVITE;
   /** Supported option tags, comma-separated (Require checks and the Supported header). */
   supported: Text = T("timer");
+
+  constructor() {
+    const u = changetype<UasPolicy>(__new(offsetof<UasPolicy>(), idof<UasPolicy>()));
+    u.allow = ALLOW_BASE;
+    u.sdpMethods = 1 << M_INVITE;
+    u.supported = T("timer");
+    return u;
+  }
 
   /** Sets the supported option tags (T("timer,100rel")); true. */
   setSupported(tags: Text): bool {
