@@ -39,11 +39,14 @@ function digitValue(p: usize, n: i32): i32 {
   const a = skipBlanks(p, 0, n);
   while (n > a && load<u8>(p + <usize>(n - 1)) <= 32) n--;
   const len = n - a;
-  if (len <= 0 || len > 2) return -1;
-  const c = <i32>load<u8>(p + <usize>a);
-  if (len == 1) return digitOf(codeOf(c));
-  const d = <i32>load<u8>(p + <usize>a, 1) - 48;
-  return c == 49 && <u32>d <= 5 ? digitOf(10 + d) : -1; // "10".."15"
+  if (<u32>(len - 1) > 1) return -1; // 1 or 2 characters
+  const q = p + <usize>a;
+  let code = codeOf(<i32>load<u8>(q));
+  if (len == 2) {
+    const d = <i32>load<u8>(q, 1) - 48;
+    code = code == 1 && <u32>d <= 5 ? 10 + d : -1; // "10".."15" (only '1' has code 1)
+  }
+  return digitOf(code);
 }
 
 /** application/dtmf-relay body: the digit of its Signal= line (key case-insensitive, blanks

@@ -26,7 +26,8 @@ export function ntpMiddle(ms: i64): u32 {
  *  of the same instant. Returns the bytes written (28 or 8). */
 export function writeReport(p: usize, ssrc: u32, sender: bool, nowMs: i64, rtpTs: u32,
                             packets: u32, octets: u32, blocks: i32): i32 {
-  put32(p, 0x80000000 | <u32>(blocks << 24) | (sender ? PT_SR << 16 | 6 : PT_RR << 16 | 1) + <u32>(blocks * 6));
+  // the header word in wire order, stored little-endian: V=2 and the count, type, 0, length
+  store<u32>(p, <u32>(0x80 | blocks | (sender ? PT_SR << 8 | 6 << 24 : PT_RR << 8 | 1 << 24) + (blocks * 6 << 24)));
   put32(p + 4, ssrc);
   if (!sender) return 8;
   put32(p + 8, <u32>(nowMs / 1000));
@@ -55,7 +56,7 @@ export function writeBlock(p: usize, ssrc: u32, fractionLost: i32, cumLost: i32,
  *  padding. Returns the bytes written. */
 export function writeSdes(p: usize, ssrc: u32, cname: usize, len: i32): i32 {
   const n = (4 + 4 + 2 + len + 1 + 3) & ~3; // header, ssrc, type + length, text, end item
-  put32(p, 0x81000000 | PT_SDES << 16 | (n >> 2) - 1);
+  store<u32>(p, <u32>(0x81 | PT_SDES << 8 | ((n >> 2) - 1) << 24)); // wire order (length < 256 words)
   put32(p + 4, ssrc);
   store<u16>(p, <u16>(1 | len << 8), 8);
   memory.copy(p + 10, cname, <usize>len);
@@ -65,7 +66,7 @@ export function writeSdes(p: usize, ssrc: u32, cname: usize, len: i32): i32 {
 
 /** BYE at p for ssrc (no reason). Returns 8. */
 export function writeBye(p: usize, ssrc: u32): i32 {
-  put32(p, 0x81000000 | PT_BYE << 16 | 1);
+  store<u32>(p, <u32>(0x81 | PT_BYE << 8 | 1 << 24)); // wire order
   put32(p + 4, ssrc);
   return 8;
 }

@@ -108,13 +108,19 @@ export class MediaStream {
   }
 
   // the parts
-  get src(): RtpSource { return changetype<RtpSource>(changetype<usize>(this) + SRC); }
-  get jb(): JitterBuffer { return changetype<JitterBuffer>(changetype<usize>(this) + JB); }
-  get plc(): Plc { return changetype<Plc>(changetype<usize>(this) + PLC); }
-  get events(): EventReceiver { return changetype<EventReceiver>(changetype<usize>(this) + EVR); }
-  get dtmf(): EventSender { return changetype<EventSender>(changetype<usize>(this) + EVS); }
+  // @ts-ignore: decorator
+  @inline get src(): RtpSource { return changetype<RtpSource>(changetype<usize>(this) + SRC); }
+  // @ts-ignore: decorator
+  @inline get jb(): JitterBuffer { return changetype<JitterBuffer>(changetype<usize>(this) + JB); }
+  // @ts-ignore: decorator
+  @inline get plc(): Plc { return changetype<Plc>(changetype<usize>(this) + PLC); }
+  // @ts-ignore: decorator
+  @inline get events(): EventReceiver { return changetype<EventReceiver>(changetype<usize>(this) + EVR); }
+  // @ts-ignore: decorator
+  @inline get dtmf(): EventSender { return changetype<EventSender>(changetype<usize>(this) + EVS); }
   /** What the peer's RTCP told. */
-  get rtcp(): RtcpInfo { return changetype<RtcpInfo>(changetype<usize>(this) + RTCPI); }
+  // @ts-ignore: decorator
+  @inline get rtcp(): RtcpInfo { return changetype<RtcpInfo>(changetype<usize>(this) + RTCPI); }
   /** The RTCP compound buildRtcp() wrote. */
   get rtcpBuf(): usize { return changetype<usize>(this) + RTCP; }
 

@@ -64,31 +64,30 @@ export class EventReceiver {
     if (code > 15) { this.ignored++; return -1; }
     const end = load<u8>(p, 1) > 0x7f;
     const dur = be16(p + 2);
+    let age = 0;
+    let fresh = true;
     if (this.have) {
-      const age = <i32>(ts - this.lastTs);
+      age = <i32>(ts - this.lastTs);
       if (age < 0) return -1; // an older event, reordered
       if (code == this.lastCode && (age == 0 ||
           this.active && age == this.lastDur && this.lastDur >= 0xffff - FRAME)) {
         // the same key press: an update, an end, or the next segment of a long event
-        if (this.active) {
-          this.lastTs = ts;
-          this.lastMs = nowMs;
-          if (age != 0 || dur > this.lastDur) this.lastDur = dur;
-          if (end) { this.active = false; this.ends++; }
-        }
-        return -1;
+        if (!this.active) return -1;
+        fresh = false;
       }
     }
-    if (this.active) this.timeouts++; // previous event never ended
-    this.have = true;
+    if (fresh) { // a new key press
+      if (this.active) this.timeouts++; // previous event never ended
+      this.have = true;
+      this.lastCode = code;
+      this.active = true;
+      this.events++;
+    }
     this.lastTs = ts;
-    this.lastCode = code;
-    this.lastDur = dur;
     this.lastMs = nowMs;
-    this.active = !end;
-    if (end) this.ends++;
-    this.events++;
-    return digitOf(code);
+    if (fresh || age != 0 || dur > this.lastDur) this.lastDur = dur;
+    if (end) { this.active = false; this.ends++; }
+    return fresh ? digitOf(code) : -1;
   }
 
   /** Ends an event whose end packets were lost. Call at least every few hundred ms. */
