@@ -123,54 +123,40 @@ export function alawEncodeFrame(src: usize, dst: usize, n: i32): void {
   }
 }
 
-/** Decodes n μ-law bytes at src into n i16 samples at dst (n <= 0: nothing). */
-export function ulawDecodeFrame(src: usize, dst: usize, n: i32): void {
+// Both laws decode through one frame loop over DEC, the table of the law last used (a copy of
+// ULAW_DEC or ALAW_DEC, made only when the law changes: once per call). The loop keeps its
+// constant table offset, so a sample still costs one table load.
+const DEC = memory.data(512);
+let decLaw: i32 = -1;
+
+function decodeWith(law: i32, src: usize, dst: usize, n: i32): void {
+  if (decLaw != law) { memory.copy(DEC, law ? ALAW_DEC : ULAW_DEC, 512); decLaw = law; }
   if (n <= 0) return;
   const end = src + <usize>n;
   const end8 = src + <usize>(n & ~7);
   if (src < end8) {
     do {
-      store<i16>(dst, load<i16>(<usize>load<u8>(src) << 1, ULAW_DEC));
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 1) << 1, ULAW_DEC), 2);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 2) << 1, ULAW_DEC), 4);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 3) << 1, ULAW_DEC), 6);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 4) << 1, ULAW_DEC), 8);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 5) << 1, ULAW_DEC), 10);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 6) << 1, ULAW_DEC), 12);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 7) << 1, ULAW_DEC), 14);
+      store<i16>(dst, load<i16>(<usize>load<u8>(src) << 1, DEC));
+      store<i16>(dst, load<i16>(<usize>load<u8>(src, 1) << 1, DEC), 2);
+      store<i16>(dst, load<i16>(<usize>load<u8>(src, 2) << 1, DEC), 4);
+      store<i16>(dst, load<i16>(<usize>load<u8>(src, 3) << 1, DEC), 6);
+      store<i16>(dst, load<i16>(<usize>load<u8>(src, 4) << 1, DEC), 8);
+      store<i16>(dst, load<i16>(<usize>load<u8>(src, 5) << 1, DEC), 10);
+      store<i16>(dst, load<i16>(<usize>load<u8>(src, 6) << 1, DEC), 12);
+      store<i16>(dst, load<i16>(<usize>load<u8>(src, 7) << 1, DEC), 14);
       src += 8;
       dst += 16;
     } while (src < end8);
   }
   while (src < end) {
-    store<i16>(dst, load<i16>(<usize>load<u8>(src) << 1, ULAW_DEC));
+    store<i16>(dst, load<i16>(<usize>load<u8>(src) << 1, DEC));
     src++;
     dst += 2;
   }
 }
 
+/** Decodes n μ-law bytes at src into n i16 samples at dst (n <= 0: nothing). */
+export function ulawDecodeFrame(src: usize, dst: usize, n: i32): void { decodeWith(0, src, dst, n); }
+
 /** Decodes n A-law bytes at src into n i16 samples at dst (n <= 0: nothing). */
-export function alawDecodeFrame(src: usize, dst: usize, n: i32): void {
-  if (n <= 0) return;
-  const end = src + <usize>n;
-  const end8 = src + <usize>(n & ~7);
-  if (src < end8) {
-    do {
-      store<i16>(dst, load<i16>(<usize>load<u8>(src) << 1, ALAW_DEC));
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 1) << 1, ALAW_DEC), 2);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 2) << 1, ALAW_DEC), 4);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 3) << 1, ALAW_DEC), 6);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 4) << 1, ALAW_DEC), 8);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 5) << 1, ALAW_DEC), 10);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 6) << 1, ALAW_DEC), 12);
-      store<i16>(dst, load<i16>(<usize>load<u8>(src, 7) << 1, ALAW_DEC), 14);
-      src += 8;
-      dst += 16;
-    } while (src < end8);
-  }
-  while (src < end) {
-    store<i16>(dst, load<i16>(<usize>load<u8>(src) << 1, ALAW_DEC));
-    src++;
-    dst += 2;
-  }
-}
+export function alawDecodeFrame(src: usize, dst: usize, n: i32): void { decodeWith(1, src, dst, n); }
