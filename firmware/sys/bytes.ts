@@ -90,7 +90,9 @@ export function eqLit(p: usize, n: i32, lit: Text): bool {
 
 /** Two byte ranges equal. */
 export function eqBytes(a: usize, an: i32, b: usize, bn: i32): bool {
-  return an == bn && memory.compare(a, b, <usize>an) == 0;
+  if (an != bn) return false;
+  for (let i = 0; i < an; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
 }
 
 /** Two byte ranges equal, ASCII case-insensitively. */
