@@ -1,6 +1,6 @@
 // The intercom application: what the unit does with its inputs, outputs and the SIP stack.
-// Housekeeping every second (network, registration, LEDs), the exit button, the console's
-// `open` and `status` hooks; the call logic is in intercom.ts.
+// Housekeeping every second (network, registration, LEDs; every tenth: the heap report), the
+// exit button, the console's `open` and `status` hooks; the call logic is in intercom.ts.
 import { Timer } from "../sys/clock";
 import { Writer } from "../sys/bytes";
 import * as settings from "../console/settings";
@@ -14,16 +14,21 @@ import * as keepalive from "../sip/keepalive";
 import * as resolve from "../sip/resolve";
 import * as ua from "../sip/ua";
 import * as intercom from "./intercom";
+import * as mem from "../sys/mem";
 import { T, Text } from "../sys/text";
 
 let appliedGen: i32 = -1;
 
 const housekeeping = new Timer();
+let beats = 0;
 function onHousekeeping(t: Timer): void {
   t.start(1000);
   net.watch();
   register.watchNetwork();
   showRegistration();
+  // Heap growth report: on the first beat after boot, then every tenth (once, unless something
+  // allocates).
+  if (beats-- == 0) { beats = 9; mem.report(); }
 }
 
 function showRegistration(): void {
