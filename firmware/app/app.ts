@@ -37,7 +37,8 @@ function showRegistration(): void {
     s == register.ST_OFF ? leds.OFF : leds.BLINK_SLOW);
 }
 
-function onInput(input: i32, level: i32): void {
+/** io: a debounced input changed. */
+export function onInput(input: i32, level: i32): void {
   if (level != 1) return;
   if (input == io.IN_EXIT) door.open(T("exit"));
   else if (input == io.IN_BUTTON1) intercom.button();
@@ -54,7 +55,6 @@ function beforeReset(factory: bool): void {
 
 export function init(): void {
   io.init();
-  io.setHandler(onInput);
   register.init();
   keepalive.init();
   intercom.init();
