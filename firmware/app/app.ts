@@ -1,10 +1,10 @@
 // The intercom application: what the unit does with its inputs, outputs and the SIP stack.
 // Housekeeping every second (network, registration, LEDs; every tenth: the heap report), the
-// exit button, the console's `open` and `status` hooks; the call logic is in intercom.ts.
+// exit button, what the console's `open`, `status`, `reboot` and `factory-reset` call; the call
+// logic is in intercom.ts.
 import { Timer } from "../sys/clock";
 import { Writer } from "../sys/bytes";
 import * as settings from "../console/settings";
-import * as hooks from "../console/hooks";
 import * as io from "./io";
 import * as leds from "./leds";
 import * as door from "./door";
@@ -15,7 +15,7 @@ import * as resolve from "../sip/resolve";
 import * as ua from "../sip/ua";
 import * as intercom from "./intercom";
 import * as mem from "../sys/mem";
-import { T, Text } from "../sys/text";
+import { T } from "../sys/text";
 
 let appliedGen: i32 = -1;
 
@@ -44,11 +44,15 @@ export function onInput(input: i32, level: i32): void {
   else if (input == io.IN_BUTTON1) intercom.button();
 }
 
-function openHook(w: Writer): Text { door.open(T("console")); return 0; }
-function statusDoor(w: Writer): void {
+// What the console calls directly (commands.ts): `open`, the status lines of the network, the
+// registration and the door, and the step before a reboot or factory-reset.
+export function openDoor(): void { door.open(T("console")); }
+export function statusNetwork(w: Writer): void { net.status(w); }
+export function statusRegistration(w: Writer): void { register.status(w); }
+export function statusDoor(w: Writer): void {
   w.str(door.isOpen() ? T("open") : T("closed")).str(T(", opened ")).dec(<u64>door.openings).str(T(" times"));
 }
-function beforeReset(factory: bool): void {
+export function beforeReset(factory: bool): void {
   intercom.shutdown();
   register.unregister();
 }
@@ -60,11 +64,6 @@ export function init(): void {
   intercom.init();
   housekeeping.fn = onHousekeeping;
   housekeeping.start(0);
-  hooks.setOpen(openHook);
-  hooks.setStatusDoor(statusDoor);
-  hooks.setStatusRegistration(register.status);
-  hooks.setStatusNetwork(net.status);
-  hooks.setBeforeReset(beforeReset);
   apply();
 }
 
