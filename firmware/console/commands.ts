@@ -34,7 +34,7 @@ export function run(p: usize, n: i32, w: Writer): void {
   rest(p, n, i);
   const ap = tp, an = tn; // the arguments, trimmed
   let ok = false;
-  if (c < 0) fail(w).str(T("unknown command (try help)")).crlf();
+  if (c < 0) done(w, T("unknown command (try help)"));
   else if (c >= C_SAVE && c != C_CALL && c != C_LOG && an > 0) usage(w, c); // no arguments
   else switch (c) {
     case C_HELP:

@@ -89,7 +89,9 @@ function tooLong(k: i32, err: Writer): i32 {
  *  around items are dropped. */
 function list(k: i32, p: usize, n: i32, err: Writer, star: bool): i32 {
   let i = 0, item = 0;
-  while (n > 0 && load<u8>(p + <usize>(n - 1)) == 32) n--;
+  rest(p, n, 0); // without spaces around the whole (the items lose theirs below)
+  p = tp;
+  n = tn;
   if (n == 0) return 0; // no items
   while (i <= n) {
     let e = i;
