@@ -10,8 +10,6 @@ import * as event from "./sys/event";
 import * as settings from "./console/settings";
 import * as con from "./console/console";
 import * as store from "./console/store";
-import * as mem from "./sys/mem";
-import { Timer } from "./sys/clock";
 import * as app from "./app/app";
 import { T } from "./sys/text";
 
@@ -23,11 +21,7 @@ export function init(): void {
   app.init();
   log.info().str(T("sip-intercom ")).str(FIRMWARE_VERSION).str(T(" started")).end();
   event.begin(T("boot")).str(T("version"), FIRMWARE_VERSION).end();
-  memWatch.start(0);
 }
-
-// Reports heap growth: once after boot, and never again unless something allocates.
-const memWatch = new Timer((t: Timer): void => { mem.report(); t.start(10000); });
 
 export function tick(nowMs: i64): i32 {
   setNow(nowMs);

@@ -1,10 +1,10 @@
 // The intercom application: what the unit does with its inputs, outputs and the SIP stack.
-// Housekeeping every second (network, registration, LEDs), the exit button, the console's
-// `open` and `status` hooks; the call logic is in intercom.ts.
+// Housekeeping every second (network, registration, LEDs; every tenth: the heap report), the
+// exit button, what the console's `open`, `status`, `reboot` and `factory-reset` call; the call
+// logic is in intercom.ts.
 import { Timer } from "../sys/clock";
 import { Writer } from "../sys/bytes";
 import * as settings from "../console/settings";
-import * as hooks from "../console/hooks";
 import * as io from "./io";
 import * as leds from "./leds";
 import * as door from "./door";
@@ -14,16 +14,21 @@ import * as keepalive from "../sip/keepalive";
 import * as resolve from "../sip/resolve";
 import * as ua from "../sip/ua";
 import * as intercom from "./intercom";
-import { T, Text } from "../sys/text";
+import * as mem from "../sys/mem";
+import { T } from "../sys/text";
 
 let appliedGen: i32 = -1;
 
 const housekeeping = new Timer();
+let beats = 0;
 function onHousekeeping(t: Timer): void {
   t.start(1000);
   net.watch();
   register.watchNetwork();
   showRegistration();
+  // Heap growth report: on the first beat after boot, then every tenth (once, unless something
+  // allocates).
+  if (beats-- == 0) { beats = 9; mem.report(); }
 }
 
 function showRegistration(): void {
@@ -32,34 +37,33 @@ function showRegistration(): void {
     s == register.ST_OFF ? leds.OFF : leds.BLINK_SLOW);
 }
 
-function onInput(input: i32, level: i32): void {
+/** io: a debounced input changed. */
+export function onInput(input: i32, level: i32): void {
   if (level != 1) return;
   if (input == io.IN_EXIT) door.open(T("exit"));
   else if (input == io.IN_BUTTON1) intercom.button();
 }
 
-function openHook(w: Writer): Text { door.open(T("console")); return 0; }
-function statusDoor(w: Writer): void {
+// What the console calls directly (commands.ts): `open`, the status lines of the network, the
+// registration and the door, and the step before a reboot or factory-reset.
+export function openDoor(): void { door.open(T("console")); }
+export function statusNetwork(w: Writer): void { net.status(w); }
+export function statusRegistration(w: Writer): void { register.status(w); }
+export function statusDoor(w: Writer): void {
   w.str(door.isOpen() ? T("open") : T("closed")).str(T(", opened ")).dec(<u64>door.openings).str(T(" times"));
 }
-function beforeReset(factory: bool): void {
+export function beforeReset(factory: bool): void {
   intercom.shutdown();
   register.unregister();
 }
 
 export function init(): void {
   io.init();
-  io.setHandler(onInput);
   register.init();
   keepalive.init();
   intercom.init();
   housekeeping.fn = onHousekeeping;
   housekeeping.start(0);
-  hooks.setOpen(openHook);
-  hooks.setStatusDoor(statusDoor);
-  hooks.setStatusRegistration(register.status);
-  hooks.setStatusNetwork(net.status);
-  hooks.setBeforeReset(beforeReset);
   apply();
 }
 

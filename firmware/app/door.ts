@@ -7,6 +7,7 @@ import * as log from "../sys/log";
 import { Timer, now } from "../sys/clock";
 import * as settings from "../console/settings";
 import * as io from "./io";
+import { eqBytes } from "../sys/bytes";
 import { T, Text } from "../sys/text";
 
 const CODE_MAX: i32 = 16;
@@ -56,7 +57,7 @@ export function digit(d: i32): bool {
   const code = settings.valuePtr(settings.K_DOOR_CODE);
   const n = settings.valueLen(settings.K_DOOR_CODE);
   if (n == 0 || typedLen < n) return false;
-  if (memory.compare(typed + <usize>(typedLen - n), code, <usize>n) != 0) return false;
+  if (!eqBytes(typed + <usize>(typedLen - n), n, code, n)) return false;
   typedLen = 0;
   return true;
 }

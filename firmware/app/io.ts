@@ -1,12 +1,13 @@
 // The unit's named inputs and outputs (board file names, ARCHITECTURE "Board io names"), looked
 // up once through hal.io_find. Inputs are sampled every tick and debounced in firmware: a new
 // level counts once it has held for DEBOUNCE_MS. Each accepted change is published as an `io`
-// event and handed to the application through onInput.
+// event and handed to the application (app.onInput).
 import * as hal from "../hal";
 import * as event from "../sys/event";
 import { now } from "../sys/clock";
 import { DEBOUNCE_MS } from "../config";
 import { T, Text, textLen, textPtr } from "../sys/text";
+import { onInput } from "./app"; // the application's handler of every debounced change
 
 export const IN_BUTTON1: i32 = 0;
 export const IN_EXIT: i32 = 1;
@@ -34,10 +35,6 @@ const outValue = memory.data(OUT_COUNT << 2);
 @inline function get(a: usize, i: i32): i32 { return load<i32>(a + (<usize>i << 2)); }
 // @ts-ignore: decorator
 @inline function put(a: usize, i: i32, v: i32): void { store<i32>(a + (<usize>i << 2), v); }
-
-/** Called with (input, level) for every debounced change; set by the application. */
-export let onInput: ((input: i32, level: i32) => void) | null = null;
-export function setHandler(fn: (input: i32, level: i32) => void): void { onInput = fn; }
 
 function name(i: i32): Text { return load<u32>(NAMES + (<usize>i << 2)); }
 
@@ -82,8 +79,7 @@ export function poll(): i64 {
     if (held >= DEBOUNCE_MS) {
       put(inStable, i, v);
       event.begin(T("io")).str(T("name"), name(i)).num(T("value"), v).end();
-      const f = onInput;
-      if (f !== null) f(i, v);
+      onInput(i, v);
     } else {
       const left = DEBOUNCE_MS - held;
       if (wait < 0 || left < wait) wait = left;

@@ -14,7 +14,7 @@ import { check, norm } from "./validate";
 import * as store from "./store";
 import * as hooks from "./hooks";
 import { next, rest, tp, tn } from "./line";
-import { StatusFn } from "./hooks";
+import * as app from "../app/app";
 import {
   help, helpLine, commandIndex, usage, C_HELP, C_SHOW, C_GET, C_SET, C_UNSET, C_SAVE, C_REVERT,
   C_FACTORY_RESET, C_STATUS, C_CALL, C_HANGUP, C_OPEN, C_VERSION, C_REBOOT, C_LOG,
@@ -34,7 +34,7 @@ export function run(p: usize, n: i32, w: Writer): void {
   rest(p, n, i);
   const ap = tp, an = tn; // the arguments, trimmed
   let ok = false;
-  if (c < 0) fail(w).str(T("unknown command (try help)")).crlf();
+  if (c < 0) done(w, T("unknown command (try help)"));
   else if (c >= C_SAVE && c != C_CALL && c != C_LOG && an > 0) usage(w, c); // no arguments
   else switch (c) {
     case C_HELP:
@@ -56,11 +56,12 @@ export function run(p: usize, n: i32, w: Writer): void {
       else ok = done(w, NA);
       break;
     }
-    case C_HANGUP: case C_OPEN: {
-      const f = c == C_OPEN ? hooks.open : hooks.hangup;
+    case C_HANGUP: {
+      const f = hooks.hangup;
       ok = done(w, f !== null ? f(w) : NA);
       break;
     }
+    case C_OPEN: app.openDoor(); ok = true; break;
     case C_VERSION: version(w); ok = true; break;
     case C_REBOOT: ok = reboot(w, false); break;
     default: ok = logLevel(ap, an, w);
@@ -178,21 +179,18 @@ function kvError(w: Writer, what: Text, r: i32): bool {
 // ---- status, version, log
 
 function status(w: Writer): void {
-  statusLine(w, T("network: "), hooks.statusNetwork);
-  statusLine(w, T("registration: "), hooks.statusRegistration);
-  statusLine(w, T("call: "), hooks.statusCall);
-  statusLine(w, T("door: "), hooks.statusDoor);
+  app.statusNetwork(w.str(T("network: ")));
+  app.statusRegistration(w.crlf().str(T("registration: ")));
+  w.crlf().str(T("call: "));
+  const f = hooks.statusCall;
+  if (f !== null) f(w); else w.str(NA);
+  app.statusDoor(w.crlf().str(T("door: ")));
+  w.crlf();
   const d = settings.dirtyCount();
   w.str(T("settings: "));
   if (store.currentSlot() < 0) w.str(T("defaults")); else w.str(T("generation ")).dec(store.currentGeneration());
   if (d > 0) w.str(T(", ")).dec(d).str(T(" unsaved changes"));
   w.crlf().str(T("uptime: ")).dec(<u64>(now() / 1000)).str(T(" s")).crlf();
-}
-
-function statusLine(w: Writer, name: Text, f: StatusFn | null): void {
-  w.str(name);
-  if (f !== null) f(w); else w.str(NA);
-  w.crlf();
 }
 
 const INFO_CAP: i32 = 64;
@@ -228,8 +226,7 @@ function logLevel(ap: usize, an: i32, w: Writer): bool {
 // ---- reboot
 
 function reboot(w: Writer, factory: bool): bool {
-  const f = hooks.beforeReset;
-  if (f !== null) f(factory);
+  app.beforeReset(factory);
   if (factory) {
     const r = store.erase();
     if (r < 0) return kvError(w, T("factory-reset"), r);

@@ -67,6 +67,6 @@ export function helpLine(w: Writer, k: i32): void {
   else w.str(wordAt(KINDS, t)).str(T(", max ")).dec(settings.field(k, F_MAX));
   if (settings.isSecret(k)) w.str(T(", secret"));
   w.str(T(", default "));
-  if (def == 0) w.byte(34).byte(34); else w.str(def);
+  w.str(def == 0 ? T("\"\"") : def);
   w.str(T(" - ")).str(settings.field(k, F_HELP)).crlf();
 }

@@ -49,7 +49,7 @@ export function feed(c: i32, echo: Writer): i32 {
   afterCr = false;
   if (c == 3) {
     esc = 0;
-    echo.byte(94).byte(67).crlf(); // ^C
+    echo.str(T("^C\r\n"));
     clear();
     return L_CANCEL;
   }
@@ -66,7 +66,7 @@ export function feed(c: i32, echo: Writer): i32 {
     for (let g = 0; g < 3 && n > 0 && (load<u8>(buf + <usize>n) & 0xc0) == 0x80; g++) n--;
     len = n;
     if (len < maskFrom) maskFrom = -1;
-    echo.byte(8).byte(32).byte(8);
+    echo.str(T("\b \b"));
     return L_NONE;
   }
   if (c < 32) return L_NONE;

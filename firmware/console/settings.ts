@@ -8,7 +8,7 @@
 // saved change when `generation` moves.
 import { SETTINGS_ARENA } from "../config";
 import * as log from "../sys/log";
-import { eqLit, eqBytes } from "../sys/bytes";
+import { eqLit, eqBytes, parseU32 } from "../sys/bytes";
 import { wordIndex } from "../sys/words";
 import { T, Text, textLen, textPtr } from "../sys/text";
 
@@ -152,11 +152,9 @@ export function commit(): void {
   memory.copy(active, pending, <usize>SETTINGS_ARENA);
   memory.copy(activeLen, pendingLen, <usize>(COUNT << 2));
   for (let k = 0; k < COUNT; k++) {
-    const p = valuePtr(k), n = valueLen(k);
-    let v = 0;
-    if (typeOf(k) == T_ENUM) v = wordIndex(p, n, field(k, F_PATTERN));
-    else for (let i = 0; i < n; i++) v = v * 10 + <i32>load<u8>(p + <usize>i) - 48;
-    store<i32>(at(activeInt, k), v);
+    const p = valuePtr(k), n = valueLen(k), t = typeOf(k);
+    // Validated values: an integer's digits always parse; other types keep 0.
+    store<i32>(at(activeInt, k), t == T_ENUM ? wordIndex(p, n, field(k, F_PATTERN)) : t == T_INT ? <i32>parseU32(p, n) : 0);
   }
   log.setLevel(intValue(K_LOG_LEVEL));
   generation++;

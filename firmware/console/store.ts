@@ -30,9 +30,6 @@ export const HEADER: i32 = 20;
 export const blob = memory.data(SETTINGS_BLOB_MAX);
 const bw = new Writer(blob, SETTINGS_BLOB_MAX);
 
-const ERR_CAP: i32 = 128;
-const errw = new Writer(memory.data(ERR_CAP), ERR_CAP);
-
 const DAMAGED = T("store damaged, running on defaults");
 
 let cur: i32 = -1;        // slot holding the active settings (0 = set.a, 1 = set.b), -1 none
@@ -93,12 +90,13 @@ export function decode(p: usize, n: i32): i32 {
     while (eq < e && load<u8>(p + <usize>eq) != 61) eq++;
     const k = eq < e ? settings.find(p + <usize>i, eq - i) : -1;
     if (k >= 0) {
-      errw.reset();
-      const m = check(k, p + <usize>(eq + 1), e - eq - 1, errw);
+      // check() writes its reason straight into the warning (check itself never logs).
+      const lw = note(log.warn()).str(T("stored value ignored: "));
+      const m = check(k, p + <usize>(eq + 1), e - eq - 1, lw);
       if (m >= 0) {
         settings.setPending(k, norm, m);
         taken++;
-      } else note(log.warn()).str(T("stored value ignored: ")).bytes(errw.base, errw.len).end();
+      } else lw.end();
     }
     i = e + 1;
   }

@@ -4,9 +4,9 @@
 // what is wrong. Addresses are checked by the SIP layer's own URI parser (firmware/sip/uri.ts,
 // RFC 3261 19.1), so a value is accepted exactly when the SIP stack can use it. Used by `set` and
 // by the store when it loads a blob. Error texts never contain the value (it may be a secret).
-import { Writer, indexOf } from "../sys/bytes";
+import { Writer, indexOf, parseU32 } from "../sys/bytes";
 import { wordIndex, wordAt } from "../sys/words";
-import { parseUri, SipUri } from "../sip/uri";
+import { parseUri, scratch } from "../sip/uri";
 import { rest, tp, tn } from "./line";
 import {
   field, keyOf, typeOf, F_PATTERN, F_MIN, F_MAX, T_STR, T_INT, T_ENUM, T_HOST, T_LIST, T_LIST_ANY, T_DTMF,
@@ -19,8 +19,8 @@ const NORM_CAP: i32 = 256;
 export const norm = memory.data(NORM_CAP);
 const nw = new Writer(norm, NORM_CAP);
 
-// What the URI parser fills (passed explicitly: cheaper than its default argument).
-const uri = new SipUri();
+// The URI parser fills sip/uri's scratch object (passed explicitly: cheaper than its default
+// argument); nothing here reads it back.
 // "sip:" + a value + a suffix, for the URI parser.
 const WRAP_CAP: i32 = NORM_CAP + 8;
 const wrap = new Writer(memory.data(WRAP_CAP), WRAP_CAP);
@@ -35,13 +35,11 @@ export function check(k: i32, p: usize, n: i32, err: Writer): i32 {
   let bad: Text = 0; // what is wrong, after the key
   nw.reset();
   if (t == T_INT || t == T_DTMF) {
-    let v = t == T_DTMF || n > 0 && n <= 9 ? 0 : -1; // 9 digits: no i32 overflow
-    for (let i = 0; i < n; i++) {
+    // T_INT: the number (9 digits at most: no i32 overflow), -1 when it is none; T_DTMF: -1
+    // when a digit is not one.
+    let v = t == T_DTMF ? 0 : n <= 9 ? <i32>parseU32(p, n) : -1;
+    if (t == T_DTMF) for (let i = 0; i < n; i++) {
       let c = <i32>load<u8>(p + <usize>i);
-      if (t == T_INT) {
-        v = <u32>(c - 48) < 10 && v >= 0 ? v * 10 + c - 48 : -1;
-        continue;
-      }
       if (<u32>(c - 97) < 4) c -= 32; // a-d
       if (!(<u32>(c - 48) < 10 || c == 42 || c == 35 || <u32>(c - 65) < 4)) v = -1;
       nw.byte(c);
@@ -50,14 +48,14 @@ export function check(k: i32, p: usize, n: i32, err: Writer): i32 {
       if ((v & 1) != 0 && pat == T("even")) bad = T(" must be even");
       else nw.dec(<u64>v);
     } else if (t == T_INT || v < 0 || n > max) {
-      err.str(keyOf(k)).str(T(" must be ")).dec(field(k, F_MIN)).str(T("..")).dec(<u64>max);
+      reason(err, k, T(" must be ")).dec(field(k, F_MIN)).str(T("..")).dec(<u64>max);
       if (t == T_DTMF) err.str(T(" of 0-9 * # A-D"));
       return -1;
     }
   } else if (t == T_ENUM) {
     const i = wordIndex(p, n, pat);
     if (i < 0) {
-      err.str(keyOf(k)).str(T(" must be one of ")).str(pat);
+      reason(err, k, T(" must be one of ")).str(pat);
       return -1;
     }
     nw.str(wordAt(pat, i));
@@ -73,14 +71,17 @@ export function check(k: i32, p: usize, n: i32, err: Writer): i32 {
     nw.bytes(p, n);
   }
   if (bad != 0) {
-    err.str(keyOf(k)).str(bad);
+    reason(err, k, bad);
     return -1;
   }
   return nw.len;
 }
 
+/** Starts a reason: the key, then what is wrong. */
+function reason(err: Writer, k: i32, what: Text): Writer { return err.str(keyOf(k)).str(what); }
+
 function tooLong(k: i32, err: Writer): i32 {
-  err.str(keyOf(k)).str(T(" is longer than ")).dec(field(k, F_MAX)).str(T(" bytes"));
+  reason(err, k, T(" is longer than ")).dec(field(k, F_MAX)).str(T(" bytes"));
   return -1;
 }
 
@@ -88,7 +89,9 @@ function tooLong(k: i32, err: Writer): i32 {
  *  around items are dropped. */
 function list(k: i32, p: usize, n: i32, err: Writer, star: bool): i32 {
   let i = 0, item = 0;
-  while (n > 0 && load<u8>(p + <usize>(n - 1)) == 32) n--;
+  rest(p, n, 0); // without spaces around the whole (the items lose theirs below)
+  p = tp;
+  n = tn;
   if (n == 0) return 0; // no items
   while (i <= n) {
     let e = i;
@@ -97,7 +100,7 @@ function list(k: i32, p: usize, n: i32, err: Writer, star: bool): i32 {
     const q = tp, m = tn;
     item++;
     if (!(m == 1 && load<u8>(q) == 42 ? star : sipUri(q, m) || indexOf(q, m, 58) < 0 && wrapped(q, m, T("@h")))) {
-      err.str(keyOf(k)).str(T(": item ")).dec(<u64>item).str(T(" is not a number, user or SIP URI"));
+      reason(err, k, T(": item ")).dec(<u64>item).str(T(" is not a number, user or SIP URI"));
       return -1;
     }
     if (nw.len > 0) nw.byte(44);
@@ -111,7 +114,7 @@ function list(k: i32, p: usize, n: i32, err: Writer, star: bool): i32 {
 /** A sip: or sips: URI (RFC 3261 19.1.1). */
 function sipUri(p: usize, n: i32): bool {
   const c = indexOf(p, n, 58);
-  return c > 0 && wordIndex(p, c, T("sip|sips")) >= 0 && parseUri(p, 0, n, uri);
+  return c > 0 && wordIndex(p, c, T("sip|sips")) >= 0 && parseUri(p, 0, n, scratch);
 }
 
 /** host[:port]: what the URI parser takes after "sip:", without user, parameters, headers or
@@ -127,7 +130,7 @@ function hostOk(p: usize, n: i32): bool {
 /** True when "sip:" + [p, p+n) + suffix is a SIP URI. */
 function wrapped(p: usize, n: i32, suffix: Text): bool {
   wrap.reset().str(T("sip:")).bytes(p, n).str(suffix);
-  return wrap.ok && parseUri(wrap.base, 0, wrap.len, uri);
+  return wrap.ok && parseUri(wrap.base, 0, wrap.len, scratch);
 }
 
 // The smallest code point of a UTF-8 sequence by its number of leading one bits: 0x20 for

@@ -9,6 +9,10 @@ export const NO_SINK: i32 = -2;
 /** Writer.tag of the event writer: end() emits the event (whole, or not at all). */
 export const EVENT_SINK: i32 = -1;
 
+// Scratch for the digits of a number (u64: at most 20 decimal digits).
+const DIGITS_CAP: usize = 20;
+const DIGITS = memory.data(<i32>DIGITS_CAP);
+
 /** Appends to a fixed buffer. On overflow it stops writing and sets `overflow`, so a builder
  *  writes a whole message and checks once at the end (the baresip mbuf way). A writer may hand
  *  its finished bytes on at end(), by its `tag`: a log level (0..4, the log line; muted when cap
@@ -45,28 +49,24 @@ export class Writer {
   crlf(): Writer { return this.byte(13).byte(10); }
   /** Unsigned decimal. */
   dec(v: u64): Writer {
-    let n = 1;
-    for (let t = v; t >= 10; t /= 10) n++;
-    if (n > this.cap - this.len) { this.overflow = true; return this; }
-    let p = this.base + <usize>(this.len + n);
+    let p = DIGITS + DIGITS_CAP; // the digits backwards, then as one span (all or nothing)
     do { store<u8>(--p, <u8>(48 + <i32>(v % 10))); v /= 10; } while (v != 0);
-    this.len += n;
-    return this;
+    return this.bytes(p, <i32>(DIGITS + DIGITS_CAP - p));
   }
   /** Signed decimal. */
   int(v: i64): Writer {
     if (v < 0) { this.byte(45); return this.dec(<u64>(-v)); }
     return this.dec(<u64>v);
   }
-  /** Lower-case hex, exactly `digits` digits. */
+  /** Lower-case hex, exactly `digits` (at most 16) digits. */
   hex(v: u64, digits: i32): Writer {
-    if (digits > this.cap - this.len) { this.overflow = true; return this; }
-    for (let i = digits - 1; i >= 0; i--) {
-      const d = <i32>((v >> (<u64>i << 2)) & 15);
-      store<u8>(this.base + <usize>this.len, <u8>(d < 10 ? 48 + d : 87 + d));
-      this.len++;
+    let p = DIGITS + DIGITS_CAP;
+    for (let i = 0; i < digits; i++) {
+      const d = <i32>v & 15;
+      store<u8>(--p, <u8>(d < 10 ? 48 + d : 87 + d));
+      v >>= 4;
     }
-    return this;
+    return this.bytes(p, digits);
   }
   /** Dotted IPv4 address. */
   ip4(ip: u32): Writer {
@@ -90,7 +90,9 @@ export function eqLit(p: usize, n: i32, lit: Text): bool {
 
 /** Two byte ranges equal. */
 export function eqBytes(a: usize, an: i32, b: usize, bn: i32): bool {
-  return an == bn && memory.compare(a, b, <usize>an) == 0;
+  if (an != bn) return false;
+  for (let i = 0; i < an; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
 }
 
 /** Two byte ranges equal, ASCII case-insensitively. */

@@ -43,12 +43,10 @@ export class Timer {
   cancel(): void {
     if (!this.active) return;
     this.active = false;
-    if (head === this) { head = this.next; this.next = null; return; }
-    let cur = head;
-    while (cur !== null) {
-      if (cur.next === this) { cur.next = this.next; break; }
-      cur = cur.next;
-    }
+    // An active timer is in the list: find the one before it.
+    let prev: Timer | null = null, cur = head;
+    while (cur !== this) { prev = cur; cur = cur!.next; }
+    if (prev === null) head = this.next; else prev.next = this.next;
     this.next = null;
   }
 
