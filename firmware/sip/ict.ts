@@ -5,8 +5,8 @@
 //      \--Timer B--> terminated (timeout to the TU)
 // Timer A retransmits the INVITE in calling (T1, doubling). The ACK for a non-2xx final response
 // belongs to this transaction (17.1.1.3); the ACK for a 2xx is the dialog's (13.2.2.4).
-import { Txn, setState, transmit, report, S_CALLING, S_PROCEEDING, S_COMPLETED, S_ACCEPTED, S_TERMINATED, T1, TIMER_D,
-  TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
+import { Txn, setState, transmit, report, S_CALLING, S_PROCEEDING, S_COMPLETED, S_ACCEPTED, S_TERMINATED, T1, TIMER_D, TU_PROVISIONAL, TU_FINAL, TU_TRANSPORT } from "./txn";
+// Timers (retransmission, timeout, linger) are handled in transaction.ts onTimer.
 import { SipMsg } from "./msg";
 import { sendNon2xxAck } from "./ack";
 import { T } from "../sys/text";
@@ -65,22 +65,3 @@ export function onResponse(t: Txn, m: SipMsg): void {
     }
   }
 }
-
-/** Timer A: retransmit the INVITE, doubling the interval. */
-export function onRetx(t: Txn): void {
-  if (t.state != S_CALLING) return;
-  transmit(t);
-  t.interval *= 2;
-  t.retx.start(t.interval);
-}
-
-/** Timer B (calling: no answer) or Timer M (accepted: done). */
-export function onExpiry(t: Txn): void {
-  if (t.state == S_CALLING) {
-    report(t, TU_TIMEOUT, null);
-    setState(t, S_TERMINATED, T("Timer B"));
-  } else if (t.state == S_ACCEPTED) {
-    setState(t, S_TERMINATED, T("Timer M"));
-  }
-}
-

@@ -5,8 +5,8 @@
 // Retransmitted INVITEs get the last response again (proceeding, completed) or are absorbed
 // (accepted, confirmed). Timer G retransmits a non-2xx final response (T1 doubling up to T2);
 // retransmitting a 2xx is the dialog's job (13.3.1.4).
-import { Txn, setState, transmit, report, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED, T1, T2, T4,
-  TU_TIMEOUT, TU_ACK } from "./txn";
+import { Txn, setState, transmit, report, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, T1, T4, TU_ACK } from "./txn";
+// Timers (retransmission, timeout, linger) are handled in transaction.ts onTimer.
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
 
@@ -47,23 +47,3 @@ export function onRequest(t: Txn, m: SipMsg, isAck: bool): void {
   }
   if ((t.state == S_PROCEEDING || t.state == S_COMPLETED) && t.len > 0) transmit(t);
 }
-
-/** Timer G. */
-export function onRetx(t: Txn): void {
-  if (t.state != S_COMPLETED) return;
-  transmit(t);
-  t.interval = t.interval * 2 < T2 ? t.interval * 2 : T2;
-  t.retx.start(t.interval);
-}
-
-/** Timer H (completed: the ACK never came) or Timer L (accepted: done). */
-export function onExpiry(t: Txn): void {
-  if (t.state == S_COMPLETED) {
-    t.retx.cancel();
-    report(t, TU_TIMEOUT, null);
-    setState(t, S_TERMINATED, T("Timer H"));
-  } else if (t.state == S_ACCEPTED) {
-    setState(t, S_TERMINATED, T("Timer L"));
-  }
-}
-

@@ -3,8 +3,8 @@
 //      \--200-699--> completed
 //   trying/proceeding --Timer F--> terminated (timeout to the TU)
 // Timer E retransmits: in trying at T1 doubling up to T2, in proceeding every T2.
-import { Txn, setState, transmit, report, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1, T2, T4,
-  TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
+import { Txn, setState, transmit, report, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1, T4, TU_PROVISIONAL, TU_FINAL, TU_TRANSPORT } from "./txn";
+// Timers (retransmission, timeout, linger) are handled in transaction.ts onTimer.
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
 
@@ -35,24 +35,3 @@ export function onResponse(t: Txn, m: SipMsg): void {
   setState(t, S_COMPLETED, T("final response"));
   report(t, TU_FINAL, m);
 }
-
-/** Timer E. */
-export function onRetx(t: Txn): void {
-  if (t.state == S_TRYING) {
-    transmit(t);
-    t.interval = t.interval * 2 < T2 ? t.interval * 2 : T2;
-    t.retx.start(t.interval);
-  } else if (t.state == S_PROCEEDING) {
-    transmit(t);
-    t.retx.start(T2);
-  }
-}
-
-/** Timer F. */
-export function onExpiry(t: Txn): void {
-  if (t.state != S_TRYING && t.state != S_PROCEEDING) return;
-  t.retx.cancel();
-  report(t, TU_TIMEOUT, null);
-  setState(t, S_TERMINATED, T("Timer F"));
-}
-

@@ -3,28 +3,46 @@
 import { MAX_TRANSACTIONS } from "../config";
 import { Timer } from "../sys/clock";
 import { SipMsg, M_ACK, M_INVITE } from "./msg";
-import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, S_COMPLETED, S_CONFIRMED, S_TERMINATED, T1, clientKey, setState } from "./txn";
+import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, S_CALLING, S_TRYING, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED,
+  T1, T2, TU_TIMEOUT, clientKey, setState, transmit, report } from "./txn";
 import { T } from "../sys/text";
 import * as ict from "./ict";
 import * as nict from "./nict";
 import * as ist from "./ist";
 import * as nist from "./nist";
 
-/** Every transaction timer: ctx is the pool index, plus RETX, EXPIRY or LINGER (see Txn). */
+/** Every transaction timer: ctx is the pool index, plus RETX, EXPIRY or LINGER (see Txn). The
+ *  states a retransmission timer (A, E, G) runs in are the ones its timeout (B, F, H) ends. */
 function onTimer(tm: Timer): void {
   const t = unchecked(pool[tm.ctx & 0xff]);
-  const which = tm.ctx >> 8, kind = t.kind;
+  const which = tm.ctx >> 8, kind = t.kind, s = t.state;
+  const busy = kind == ICT ? s == S_CALLING : kind == NICT ? s == S_TRYING || s == S_PROCEEDING : s == S_COMPLETED;
   if (which == 0) {
-    if (kind == ICT) ict.onRetx(t); else if (kind == NICT) nict.onRetx(t); else if (kind == IST) ist.onRetx(t);
-  } else if (which == 1) {
-    if (kind == ICT) ict.onExpiry(t); else if (kind == NICT) nict.onExpiry(t); else if (kind == IST) ist.onExpiry(t);
-  } else if (t.state == (kind == IST ? S_CONFIRMED : S_COMPLETED)) {
-    // Timer D (ICT), K (NICT), I (IST), J (NIST): the state that absorbed retransmissions ends
-    setState(t, S_TERMINATED, load<u32>(LINGER_TIMERS + (<usize>kind << 2)));
+    if (!busy) return;
+    // Timer A (ICT calling): T1 doubling; E (NICT): T1 doubling up to T2, in proceeding every T2;
+    // G (IST completed): T1 doubling up to T2
+    transmit(t);
+    let next = t.interval * 2;
+    if (kind != ICT && (next > T2 || s == S_PROCEEDING)) next = T2;
+    t.interval = next;
+    t.retx.start(next);
+    return;
   }
+  if (which == 1) {
+    if (busy) {
+      // Timer B (ICT), F (NICT), H (IST): no answer (no ACK)
+      t.retx.cancel();
+      report(t, TU_TIMEOUT, null);
+    } else if (s != S_ACCEPTED) return; // Timer M (ICT), L (IST): the accepted state ends
+  } else if (s != (kind == IST ? S_CONFIRMED : S_COMPLETED)) return;
+  // Timer D (ICT), K (NICT), I (IST), J (NIST): the state that absorbed retransmissions ends
+  setState(t, S_TERMINATED, load<u32>(TIMER_NAMES + (<usize>(which * 8 + (busy ? 0 : 4) + kind) << 2)));
 }
 
-const LINGER_TIMERS = memory.data<u32>([T("Timer D"), T("Timer K"), T("Timer I"), T("Timer J")]);
+// Timer names by expiry (busy, accepted) and linger, each by kind.
+const TIMER_NAMES = memory.data<u32>([0, 0, 0, 0, 0, 0, 0, 0,
+  T("Timer B"), T("Timer F"), T("Timer H"), 0, T("Timer M"), 0, T("Timer L"), 0,
+  T("Timer D"), T("Timer K"), T("Timer I"), T("Timer J"), T("Timer D"), T("Timer K"), T("Timer I"), T("Timer J")]);
 
 export const pool = new StaticArray<Txn>(MAX_TRANSACTIONS);
 for (let i = 0; i < MAX_TRANSACTIONS; i++) unchecked(pool[i] = new Txn(i, onTimer));
