@@ -1,6 +1,6 @@
 // The transaction layer's front: the pool, allocation, matching (RFC 3261 17.1.3, 17.2.3) and
 // dispatch of timers and messages to the four state machines.
-import { MAX_TRANSACTIONS } from "../config";
+import { MAX_TRANSACTIONS, TXN_BUF } from "../config";
 import { Timer } from "../sys/clock";
 import { SipMsg, M_ACK, M_INVITE } from "./msg";
 import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, S_CALLING, S_TRYING, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED,
@@ -14,7 +14,7 @@ import * as nist from "./nist";
 /** Every transaction timer: ctx is the pool index, plus RETX, EXPIRY or LINGER (see Txn). The
  *  states a retransmission timer (A, E, G) runs in are the ones its timeout (B, F, H) ends. */
 function onTimer(tm: Timer): void {
-  const t = unchecked(pool[tm.ctx & 0xff]);
+  const t = at(tm.ctx & 0xff);
   const which = tm.ctx >> 8, kind = t.kind, s = t.state;
   const busy = kind == ICT ? s == S_CALLING : kind == NICT ? s == S_TRYING || s == S_PROCEEDING : s == S_COMPLETED;
   if (which == 0) {
@@ -44,13 +44,37 @@ const TIMER_NAMES = memory.data<u32>([0, 0, 0, 0, 0, 0, 0, 0,
   T("Timer B"), T("Timer F"), T("Timer H"), 0, T("Timer M"), 0, T("Timer L"), 0,
   T("Timer D"), T("Timer K"), T("Timer I"), T("Timer J"), T("Timer D"), T("Timer K"), T("Timer I"), T("Timer J")]);
 
-export const pool = new StaticArray<Txn>(MAX_TRANSACTIONS);
-for (let i = 0; i < MAX_TRANSACTIONS; i++) unchecked(pool[i] = new Txn(i, onTimer));
+// The pool: each Txn followed by its three timers, in static memory (zero-filled: a free
+// transaction, idle timers); start-up gives each its buffer, index and timer callbacks.
+const TXN_SIZE = offsetof<Txn>();
+const TIMER_SIZE = offsetof<Timer>();
+const STRIDE = TXN_SIZE + 3 * TIMER_SIZE;
+const POOL = memory.data(<i32>STRIDE * MAX_TRANSACTIONS);
+
+/** Pool slot i. */
+// @ts-ignore: decorator
+@inline function at(i: i32): Txn { return changetype<Txn>(POOL + <usize>i * STRIDE); }
+
+for (let i = 0; i < MAX_TRANSACTIONS; i++) {
+  const t = at(i), p = changetype<usize>(t) + TXN_SIZE;
+  t.index = i;
+  t.buf = heap.alloc(<usize>TXN_BUF);
+  t.retx = timerAt(p, i);
+  t.expiry = timerAt(p + TIMER_SIZE, 0x100 | i);
+  t.linger = timerAt(p + 2 * TIMER_SIZE, 0x200 | i);
+}
+
+function timerAt(p: usize, ctx: i32): Timer {
+  const tm = changetype<Timer>(p);
+  tm.fn = onTimer;
+  tm.ctx = ctx;
+  return tm;
+}
 
 /** A free transaction, or null when the pool is exhausted (the caller answers 503 or fails). */
 export function alloc(kind: i32, method: i32, key: u32, tu: TuFn | null, owner: i32): Txn | null {
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
-    const t = unchecked(pool[i]);
+    const t = at(i);
     if (t.state != S_FREE) continue;
     t.kind = kind;
     t.gen++;
@@ -76,7 +100,7 @@ export function serverCount(): i32 { return count(IST); }
 function count(from: i32): i32 {
   let n = 0;
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
-    const t = unchecked(pool[i]);
+    const t = at(i);
     if (t.state != S_FREE && t.kind >= from) n++;
   }
   return n;
@@ -101,7 +125,7 @@ export function startServer(t: Txn): void {
 export function dispatchResponse(m: SipMsg): bool {
   const key = clientKey(m.base + <usize>m.viaBranch.off, m.viaBranch.len);
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
-    const t = unchecked(pool[i]);
+    const t = at(i);
     if (t.state == S_FREE || t.kind > NICT || t.key != key || t.method != m.cseqMethod) continue;
     if (t.kind == ICT) ict.onResponse(t, m); else nict.onResponse(t, m);
     return true;
@@ -117,7 +141,7 @@ export function findServer(m: SipMsg, key: u32): Txn | null {
 /** The live server transaction with this key and method, or null. */
 function serverFor(key: u32, method: i32): Txn | null {
   for (let i = 0; i < MAX_TRANSACTIONS; i++) {
-    const t = unchecked(pool[i]);
+    const t = at(i);
     if (t.state != S_FREE && t.kind >= IST && t.key == key && t.method == method) return t;
   }
   return null;

@@ -9,7 +9,7 @@
 // the RFC 3261 magic cookie (RFC 2543 peers) are matched on Call-ID, From tag, CSeq number and
 // sent-by instead. Keys are 32-bit FNV-1a hashes plus the method, so a transaction stores no
 // variable-length key.
-import { Timer, TimerFn } from "../sys/clock";
+import { Timer } from "../sys/clock";
 import * as log from "../sys/log";
 import { TXN_BUF } from "../config";
 import { SipMsg } from "./msg";
@@ -48,37 +48,32 @@ export const TIMER_D: i64 = 32000;
 
 export type TuFn = (t: Txn, ev: i32, msg: SipMsg | null) => void;
 
-export class Txn {
-  kind: i32 = 0;
-  state: i32 = S_FREE;
+/** Lives in the transaction pool (static memory, see transaction.ts), never made with new. */
+@unmanaged export class Txn {
+  kind: i32;
+  state: i32;
   /** Bumped on every reuse, so owners can tell a stale index from their transaction. */
-  gen: i32 = 0;
-  method: i32 = 0;
-  key: u32 = 0;
-  ip: u32 = 0;
-  port: i32 = 0;
+  gen: i32;
+  method: i32;
+  key: u32;
+  ip: u32;
+  port: i32;
   /** Client: the request as sent. Server: the last response sent. */
   buf: usize;
-  len: i32 = 0;
+  len: i32;
   /** Client INVITE: the ACK for a non-2xx final, built once. */
-  ackLen: i32 = 0;
-  status: i32 = 0;
-  interval: i64 = 0;
+  ackLen: i32;
+  status: i32;
+  interval: i64;
   /** The owner's callback; null: nobody listens (a stateless owner, or after termination). */
-  tu: TuFn | null = null;
-  owner: i32 = 0;
+  tu: TuFn | null;
+  owner: i32;
+  /** Pool index; the timers run one function, with ctx index (retx), 0x100 | index (expiry) and
+   *  0x200 | index (linger). */
+  index: i32;
   retx: Timer;    // A (ICT), E (NICT), G (IST)
   expiry: Timer;  // B (ICT), F (NICT), H (IST), L (IST accepted), M (ICT accepted)
   linger: Timer;  // D (ICT), K (NICT), I (IST), J (NIST)
-
-  /** fn runs for all three timers; their ctx is index (retx), 0x100 | index (expiry) and
-   *  0x200 | index (linger). */
-  constructor(public index: i32, fn: TimerFn) {
-    this.buf = heap.alloc(<usize>TXN_BUF);
-    this.retx = new Timer(fn, index);
-    this.expiry = new Timer(fn, 0x100 | index);
-    this.linger = new Timer(fn, 0x200 | index);
-  }
 
   get cap(): i32 { return TXN_BUF; }
   get live(): bool { return this.state != S_FREE && this.state != S_TERMINATED; }
