@@ -3,23 +3,10 @@
 //      \--200-699--> completed
 //   trying/proceeding --Timer F--> terminated (timeout to the TU)
 // Timer E retransmits: in trying at T1 doubling up to T2, in proceeding every T2.
-import { Txn, setState, transmit, report, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1, T4, TU_PROVISIONAL, TU_FINAL, TU_TRANSPORT } from "./txn";
-// Timers (retransmission, timeout, linger) are handled in transaction.ts onTimer.
+import { Txn, setState, report, S_TRYING, S_PROCEEDING, S_COMPLETED, T4, TU_PROVISIONAL, TU_FINAL } from "./txn";
+// Starting (startClient) and the timers (onTimer) are in transaction.ts.
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
-
-/** Sends the request in t.buf to (t.ip, t.port) and starts Timers E and F. */
-export function start(t: Txn): void {
-  setState(t, S_TRYING, T("request from TU"));
-  if (!transmit(t)) {
-    report(t, TU_TRANSPORT, null);
-    setState(t, S_TERMINATED, T("transport error"));
-    return;
-  }
-  t.interval = T1;
-  t.retx.start(T1);
-  t.expiry.start(64 * T1);
-}
 
 export function onResponse(t: Txn, m: SipMsg): void {
   if (t.state != S_TRYING && t.state != S_PROCEEDING) return; // completed: absorb retransmissions

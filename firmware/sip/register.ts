@@ -191,8 +191,8 @@ function restart(): void {
   step();
 }
 
-/** The scratch writer over [p, p+cap), empty. */
-function into(p: usize, cap: i32): Writer {
+/** The scratch writer over [p, p+cap), empty (also the keep-alive's). */
+export function into(p: usize, cap: i32): Writer {
   idW.base = p;
   idW.cap = cap;
   return idW.reset();
@@ -230,7 +230,7 @@ function send(remove: bool): void {
   if (t === null) { timer.start(1000); return; } // the pool is full: try again shortly
   const w = into(t.buf, t.cap);
   cseq++;
-  const ruriStart = writeHead(w, M_REGISTER, bw);
+  const ruriStart = writeHead(w, M_REGISTER);
   const ruriLen = headUriLen;
   build.nameAddr(w, 2 /* From */, settings.valuePtr(settings.K_SIP_DISPLAY), settings.valueLen(settings.K_SIP_DISPLAY), aor, aorLen, fromTag, fromTagLen);
   build.nameAddr(w, 3 /* To */, 0, 0, aor, aorLen);
@@ -253,7 +253,7 @@ function send(remove: bool): void {
   build.end(w);
   if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
   t.len = w.len;
-  t.key = clientKey(branch, bw.len);
+  t.key = headKey();
   t.ip = registrarIp;
   t.port = registrarPort;
   removing = remove;
@@ -269,9 +269,9 @@ export let headUriLen: i32 = 0;
 
 /** Writes the head of a request to the registrar (REGISTER, the OPTIONS keep-alive): the request
  *  line to sip:domain (10.2; it goes via the proxy when one is set), Via from our address with a
- *  new branch (written into bw), Max-Forwards and the proxy's Route. Returns the offset of the
- *  Request-URI in w (its length: headUriLen). */
-export function writeHead(w: Writer, method: i32, bw: Writer): i32 {
+ *  new branch (its transaction key: headKey()), Max-Forwards and the proxy's Route. Returns the
+ *  offset of the Request-URI in w (its length: headUriLen). */
+export function writeHead(w: Writer, method: i32): i32 {
   const s = build.methodName(w, method).byte(32).len;
   account.writeDomainUri(w);
   headUriLen = w.len - s;
@@ -282,6 +282,9 @@ export function writeHead(w: Writer, method: i32, bw: Writer): i32 {
   account.writeProxyRoute(w);
   return s;
 }
+
+/** The client transaction key of the branch writeHead() wrote last. */
+export function headKey(): u32 { return clientKey(branch, bw.len); }
 
 /** Contact: <sip:user@ip:port> (the public address once the registrar showed us one). */
 function writeContact(w: Writer): void {

@@ -4,7 +4,7 @@ import { MAX_TRANSACTIONS, TXN_BUF } from "../config";
 import { Timer } from "../sys/clock";
 import { SipMsg, M_ACK, M_INVITE } from "./msg";
 import { Txn, TuFn, ICT, NICT, IST, NIST, S_FREE, S_CALLING, S_TRYING, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED,
-  T1, T2, TU_TIMEOUT, clientKey, setState, transmit, report } from "./txn";
+  T1, T2, TU_TIMEOUT, TU_TRANSPORT, clientKey, setState, transmit, report } from "./txn";
 import { T } from "../sys/text";
 import * as ict from "./ict";
 import * as nict from "./nict";
@@ -108,7 +108,17 @@ function count(from: i32): i32 {
 
 /** Starts a client transaction whose request is already in t.buf, bound for (t.ip, t.port). */
 export function startClient(t: Txn): void {
-  if (t.kind == ICT) ict.start(t); else nict.start(t);
+  // ICT calling (17.1.1.2), NICT trying (17.1.2.2): send, start Timers A and B (E and F)
+  const inv = t.kind == ICT;
+  setState(t, inv ? S_CALLING : S_TRYING, inv ? T("INVITE from TU") : T("request from TU"));
+  if (!transmit(t)) {
+    report(t, TU_TRANSPORT, null);
+    setState(t, S_TERMINATED, T("transport error"));
+    return;
+  }
+  t.interval = T1;
+  t.retx.start(T1);
+  t.expiry.start(64 * T1);
 }
 
 /** Sends the TU's response in t.buf (t.len, t.status) through a server transaction. */
