@@ -9,12 +9,6 @@ import { Txn, setState, transmit, report, S_PROCEEDING, S_COMPLETED, S_CONFIRMED
 // Timers (retransmission, timeout, linger) are handled in transaction.ts onTimer.
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
-
-/** A new INVITE: the transaction starts in proceeding; the TU answers through respond(). */
-export function start(t: Txn): void {
-  setState(t, S_PROCEEDING, T("INVITE"));
-}
-
 /** The TU's response is in t.buf (t.len) with status t.status: send it and move on. */
 export function respond(t: Txn): void {
   if (t.state != S_PROCEEDING) return;
@@ -32,18 +26,14 @@ export function respond(t: Txn): void {
   }
 }
 
-/** A retransmission of the INVITE, or an ACK, matched this transaction. */
-export function onRequest(t: Txn, m: SipMsg, isAck: bool): void {
-  if (isAck) {
-    if (t.state == S_COMPLETED) {
-      t.retx.cancel();
-      t.expiry.cancel();
-      t.linger.start(T4); // Timer I
-      setState(t, S_CONFIRMED, T("ACK"));
-    } else if (t.state == S_ACCEPTED) {
-      report(t, TU_ACK, m);
-    }
-    return;
+/** An ACK matched this transaction (a retransmitted INVITE: transaction.dispatchRequest). */
+export function onAck(t: Txn, m: SipMsg): void {
+  if (t.state == S_COMPLETED) {
+    t.retx.cancel();
+    t.expiry.cancel();
+    t.linger.start(T4); // Timer I
+    setState(t, S_CONFIRMED, T("ACK"));
+  } else if (t.state == S_ACCEPTED) {
+    report(t, TU_ACK, m);
   }
-  if ((t.state == S_PROCEEDING || t.state == S_COMPLETED) && t.len > 0) transmit(t);
 }

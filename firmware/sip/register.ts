@@ -316,8 +316,7 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (removing) {
     if (removeTries >= 2) return;
     // A stale or new nonce for the removal: answer it once, then start the new account.
-    if (m !== null && (m.status == 401 || m.status == 407) && removeTries == 0 &&
-        findChallenge(m, m.status == 407, challenge) == D_OK && digest.accept(m.base, challenge, m.status == 407) == D_OK) {
+    if (m !== null && (m.status == 401 || m.status == 407) && removeTries == 0 && accepts(m)) {
       removeTries = 1;
       send(true);
       return;
@@ -326,13 +325,13 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     restart();
     return;
   }
-  if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail(T("no response from the registrar"), 0); return; }
+  if (ev == TU_TIMEOUT) { forgetRegistrar(); fail(T("no response from the registrar"), 0); return; }
   if (ev == TU_TRANSPORT) { fail(T("cannot send to the registrar"), 0); return; }
   if (ev != TU_FINAL || m === null) return;
   const code = m.status;
   lastCode = code;
   if (code >= 200 && code < 300) { registered(m); return; }
-  if (code == 401 || code == 407) { challenged(m, code == 407); return; }
+  if (code == 401 || code == 407) { challenged(m); return; }
   if (code == 423) {
     const min = seconds(m, m.find(H_MIN_EXPIRES));
     if (min > expires && min <= 86400) {
@@ -354,8 +353,8 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
  * one means the credentials are wrong and the attempt fails. stale=true (RFC 2617 3.2.1: the
  * credentials were right, the nonce old) is answered without counting, at most twice.
  */
-function challenged(m: SipMsg, proxy: bool): void {
-  if (findChallenge(m, proxy, challenge) != D_OK || digest.accept(m.base, challenge, proxy) != D_OK) {
+function challenged(m: SipMsg): void {
+  if (!accepts(m)) {
     fail(T("unsupported authentication"), m.status);
     return;
   }
@@ -364,6 +363,15 @@ function challenged(m: SipMsg, proxy: bool): void {
   else authTries++;
   sendNow();
 }
+
+/** Takes the challenge of 401/407 m (407: the proxy's); false when it cannot be answered. */
+function accepts(m: SipMsg): bool {
+  const proxy = m.status == 407;
+  return findChallenge(m, proxy, challenge) == D_OK && digest.accept(m.base, challenge, proxy) == D_OK;
+}
+
+/** The registrar's address is looked up again next time (it stopped answering). */
+function forgetRegistrar(): void { resolve.forget(account.hopHost(), account.hopHostLen()); }
 
 /** Challenges answered within the current attempt. */
 let authTries: i32 = 0;
@@ -474,7 +482,7 @@ export function watchNetwork(): void {
 export function lost(): void {
   if (state != ST_REGISTERED) return;
   abandonTxn();
-  resolve.forget(account.hopHost(), account.hopHostLen());
+  forgetRegistrar();
   fail(T("registrar not answering"), 0);
 }
 

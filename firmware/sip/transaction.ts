@@ -128,7 +128,9 @@ export function respond(t: Txn): void {
 
 /** Starts a server transaction for a new request. */
 export function startServer(t: Txn): void {
-  if (t.kind == IST) ist.start(t); else nist.start(t);
+  // IST proceeding (17.2.1), NIST trying (17.2.2); the TU answers through respond()
+  const inv = t.kind == IST;
+  setState(t, inv ? S_PROCEEDING : S_TRYING, inv ? T("INVITE") : T("request"));
 }
 
 /** Routes a response to its client transaction; false when none matches (17.1.3). */
@@ -159,7 +161,11 @@ function serverFor(key: u32, method: i32): Txn | null {
 
 /** Hands a retransmitted request (or an ACK) to its server transaction. */
 export function dispatchRequest(t: Txn, m: SipMsg): void {
-  if (t.kind == IST) ist.onRequest(t, m, m.method == M_ACK); else nist.onRequest(t);
+  // An ACK matches only an INVITE server transaction (findServer). A retransmitted request gets
+  // the last response again in proceeding and completed, is absorbed otherwise (IST accepted and
+  // confirmed, NIST trying).
+  if (m.method == M_ACK) ist.onAck(t, m);
+  else if ((t.state == S_PROCEEDING || t.state == S_COMPLETED) && t.len > 0) transmit(t);
 }
 
 /** The INVITE server transaction a CANCEL targets (9.2: same branch and sent-by), or null

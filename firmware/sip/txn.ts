@@ -10,6 +10,7 @@
 // sent-by instead. Keys are 32-bit FNV-1a hashes plus the method, so a transaction stores no
 // variable-length key.
 import { Timer } from "../sys/clock";
+import { Writer } from "../sys/bytes";
 import * as log from "../sys/log";
 import { TXN_BUF } from "../config";
 import { SipMsg } from "./msg";
@@ -88,16 +89,19 @@ export function stateName(s: i32): Text { return <u32>s < 8 ? load<u32>(NAMES + 
 /** Moves t to state s, logging why; a move backwards is a broken invariant and is refused. */
 export function setState(t: Txn, s: i32, why: Text): void {
   if (s < t.state && s != S_FREE) {
-    log.error().str(T("txn ")).dec(t.index).str(T(": refused ")).str(stateName(t.state)).str(T(" -> ")).str(stateName(s)).end();
+    move(log.error().str(T("txn ")).dec(t.index).str(T(": refused ")), t, s).end();
     return;
   }
   if (log.on(log.DEBUG)) {
-    log.debug().str(load<u32>(NAMES + (<usize>(8 + t.kind) << 2))).str(T(" ")).dec(t.index).str(T(": ")).str(stateName(t.state)).str(T(" -> "))
-      .str(stateName(s)).str(T(" on ")).str(why).end();
+    move(log.debug().str(load<u32>(NAMES + (<usize>(8 + t.kind) << 2))).str(T(" ")).dec(t.index).str(T(": ")), t, s)
+      .str(T(" on ")).str(why).end();
   }
   t.state = s;
   if (s == S_TERMINATED) terminate(t);
 }
+
+/** "from -> to" for a move of t to state s. */
+function move(w: Writer, t: Txn, s: i32): Writer { return w.str(stateName(t.state)).str(T(" -> ")).str(stateName(s)); }
 
 function terminate(t: Txn): void {
   // Terminated is transient: the owner hears of it, then the slot is free for reuse.
