@@ -14,6 +14,7 @@ import { Writer } from "../sys/bytes";
 import * as log from "../sys/log";
 import { TXN_BUF } from "../config";
 import { SipMsg } from "./msg";
+import { Span } from "./scan";
 import * as transport from "./transport";
 import { T, Text } from "../sys/text";
 
@@ -153,13 +154,16 @@ export function clientKey(branch: usize, n: i32): u32 { return fnv(FNV_BASIS, br
 export function serverKey(m: SipMsg): u32 {
   let h = FNV_BASIS;
   if (hasCookie(m)) {
-    h = fnv(h, m.base + <usize>m.viaBranch.off, m.viaBranch.len);
+    h = fnvSpan(h, m, m.viaBranch);
   } else {
-    h = fnv(h, m.base + <usize>m.callId.off, m.callId.len);
-    h = fnv(h, m.base + <usize>m.fromTag.off, m.fromTag.len);
+    h = fnvSpan(h, m, m.callId);
+    h = fnvSpan(h, m, m.fromTag);
     h = (h ^ m.cseq) * 16777619;
   }
-  h = fnv(h, m.base + <usize>m.viaHost.off, m.viaHost.len);
+  h = fnvSpan(h, m, m.viaHost);
   return (h ^ <u32>m.viaPort) * 16777619;
 }
+
+/** fnv() over span s of message m. */
+export function fnvSpan(h: u32, m: SipMsg, s: Span): u32 { return fnv(h, m.base + <usize>s.off, s.len); }
 
