@@ -5,25 +5,11 @@
 //      \--Timer B--> terminated (timeout to the TU)
 // Timer A retransmits the INVITE in calling (T1, doubling). The ACK for a non-2xx final response
 // belongs to this transaction (17.1.1.3); the ACK for a 2xx is the dialog's (13.2.2.4).
-import { Txn, setState, transmit, report, S_CALLING, S_PROCEEDING, S_COMPLETED, S_ACCEPTED, S_TERMINATED, T1, TIMER_D,
-  TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
+import { Txn, setState, report, S_CALLING, S_PROCEEDING, S_COMPLETED, S_ACCEPTED, T1, TIMER_D, TU_PROVISIONAL, TU_FINAL } from "./txn";
+// Starting (startClient) and the timers (onTimer) are in transaction.ts.
 import { SipMsg } from "./msg";
 import { sendNon2xxAck } from "./ack";
 import { T } from "../sys/text";
-
-/** Sends the INVITE in t.buf to (t.ip, t.port) and starts Timers A and B. */
-export function start(t: Txn): void {
-  setState(t, S_CALLING, T("INVITE from TU"));
-  if (!transmit(t)) { fail(t); return; }
-  t.interval = T1;
-  t.retx.start(T1);
-  t.expiry.start(64 * T1);
-}
-
-function fail(t: Txn): void {
-  report(t, TU_TRANSPORT, null);
-  setState(t, S_TERMINATED, T("transport error"));
-}
 
 /** A response matched this transaction. */
 export function onResponse(t: Txn, m: SipMsg): void {
@@ -38,19 +24,18 @@ export function onResponse(t: Txn, m: SipMsg): void {
           setState(t, S_PROCEEDING, T("1xx"));
         }
         report(t, TU_PROVISIONAL, m);
-      } else if (code < 300) {
-        t.retx.cancel();
-        t.status = code;
-        t.expiry.start(64 * T1); // Timer M
-        setState(t, S_ACCEPTED, T("2xx"));
-        report(t, TU_FINAL, m);
       } else {
         t.retx.cancel();
-        t.expiry.cancel();
         t.status = code;
-        sendNon2xxAck(t, m);
-        t.linger.start(TIMER_D);
-        setState(t, S_COMPLETED, T("300-699"));
+        if (code < 300) {
+          t.expiry.start(64 * T1); // Timer M
+          setState(t, S_ACCEPTED, T("2xx"));
+        } else {
+          t.expiry.cancel();
+          sendNon2xxAck(t, m);
+          t.linger.start(TIMER_D);
+          setState(t, S_COMPLETED, T("300-699"));
+        }
         report(t, TU_FINAL, m);
       }
       break;
@@ -65,22 +50,3 @@ export function onResponse(t: Txn, m: SipMsg): void {
     }
   }
 }
-
-/** Timer A: retransmit the INVITE, doubling the interval. */
-export function onRetx(t: Txn): void {
-  if (t.state != S_CALLING) return;
-  transmit(t);
-  t.interval *= 2;
-  t.retx.start(t.interval);
-}
-
-/** Timer B (calling: no answer) or Timer M (accepted: done). */
-export function onExpiry(t: Txn): void {
-  if (t.state == S_CALLING) {
-    report(t, TU_TIMEOUT, null);
-    setState(t, S_TERMINATED, T("Timer B"));
-  } else if (t.state == S_ACCEPTED) {
-    setState(t, S_TERMINATED, T("Timer M"));
-  }
-}
-

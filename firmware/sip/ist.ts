@@ -5,16 +5,10 @@
 // Retransmitted INVITEs get the last response again (proceeding, completed) or are absorbed
 // (accepted, confirmed). Timer G retransmits a non-2xx final response (T1 doubling up to T2);
 // retransmitting a 2xx is the dialog's job (13.3.1.4).
-import { Txn, setState, transmit, report, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, S_TERMINATED, T1, T2, T4,
-  TU_TIMEOUT, TU_ACK } from "./txn";
+import { Txn, setState, transmit, report, S_PROCEEDING, S_COMPLETED, S_CONFIRMED, S_ACCEPTED, T1, T4, TU_ACK } from "./txn";
+// Timers (retransmission, timeout, linger) are handled in transaction.ts onTimer.
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
-
-/** A new INVITE: the transaction starts in proceeding; the TU answers through respond(). */
-export function start(t: Txn): void {
-  setState(t, S_PROCEEDING, T("INVITE"));
-}
-
 /** The TU's response is in t.buf (t.len) with status t.status: send it and move on. */
 export function respond(t: Txn): void {
   if (t.state != S_PROCEEDING) return;
@@ -32,38 +26,14 @@ export function respond(t: Txn): void {
   }
 }
 
-/** A retransmission of the INVITE, or an ACK, matched this transaction. */
-export function onRequest(t: Txn, m: SipMsg, isAck: bool): void {
-  if (isAck) {
-    if (t.state == S_COMPLETED) {
-      t.retx.cancel();
-      t.expiry.cancel();
-      t.linger.start(T4); // Timer I
-      setState(t, S_CONFIRMED, T("ACK"));
-    } else if (t.state == S_ACCEPTED) {
-      report(t, TU_ACK, m);
-    }
-    return;
-  }
-  if ((t.state == S_PROCEEDING || t.state == S_COMPLETED) && t.len > 0) transmit(t);
-}
-
-/** Timer G. */
-export function onRetx(t: Txn): void {
-  if (t.state != S_COMPLETED) return;
-  transmit(t);
-  t.interval = t.interval * 2 < T2 ? t.interval * 2 : T2;
-  t.retx.start(t.interval);
-}
-
-/** Timer H (completed: the ACK never came) or Timer L (accepted: done). */
-export function onExpiry(t: Txn): void {
+/** An ACK matched this transaction (a retransmitted INVITE: transaction.dispatchRequest). */
+export function onAck(t: Txn, m: SipMsg): void {
   if (t.state == S_COMPLETED) {
     t.retx.cancel();
-    report(t, TU_TIMEOUT, null);
-    setState(t, S_TERMINATED, T("Timer H"));
+    t.expiry.cancel();
+    t.linger.start(T4); // Timer I
+    setState(t, S_CONFIRMED, T("ACK"));
   } else if (t.state == S_ACCEPTED) {
-    setState(t, S_TERMINATED, T("Timer L"));
+    report(t, TU_ACK, m);
   }
 }
-

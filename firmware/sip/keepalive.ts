@@ -6,14 +6,13 @@
 //   off      nothing.
 import * as log from "../sys/log";
 import { Timer } from "../sys/clock";
-import { Writer } from "../sys/bytes";
 import * as settings from "../console/settings";
 import * as account from "./account";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
 import * as register from "./register";
-import { Txn, NICT, TU_TIMEOUT, TU_TERMINATED, clientKey, abandon } from "./txn";
-import { SipMsg, M_OPTIONS, H_FROM, H_TO } from "./msg";
+import { Txn, NICT, TU_TIMEOUT, TU_TERMINATED, abandon } from "./txn";
+import { SipMsg, M_OPTIONS, H_FROM, H_TO, H_CALL_ID } from "./msg";
 import * as build from "./build";
 import { T } from "../sys/text";
 
@@ -28,11 +27,6 @@ let inFlight: bool = false;
 export let sent: i32 = 0;
 
 const CRLF2 = memory.data<u8>([13, 10, 13, 10]);
-const branch = memory.data(32);
-const bw = new Writer(branch, 32);
-const w = new Writer(0, 0);
-const ids = memory.data(64);
-const idw = new Writer(ids, 64);
 
 const timer = new Timer();
 function onTimer(t: Timer): void {
@@ -58,23 +52,22 @@ export function apply(): void {
 function options(ip: u32, port: i32): void {
   const t = transaction.alloc(NICT, M_OPTIONS, 0, onTxn, 2);
   if (t === null) return;
-  w.base = t.buf; w.cap = t.cap; w.reset();
-  const rs = register.writeHead(w, M_OPTIONS, bw);
+  const w = register.into(t.buf, t.cap);
+  const rs = register.writeHead(w, M_OPTIONS);
   const rl = register.headUriLen;
   build.header(w, H_FROM).byte(60);
   account.writeAor(w).str(T(">;tag="));
   build.newTag(w);
   w.crlf();
   build.header(w, H_TO).byte(60).bytes(w.base + <usize>rs, rl).byte(62).crlf();
-  build.newCallId(idw.reset());
-  build.callId(w, ids, idw.len);
+  build.newCallId(build.header(w, H_CALL_ID)).crlf();
   build.cseq(w, 1, M_OPTIONS);
   w.str(T("Accept: application/sdp")).crlf();
   build.userAgent(w);
   build.end(w);
   if (!w.ok) { abandon(t); return; }
   t.len = w.len;
-  t.key = clientKey(branch, bw.len);
+  t.key = register.headKey();
   t.ip = ip;
   t.port = port;
   inFlight = true;

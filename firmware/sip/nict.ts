@@ -3,23 +3,10 @@
 //      \--200-699--> completed
 //   trying/proceeding --Timer F--> terminated (timeout to the TU)
 // Timer E retransmits: in trying at T1 doubling up to T2, in proceeding every T2.
-import { Txn, setState, transmit, report, S_TRYING, S_PROCEEDING, S_COMPLETED, S_TERMINATED, T1, T2, T4,
-  TU_PROVISIONAL, TU_FINAL, TU_TIMEOUT, TU_TRANSPORT } from "./txn";
+import { Txn, setState, report, S_TRYING, S_PROCEEDING, S_COMPLETED, T4, TU_PROVISIONAL, TU_FINAL } from "./txn";
+// Starting (startClient) and the timers (onTimer) are in transaction.ts.
 import { SipMsg } from "./msg";
 import { T } from "../sys/text";
-
-/** Sends the request in t.buf to (t.ip, t.port) and starts Timers E and F. */
-export function start(t: Txn): void {
-  setState(t, S_TRYING, T("request from TU"));
-  if (!transmit(t)) {
-    report(t, TU_TRANSPORT, null);
-    setState(t, S_TERMINATED, T("transport error"));
-    return;
-  }
-  t.interval = T1;
-  t.retx.start(T1);
-  t.expiry.start(64 * T1);
-}
 
 export function onResponse(t: Txn, m: SipMsg): void {
   if (t.state != S_TRYING && t.state != S_PROCEEDING) return; // completed: absorb retransmissions
@@ -35,24 +22,3 @@ export function onResponse(t: Txn, m: SipMsg): void {
   setState(t, S_COMPLETED, T("final response"));
   report(t, TU_FINAL, m);
 }
-
-/** Timer E. */
-export function onRetx(t: Txn): void {
-  if (t.state == S_TRYING) {
-    transmit(t);
-    t.interval = t.interval * 2 < T2 ? t.interval * 2 : T2;
-    t.retx.start(t.interval);
-  } else if (t.state == S_PROCEEDING) {
-    transmit(t);
-    t.retx.start(T2);
-  }
-}
-
-/** Timer F. */
-export function onExpiry(t: Txn): void {
-  if (t.state != S_TRYING && t.state != S_PROCEEDING) return;
-  t.retx.cancel();
-  report(t, TU_TIMEOUT, null);
-  setState(t, S_TERMINATED, T("Timer F"));
-}
-

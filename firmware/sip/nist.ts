@@ -6,10 +6,6 @@
 import { Txn, setState, transmit, S_TRYING, S_PROCEEDING, S_COMPLETED, T1 } from "./txn";
 import { T } from "../sys/text";
 
-export function start(t: Txn): void {
-  setState(t, S_TRYING, T("request"));
-}
-
 /** The TU's response is in t.buf with status t.status: send it. */
 export function respond(t: Txn): void {
   if (t.state != S_TRYING && t.state != S_PROCEEDING) return;
@@ -21,9 +17,3 @@ export function respond(t: Txn): void {
   t.linger.start(64 * T1); // Timer J
   setState(t, S_COMPLETED, T("final from TU"));
 }
-
-/** A retransmission of the request matched this transaction. */
-export function onRequest(t: Txn): void {
-  if ((t.state == S_PROCEEDING || t.state == S_COMPLETED) && t.len > 0) transmit(t);
-}
-

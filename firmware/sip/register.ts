@@ -191,8 +191,8 @@ function restart(): void {
   step();
 }
 
-/** The scratch writer over [p, p+cap), empty. */
-function into(p: usize, cap: i32): Writer {
+/** The scratch writer over [p, p+cap), empty (also the keep-alive's). */
+export function into(p: usize, cap: i32): Writer {
   idW.base = p;
   idW.cap = cap;
   return idW.reset();
@@ -230,7 +230,7 @@ function send(remove: bool): void {
   if (t === null) { timer.start(1000); return; } // the pool is full: try again shortly
   const w = into(t.buf, t.cap);
   cseq++;
-  const ruriStart = writeHead(w, M_REGISTER, bw);
+  const ruriStart = writeHead(w, M_REGISTER);
   const ruriLen = headUriLen;
   build.nameAddr(w, 2 /* From */, settings.valuePtr(settings.K_SIP_DISPLAY), settings.valueLen(settings.K_SIP_DISPLAY), aor, aorLen, fromTag, fromTagLen);
   build.nameAddr(w, 3 /* To */, 0, 0, aor, aorLen);
@@ -253,7 +253,7 @@ function send(remove: bool): void {
   build.end(w);
   if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
   t.len = w.len;
-  t.key = clientKey(branch, bw.len);
+  t.key = headKey();
   t.ip = registrarIp;
   t.port = registrarPort;
   removing = remove;
@@ -269,9 +269,9 @@ export let headUriLen: i32 = 0;
 
 /** Writes the head of a request to the registrar (REGISTER, the OPTIONS keep-alive): the request
  *  line to sip:domain (10.2; it goes via the proxy when one is set), Via from our address with a
- *  new branch (written into bw), Max-Forwards and the proxy's Route. Returns the offset of the
- *  Request-URI in w (its length: headUriLen). */
-export function writeHead(w: Writer, method: i32, bw: Writer): i32 {
+ *  new branch (its transaction key: headKey()), Max-Forwards and the proxy's Route. Returns the
+ *  offset of the Request-URI in w (its length: headUriLen). */
+export function writeHead(w: Writer, method: i32): i32 {
   const s = build.methodName(w, method).byte(32).len;
   account.writeDomainUri(w);
   headUriLen = w.len - s;
@@ -282,6 +282,9 @@ export function writeHead(w: Writer, method: i32, bw: Writer): i32 {
   account.writeProxyRoute(w);
   return s;
 }
+
+/** The client transaction key of the branch writeHead() wrote last. */
+export function headKey(): u32 { return clientKey(branch, bw.len); }
 
 /** Contact: <sip:user@ip:port> (the public address once the registrar showed us one). */
 function writeContact(w: Writer): void {
@@ -313,8 +316,7 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (removing) {
     if (removeTries >= 2) return;
     // A stale or new nonce for the removal: answer it once, then start the new account.
-    if (m !== null && (m.status == 401 || m.status == 407) && removeTries == 0 &&
-        findChallenge(m, m.status == 407, challenge) == D_OK && digest.accept(m.base, challenge, m.status == 407) == D_OK) {
+    if (m !== null && (m.status == 401 || m.status == 407) && removeTries == 0 && accepts(m)) {
       removeTries = 1;
       send(true);
       return;
@@ -323,13 +325,13 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
     restart();
     return;
   }
-  if (ev == TU_TIMEOUT) { resolve.forget(account.hopHost(), account.hopHostLen()); fail(T("no response from the registrar"), 0); return; }
+  if (ev == TU_TIMEOUT) { forgetRegistrar(); fail(T("no response from the registrar"), 0); return; }
   if (ev == TU_TRANSPORT) { fail(T("cannot send to the registrar"), 0); return; }
   if (ev != TU_FINAL || m === null) return;
   const code = m.status;
   lastCode = code;
   if (code >= 200 && code < 300) { registered(m); return; }
-  if (code == 401 || code == 407) { challenged(m, code == 407); return; }
+  if (code == 401 || code == 407) { challenged(m); return; }
   if (code == 423) {
     const min = seconds(m, m.find(H_MIN_EXPIRES));
     if (min > expires && min <= 86400) {
@@ -351,8 +353,8 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
  * one means the credentials are wrong and the attempt fails. stale=true (RFC 2617 3.2.1: the
  * credentials were right, the nonce old) is answered without counting, at most twice.
  */
-function challenged(m: SipMsg, proxy: bool): void {
-  if (findChallenge(m, proxy, challenge) != D_OK || digest.accept(m.base, challenge, proxy) != D_OK) {
+function challenged(m: SipMsg): void {
+  if (!accepts(m)) {
     fail(T("unsupported authentication"), m.status);
     return;
   }
@@ -361,6 +363,15 @@ function challenged(m: SipMsg, proxy: bool): void {
   else authTries++;
   sendNow();
 }
+
+/** Takes the challenge of 401/407 m (407: the proxy's); false when it cannot be answered. */
+function accepts(m: SipMsg): bool {
+  const proxy = m.status == 407;
+  return findChallenge(m, proxy, challenge) == D_OK && digest.accept(m.base, challenge, proxy) == D_OK;
+}
+
+/** The registrar's address is looked up again next time (it stopped answering). */
+function forgetRegistrar(): void { resolve.forget(account.hopHost(), account.hopHostLen()); }
 
 /** Challenges answered within the current attempt. */
 let authTries: i32 = 0;
@@ -471,7 +482,7 @@ export function watchNetwork(): void {
 export function lost(): void {
   if (state != ST_REGISTERED) return;
   abandonTxn();
-  resolve.forget(account.hopHost(), account.hopHostLen());
+  forgetRegistrar();
   fail(T("registrar not answering"), 0);
 }
 

@@ -9,16 +9,17 @@ import { eqBytesNoCase, parseIp4 } from "../sys/bytes";
 import { RESOLVE_SLOTS, RESOLVE_NAME_MAX } from "../config";
 import { T } from "../sys/text";
 
-export const R_PENDING: i32 = 0;
+export const R_FAILED: i32 = 0; // also a slot never used (zero-filled)
 export const R_OK: i32 = 1;
-export const R_FAILED: i32 = 2;
+export const R_PENDING: i32 = 2;
 
 const RESOLVE_TTL_MS: i64 = 300000;
 const RESOLVE_RETRY_MS: i64 = 10000;
 
-/** A cache slot: a struct over static memory (no objects, nothing at start-up but the states). */
+/** A cache slot: a struct over static memory, its name's RESOLVE_NAME_MAX bytes right after it
+ *  (zero-filled: a failed lookup of no name, long ago; nothing at start-up). */
 @unmanaged class Entry {
-  name: usize;   // RESOLVE_NAME_MAX bytes of its own
+  get name(): usize { return changetype<usize>(this) + offsetof<Entry>(); }
   nameLen: i32;
   state: i32;
   ip: u32;
@@ -26,15 +27,8 @@ const RESOLVE_RETRY_MS: i64 = 10000;
   at: i64;
   used: i64;
 }
-const ENTRY_SIZE: i32 = <i32>offsetof<Entry>();
+const ENTRY_SIZE: i32 = <i32>offsetof<Entry>() + RESOLVE_NAME_MAX;
 const entries = memory.data(RESOLVE_SLOTS * ENTRY_SIZE);
-const names = memory.data(RESOLVE_SLOTS * RESOLVE_NAME_MAX);
-for (let i = 0; i < RESOLVE_SLOTS; i++) {
-  const e = slot(i);
-  e.name = names + <usize>(i * RESOLVE_NAME_MAX);
-  e.state = R_FAILED;
-  e.query = -1;
-}
 const addr = memory.data(4);
 
 function slot(i: i32): Entry { return changetype<Entry>(entries + <usize>(i * ENTRY_SIZE)); }

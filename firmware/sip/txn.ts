@@ -9,10 +9,12 @@
 // the RFC 3261 magic cookie (RFC 2543 peers) are matched on Call-ID, From tag, CSeq number and
 // sent-by instead. Keys are 32-bit FNV-1a hashes plus the method, so a transaction stores no
 // variable-length key.
-import { Timer, TimerFn } from "../sys/clock";
+import { Timer } from "../sys/clock";
+import { Writer } from "../sys/bytes";
 import * as log from "../sys/log";
 import { TXN_BUF } from "../config";
 import { SipMsg } from "./msg";
+import { Span } from "./scan";
 import * as transport from "./transport";
 import { T, Text } from "../sys/text";
 
@@ -48,37 +50,32 @@ export const TIMER_D: i64 = 32000;
 
 export type TuFn = (t: Txn, ev: i32, msg: SipMsg | null) => void;
 
-export class Txn {
-  kind: i32 = 0;
-  state: i32 = S_FREE;
+/** Lives in the transaction pool (static memory, see transaction.ts), never made with new. */
+@unmanaged export class Txn {
+  kind: i32;
+  state: i32;
   /** Bumped on every reuse, so owners can tell a stale index from their transaction. */
-  gen: i32 = 0;
-  method: i32 = 0;
-  key: u32 = 0;
-  ip: u32 = 0;
-  port: i32 = 0;
+  gen: i32;
+  method: i32;
+  key: u32;
+  ip: u32;
+  port: i32;
   /** Client: the request as sent. Server: the last response sent. */
   buf: usize;
-  len: i32 = 0;
+  len: i32;
   /** Client INVITE: the ACK for a non-2xx final, built once. */
-  ackLen: i32 = 0;
-  status: i32 = 0;
-  interval: i64 = 0;
+  ackLen: i32;
+  status: i32;
+  interval: i64;
   /** The owner's callback; null: nobody listens (a stateless owner, or after termination). */
-  tu: TuFn | null = null;
-  owner: i32 = 0;
+  tu: TuFn | null;
+  owner: i32;
+  /** Pool index; the timers run one function, with ctx index (retx), 0x100 | index (expiry) and
+   *  0x200 | index (linger). */
+  index: i32;
   retx: Timer;    // A (ICT), E (NICT), G (IST)
   expiry: Timer;  // B (ICT), F (NICT), H (IST), L (IST accepted), M (ICT accepted)
   linger: Timer;  // D (ICT), K (NICT), I (IST), J (NIST)
-
-  /** fn runs for all three timers; their ctx is index (retx), 0x100 | index (expiry) and
-   *  0x200 | index (linger). */
-  constructor(public index: i32, fn: TimerFn) {
-    this.buf = heap.alloc(<usize>TXN_BUF);
-    this.retx = new Timer(fn, index);
-    this.expiry = new Timer(fn, 0x100 | index);
-    this.linger = new Timer(fn, 0x200 | index);
-  }
 
   get cap(): i32 { return TXN_BUF; }
   get live(): bool { return this.state != S_FREE && this.state != S_TERMINATED; }
@@ -93,16 +90,19 @@ export function stateName(s: i32): Text { return <u32>s < 8 ? load<u32>(NAMES + 
 /** Moves t to state s, logging why; a move backwards is a broken invariant and is refused. */
 export function setState(t: Txn, s: i32, why: Text): void {
   if (s < t.state && s != S_FREE) {
-    log.error().str(T("txn ")).dec(t.index).str(T(": refused ")).str(stateName(t.state)).str(T(" -> ")).str(stateName(s)).end();
+    move(log.error().str(T("txn ")).dec(t.index).str(T(": refused ")), t, s).end();
     return;
   }
   if (log.on(log.DEBUG)) {
-    log.debug().str(load<u32>(NAMES + (<usize>(8 + t.kind) << 2))).str(T(" ")).dec(t.index).str(T(": ")).str(stateName(t.state)).str(T(" -> "))
-      .str(stateName(s)).str(T(" on ")).str(why).end();
+    move(log.debug().str(load<u32>(NAMES + (<usize>(8 + t.kind) << 2))).str(T(" ")).dec(t.index).str(T(": ")), t, s)
+      .str(T(" on ")).str(why).end();
   }
   t.state = s;
   if (s == S_TERMINATED) terminate(t);
 }
+
+/** "from -> to" for a move of t to state s. */
+function move(w: Writer, t: Txn, s: i32): Writer { return w.str(stateName(t.state)).str(T(" -> ")).str(stateName(s)); }
 
 function terminate(t: Txn): void {
   // Terminated is transient: the owner hears of it, then the slot is free for reuse.
@@ -154,13 +154,16 @@ export function clientKey(branch: usize, n: i32): u32 { return fnv(FNV_BASIS, br
 export function serverKey(m: SipMsg): u32 {
   let h = FNV_BASIS;
   if (hasCookie(m)) {
-    h = fnv(h, m.base + <usize>m.viaBranch.off, m.viaBranch.len);
+    h = fnvSpan(h, m, m.viaBranch);
   } else {
-    h = fnv(h, m.base + <usize>m.callId.off, m.callId.len);
-    h = fnv(h, m.base + <usize>m.fromTag.off, m.fromTag.len);
+    h = fnvSpan(h, m, m.callId);
+    h = fnvSpan(h, m, m.fromTag);
     h = (h ^ m.cseq) * 16777619;
   }
-  h = fnv(h, m.base + <usize>m.viaHost.off, m.viaHost.len);
+  h = fnvSpan(h, m, m.viaHost);
   return (h ^ <u32>m.viaPort) * 16777619;
 }
+
+/** fnv() over span s of message m. */
+export function fnvSpan(h: u32, m: SipMsg, s: Span): u32 { return fnv(h, m.base + <usize>s.off, s.len); }
 

@@ -10,7 +10,7 @@ import { Writer } from "../sys/bytes";
 import { SIP_TX_CAP, MAX_TRANSACTIONS } from "../config";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
-import { Txn, IST, NIST, serverKey, abandon, fnv, FNV_BASIS } from "./txn";
+import { Txn, IST, NIST, serverKey, abandon, fnvSpan, FNV_BASIS } from "./txn";
 import * as random from "../sys/random";
 import { SipMsg, M_ACK, M_INVITE, M_OPTIONS, M_CANCEL, M_REGISTER, M_BYE, M_INFO } from "./msg";
 import { checkRequest, checkResponse, PASS, DROP, uas } from "./validate";
@@ -236,9 +236,8 @@ function statelessTag(): void {
 }
 
 function hashSpans(h: u32): u32 {
-  h = fnv(h, msg.ptr(msg.callId), msg.callId.len);
-  h = fnv(h, msg.ptr(msg.fromTag), msg.fromTag.len);
-  return fnv(h, msg.ptr(msg.viaBranch), msg.viaBranch.len);
+  const m = msg;
+  return fnvSpan(fnvSpan(fnvSpan(h, m, m.callId), m, m.fromTag), m, m.viaBranch);
 }
 
 /** The response port for the request being handled (RFC 3261 18.2.2, RFC 3581 4). */
