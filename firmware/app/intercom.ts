@@ -7,10 +7,9 @@ import * as hal from "../hal";
 import * as log from "../sys/log";
 import * as event from "../sys/event";
 import { Timer } from "../sys/clock";
-import { Writer, eqNoCase, eqBytes, eqBytesNoCase } from "../sys/bytes";
+import { eqNoCase, eqBytes, eqBytesNoCase } from "../sys/bytes";
 import { T, Text } from "../sys/text";
 import * as settings from "../console/settings";
-import * as hooks from "../console/hooks";
 import * as ua from "../sip/ua";
 import * as call from "../sip/call";
 import { SipMsg } from "../sip/msg";
@@ -95,8 +94,9 @@ function digits(): void {
   }
 }
 
-// ---- console hooks
-function callHook(p: usize, n: i32, w: Writer): Text {
+// ---- console commands (console/commands.ts)
+/** `call <target>`: 0 (ok) or the reason it could not. */
+export function dial(p: usize, n: i32): Text {
   // A console call may open the door only when its target is one of the button's.
   const r = call.dial(p, n, inButtonList(p, n));
   showCall();
@@ -107,16 +107,14 @@ function inButtonList(p: usize, n: i32): bool {
   while (call.nextItem()) if (eqBytes(call.itemP, call.itemN, p, n)) return true;
   return false;
 }
-function hangupHook(w: Writer): Text { const r = call.hangup(T("ended from the console")); showCall(); return r; }
+/** `hangup`: 0 (ok) or the reason it could not. */
+export function hangup(): Text { const r = call.hangup(T("ended from the console")); showCall(); return r; }
 
 export function init(): void {
   call.init();
   call.setHandlers(onEnd, onAnswer);
   toneTimer.fn = onToneEnd;
   ua.setCallHandlers(onInvite, call.inDialog, call.onCancel, call.onAck, call.onStray2xx);
-  hooks.setCall(callHook);
-  hooks.setHangup(hangupHook);
-  hooks.setStatusCall(call.status);
 }
 
 /** Before a reboot: end the call (BYE goes out now; the answer does not matter). */
