@@ -21,10 +21,10 @@ import { SRC_INFO } from "../media/dtmf";
 import * as door from "./door";
 import * as leds from "./leds";
 
-const from = new SipUri();
-const item = new SipUri();
+const uri = new SipUri();
 
-const toneTimer = new Timer();
+// in static memory (zero-filled as a new Timer is; init() attaches its function)
+const toneTimer = changetype<Timer>(memory.data(<i32>((offsetof<Timer>() + 7) & ~7), 8));
 function onToneEnd(t: Timer): void { if (!call.busy()) media.playTone(TONE_NONE); }
 
 /** Button 1 pressed: call the configured targets, or end the call under way. */
@@ -47,16 +47,17 @@ function showCall(): void {
 /** True when the caller of m is in answer.allow (user parts or SIP URIs, `*` = anyone). */
 function allowed(m: SipMsg): bool {
   if (settings.intValue(settings.K_ANSWER_MODE) != 0) return false; // choice 0 = auto
-  if (!parseUri(m.base, m.fromUri.off, m.fromUri.len, from)) return false;
-  const user = m.base + <usize>from.user.off, userLen = from.user.len;
+  if (!parseUri(m.base, m.fromUri.off, m.fromUri.len, uri)) return false;
+  const user = m.base + <usize>uri.user.off, userLen = uri.user.len;
+  const host = m.base + <usize>uri.host.off, hostLen = uri.host.len; // (uri is reused for the items)
   call.items(settings.valuePtr(settings.K_ANSWER_ALLOW), settings.valueLen(settings.K_ANSWER_ALLOW));
   while (call.nextItem()) {
     // one item: `*`, a user part, or a SIP URI (user and host)
     const p = call.itemP, n = call.itemN;
     if (n == 1 && load<u8>(p) == 42) return true;
     if (n > 4 && eqNoCase(p, 4, T("sip:"))) {
-      if (parseUri(p, 0, n, item) && eqBytes(p + <usize>item.user.off, item.user.len, user, userLen) &&
-        eqBytesNoCase(p + <usize>item.host.off, item.host.len, m.base + <usize>from.host.off, from.host.len)) return true;
+      if (parseUri(p, 0, n, uri) && eqBytes(p + <usize>uri.user.off, uri.user.len, user, userLen) &&
+        eqBytesNoCase(p + <usize>uri.host.off, uri.host.len, host, hostLen)) return true;
     } else if (eqBytes(p, n, user, userLen)) return true;
   }
   return false;
