@@ -70,14 +70,16 @@ function onInvite(m: SipMsg, t: Txn): void {
   showCall();
 }
 
-function onEnd(code: i32): void {
+/** A call ended (sip/call.ts), with its code. */
+export function onEnd(code: i32): void {
   door.resetCode();
   if (code == 486 || code == 600 || code == 603) { media.playTone(TONE_BUSY); toneTimer.start(3000); }
   else if (code >= 400) { media.playTone(TONE_ERROR); toneTimer.cancel(); } // ends by itself (two repetitions)
   showCall();
 }
 
-function onAnswer(): void { door.resetCode(); showCall(); }
+/** A call was answered (sip/call.ts). */
+export function onAnswer(): void { door.resetCode(); showCall(); }
 
 /** Received DTMF: an event each; the door opens when the digits spell door.code in a call that
  *  may open it. */
@@ -113,7 +115,6 @@ export function hangup(): Text { const r = call.hangup(T("ended from the console
 
 export function init(): void {
   call.init();
-  call.setHandlers(onEnd, onAnswer);
   toneTimer.fn = onToneEnd;
   ua.setCallHandlers(onInvite, call.inDialog, call.onCancel, call.onAck, call.onStray2xx);
 }

@@ -39,6 +39,7 @@ import { LocalMedia, MediaParams } from "../sdp/params";
 import { SdpOrigin } from "../sdp/origin";
 import { prefFromSetting } from "../sdp/codec";
 import * as media from "../media/session";
+import { onEnd, onAnswer } from "../app/intercom";
 import { TONE_NONE, TONE_RINGBACK, TONE_BUSY, TONE_ERROR } from "../media/tone";
 import { parseDtmfRelay, parseDtmfBody } from "../media/dtmf";
 
@@ -137,11 +138,8 @@ const retxTimer = changetype<Timer>(TIMERS + 2 * TIMER_SIZE);
 const sessionTimer = changetype<Timer>(TIMERS + 3 * TIMER_SIZE);
 const legTimer = changetype<Timer>(TIMERS + 4 * TIMER_SIZE);
 
-/** Called when a call ends (the application plays a tone, resets LEDs). */
-export let onEnd: (code: i32) => void = (code: i32): void => {};
-/** Called when a call is answered. */
-export let onAnswer: () => void = (): void => {};
-export function setHandlers(end: (code: i32) => void, answer: () => void): void { onEnd = end; onAnswer = answer; }
+// The application hears of a call's end (it plays a tone, resets LEDs) and answer directly:
+// app/intercom.ts is always linked with this module.
 
 // ---- comma-separated lists (button1.call, answer.allow): items without the spaces around them
 
