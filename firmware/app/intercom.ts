@@ -7,10 +7,9 @@ import * as hal from "../hal";
 import * as log from "../sys/log";
 import * as event from "../sys/event";
 import { Timer } from "../sys/clock";
-import { Writer, eqNoCase, eqBytes, eqBytesNoCase } from "../sys/bytes";
+import { eqNoCase, eqBytes, eqBytesNoCase } from "../sys/bytes";
 import { T, Text } from "../sys/text";
 import * as settings from "../console/settings";
-import * as hooks from "../console/hooks";
 import * as ua from "../sip/ua";
 import * as call from "../sip/call";
 import { SipMsg } from "../sip/msg";
@@ -22,10 +21,10 @@ import { SRC_INFO } from "../media/dtmf";
 import * as door from "./door";
 import * as leds from "./leds";
 
-const from = new SipUri();
-const item = new SipUri();
+const uri = new SipUri();
 
-const toneTimer = new Timer();
+// in static memory (zero-filled as a new Timer is; init() attaches its function)
+const toneTimer = changetype<Timer>(memory.data(<i32>((offsetof<Timer>() + 7) & ~7), 8));
 function onToneEnd(t: Timer): void { if (!call.busy()) media.playTone(TONE_NONE); }
 
 /** Button 1 pressed: call the configured targets, or end the call under way. */
@@ -48,16 +47,17 @@ function showCall(): void {
 /** True when the caller of m is in answer.allow (user parts or SIP URIs, `*` = anyone). */
 function allowed(m: SipMsg): bool {
   if (settings.intValue(settings.K_ANSWER_MODE) != 0) return false; // choice 0 = auto
-  if (!parseUri(m.base, m.fromUri.off, m.fromUri.len, from)) return false;
-  const user = m.base + <usize>from.user.off, userLen = from.user.len;
+  if (!parseUri(m.base, m.fromUri.off, m.fromUri.len, uri)) return false;
+  const user = m.base + <usize>uri.user.off, userLen = uri.user.len;
+  const host = m.base + <usize>uri.host.off, hostLen = uri.host.len; // (uri is reused for the items)
   call.items(settings.valuePtr(settings.K_ANSWER_ALLOW), settings.valueLen(settings.K_ANSWER_ALLOW));
   while (call.nextItem()) {
     // one item: `*`, a user part, or a SIP URI (user and host)
     const p = call.itemP, n = call.itemN;
     if (n == 1 && load<u8>(p) == 42) return true;
     if (n > 4 && eqNoCase(p, 4, T("sip:"))) {
-      if (parseUri(p, 0, n, item) && eqBytes(p + <usize>item.user.off, item.user.len, user, userLen) &&
-        eqBytesNoCase(p + <usize>item.host.off, item.host.len, m.base + <usize>from.host.off, from.host.len)) return true;
+      if (parseUri(p, 0, n, uri) && eqBytes(p + <usize>uri.user.off, uri.user.len, user, userLen) &&
+        eqBytesNoCase(p + <usize>uri.host.off, uri.host.len, host, hostLen)) return true;
     } else if (eqBytes(p, n, user, userLen)) return true;
   }
   return false;
@@ -70,14 +70,16 @@ function onInvite(m: SipMsg, t: Txn): void {
   showCall();
 }
 
-function onEnd(code: i32): void {
+/** A call ended (sip/call.ts), with its code. */
+export function onEnd(code: i32): void {
   door.resetCode();
   if (code == 486 || code == 600 || code == 603) { media.playTone(TONE_BUSY); toneTimer.start(3000); }
   else if (code >= 400) { media.playTone(TONE_ERROR); toneTimer.cancel(); } // ends by itself (two repetitions)
   showCall();
 }
 
-function onAnswer(): void { door.resetCode(); showCall(); }
+/** A call was answered (sip/call.ts). */
+export function onAnswer(): void { door.resetCode(); showCall(); }
 
 /** Received DTMF: an event each; the door opens when the digits spell door.code in a call that
  *  may open it. */
@@ -95,8 +97,9 @@ function digits(): void {
   }
 }
 
-// ---- console hooks
-function callHook(p: usize, n: i32, w: Writer): Text {
+// ---- console commands (console/commands.ts)
+/** `call <target>`: 0 (ok) or the reason it could not. */
+export function dial(p: usize, n: i32): Text {
   // A console call may open the door only when its target is one of the button's.
   const r = call.dial(p, n, inButtonList(p, n));
   showCall();
@@ -107,16 +110,13 @@ function inButtonList(p: usize, n: i32): bool {
   while (call.nextItem()) if (eqBytes(call.itemP, call.itemN, p, n)) return true;
   return false;
 }
-function hangupHook(w: Writer): Text { const r = call.hangup(T("ended from the console")); showCall(); return r; }
+/** `hangup`: 0 (ok) or the reason it could not. */
+export function hangup(): Text { const r = call.hangup(T("ended from the console")); showCall(); return r; }
 
 export function init(): void {
   call.init();
-  call.setHandlers(onEnd, onAnswer);
   toneTimer.fn = onToneEnd;
   ua.setCallHandlers(onInvite, call.inDialog, call.onCancel, call.onAck, call.onStray2xx);
-  hooks.setCall(callHook);
-  hooks.setHangup(hangupHook);
-  hooks.setStatusCall(call.status);
 }
 
 /** Before a reboot: end the call (BYE goes out now; the answer does not matter). */

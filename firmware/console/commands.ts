@@ -12,9 +12,10 @@ import * as settings from "./settings";
 import { K_LOG_LEVEL, F_PATTERN } from "./settings";
 import { check, norm } from "./validate";
 import * as store from "./store";
-import * as hooks from "./hooks";
 import { next, rest, tp, tn } from "./line";
 import * as app from "../app/app";
+import * as intercom from "../app/intercom";
+import { status as statusCall } from "../sip/call";
 import {
   help, helpLine, commandIndex, usage, C_HELP, C_SHOW, C_GET, C_SET, C_UNSET, C_SAVE, C_REVERT,
   C_FACTORY_RESET, C_STATUS, C_CALL, C_HANGUP, C_OPEN, C_VERSION, C_REBOOT, C_LOG,
@@ -49,18 +50,8 @@ export function run(p: usize, n: i32, w: Writer): void {
     case C_REVERT: w.str(T("reverted ")).dec(settings.revert()).str(T(" changes")).crlf(); ok = true; break;
     case C_FACTORY_RESET: ok = reboot(w, true); break;
     case C_STATUS: status(w); ok = true; break;
-    case C_CALL: {
-      const f = hooks.call;
-      if (an == 0) ok = usage(w, c);
-      else if (f !== null) ok = done(w, f(ap, an, w));
-      else ok = done(w, NA);
-      break;
-    }
-    case C_HANGUP: {
-      const f = hooks.hangup;
-      ok = done(w, f !== null ? f(w) : NA);
-      break;
-    }
+    case C_CALL: ok = an == 0 ? usage(w, c) : done(w, intercom.dial(ap, an)); break;
+    case C_HANGUP: ok = done(w, intercom.hangup()); break;
     case C_OPEN: app.openDoor(); ok = true; break;
     case C_VERSION: version(w); ok = true; break;
     case C_REBOOT: ok = reboot(w, false); break;
@@ -69,9 +60,7 @@ export function run(p: usize, n: i32, w: Writer): void {
   if (ok) w.str(T("ok")).crlf();
 }
 
-const NA = T("not available yet"); // a hook no module has filled
-
-/** The result of a hook: `ok` (reason 0), or `error: <reason>`. */
+/** The result of a call command: `ok` (reason 0), or `error: <reason>`. */
 function done(w: Writer, reason: Text): bool {
   if (reason != 0) fail(w).str(reason).crlf();
   return reason == 0;
@@ -181,9 +170,7 @@ function kvError(w: Writer, what: Text, r: i32): bool {
 function status(w: Writer): void {
   app.statusNetwork(w.str(T("network: ")));
   app.statusRegistration(w.crlf().str(T("registration: ")));
-  w.crlf().str(T("call: "));
-  const f = hooks.statusCall;
-  if (f !== null) f(w); else w.str(NA);
+  statusCall(w.crlf().str(T("call: ")));
   app.statusDoor(w.crlf().str(T("door: ")));
   w.crlf();
   const d = settings.dirtyCount();

@@ -39,6 +39,7 @@ import { LocalMedia, MediaParams } from "../sdp/params";
 import { SdpOrigin } from "../sdp/origin";
 import { prefFromSetting } from "../sdp/codec";
 import * as media from "../media/session";
+import { onEnd, onAnswer } from "../app/intercom";
 import { TONE_NONE, TONE_RINGBACK, TONE_BUSY, TONE_ERROR } from "../media/tone";
 import { parseDtmfRelay, parseDtmfBody } from "../media/dtmf";
 
@@ -113,15 +114,15 @@ const local = changetype<LocalMedia>(memory.data(<i32>offsetof<LocalMedia>(), 8)
 const params = changetype<MediaParams>(memory.data(<i32>offsetof<MediaParams>(), 8));
 const origin = changetype<SdpOrigin>(memory.data(<i32>offsetof<SdpOrigin>(), 8));
 const uri = new SipUri();
-const prm = new Params();
+const prm = changetype<Params>(memory.data(<i32>offsetof<Params>(), 8)); // (all fields start at 0)
 const OFFER_CAP: i32 = 600;
 const offer = memory.data(OFFER_CAP);  // our current SDP (offer or answer)
 let offerLen: i32 = 0;
-const ow = new Writer(offer, OFFER_CAP);
 const w = new Writer(0, 0);
 /** The module's writer over [base, base+cap), emptied. */
 function at(base: usize, cap: i32): Writer { w.base = base; w.cap = cap; return w.reset(); }
-const tagW = new Writer(memory.data(24), 24);
+const TAG_CAP: i32 = 24;
+const tagBuf = memory.data(TAG_CAP);
 const peerBuf = memory.data(URI_CAP);
 let peerLen: i32 = 0;
 const ackBuf = memory.data(TXN_BUF);
@@ -137,11 +138,8 @@ const retxTimer = changetype<Timer>(TIMERS + 2 * TIMER_SIZE);
 const sessionTimer = changetype<Timer>(TIMERS + 3 * TIMER_SIZE);
 const legTimer = changetype<Timer>(TIMERS + 4 * TIMER_SIZE);
 
-/** Called when a call ends (the application plays a tone, resets LEDs). */
-export let onEnd: (code: i32) => void = (code: i32): void => {};
-/** Called when a call is answered. */
-export let onAnswer: () => void = (): void => {};
-export function setHandlers(end: (code: i32) => void, answer: () => void): void { onEnd = end; onAnswer = answer; }
+// The application hears of a call's end (it plays a tone, resets LEDs) and answer directly:
+// app/intercom.ts is always linked with this module.
 
 // ---- comma-separated lists (button1.call, answer.allow): items without the spaces around them
 
@@ -347,8 +345,8 @@ function launch(o: Out): void {
     const rtp = media.open(rtpPort());
     if (rtp < 0) { legFailed(o, 0, T("no RTP port")); return; }
     local.port = rtp;
-    buildOffer(local, origin, ow.reset());
-    offerLen = ow.ok ? ow.len : 0;
+    buildOffer(local, origin, at(offer, OFFER_CAP));
+    offerLen = w.ok ? w.len : 0;
   }
   if (l.callIdLen == 0) {
     l.callIdLen = build.newCallId(at(l.callId, 64)).len;
@@ -591,9 +589,9 @@ export function incoming(m: SipMsg, t: Txn, allowed: bool, open: bool): void {
   begin(false);
   mayOpen = open;
   const o = leg(0);
-  build.newTag(tagW.reset());
+  const tag = build.newTag(at(tagBuf, TAG_CAP)).len;
   const l = o;
-  if (!fromInvite(l, m, tagW.base, tagW.len, ua.srcIp, ua.srcPort)) { reject(t, 500); return; }
+  if (!fromInvite(l, m, tagBuf, tag, ua.srcIp, ua.srcPort)) { reject(t, 500); return; }
   hopTo(l, m);
   setPeer(m.ptr(m.fromUri), m.fromUri.len);
   o.state = L_UP;
@@ -622,14 +620,15 @@ function reject(t: Txn, code: i32): void {
 /** Our SDP for an INVITE (or re-INVITE): the answer to its offer, or, when it has none, an
  *  offer whose answer comes in the ACK. False: no usable offer. */
 function offerAnswer(m: SipMsg): bool {
-  ow.reset();
-  if (m.body.len == 0) { buildOffer(local, origin, ow); ackOffer = true; return true; }
-  return parseSdp(sdp, m.ptr(m.body), m.body.len) == SDP_OK && answerOffer(sdp, local, origin, ow, params) == SDP_OK;
+  at(offer, OFFER_CAP);
+  if (m.body.len == 0) { buildOffer(local, origin, w); ackOffer = true; }
+  else if (parseSdp(sdp, m.ptr(m.body), m.body.len) != SDP_OK || answerOffer(sdp, local, origin, w, params) != SDP_OK) return false;
+  offerLen = w.ok ? w.len : 0;
+  return true;
 }
 
 /** Answers an INVITE or re-INVITE with 200 and our SDP, retransmitted until the ACK. */
 function accept(t: Txn, m: SipMsg, l: Leg): void {
-  offerLen = ow.ok ? ow.len : 0;
   takeSessionTimer(m, false);
   if (state == C_IDLE) setState(C_RINGING);
   inTxn = t;
@@ -829,4 +828,4 @@ export function status(w: Writer): void {
     media.writeStats(statusJson.open()).close();
   }
 }
-const statusJson = new Json(new Writer(0, 0));
+const statusJson = changetype<Json>(memory.data(<i32>offsetof<Json>(), 8)); // (w: status() sets it)
