@@ -17,11 +17,21 @@ const DIGITS = memory.data(<i32>DIGITS_CAP);
  *  writes a whole message and checks once at the end (the baresip mbuf way). A writer may hand
  *  its finished bytes on at end(), by its `tag`: a log level (0..4, the log line; muted when cap
  *  is 0), EVENT_SINK (an event) or NO_SINK. */
-export class Writer {
+// @final with an explicit return: built over a zero-filled __new block (len 0, no overflow);
+// the constructor sets only base, cap and tag.
+@final export class Writer {
   len: i32 = 0;
   overflow: bool = false;
   tag: i32 = NO_SINK;
-  constructor(public base: usize, public cap: i32) {}
+  base: usize = 0;
+  cap: i32 = 0;
+  constructor(base: usize, cap: i32) {
+    const w = changetype<Writer>(__new(offsetof<Writer>(), idof<Writer>()));
+    w.base = base;
+    w.cap = cap;
+    w.tag = NO_SINK;
+    return w;
+  }
 
   reset(): Writer { this.len = 0; this.overflow = false; return this; }
   get ok(): bool { return !this.overflow; }

@@ -19,14 +19,23 @@ export type TimerFn = (t: Timer) => void;
 
 let head: Timer | null = null;
 
-export class Timer {
+// @final with an explicit return: built over a zero-filled __new block (idle, not linked); the
+// constructor sets only fn and ctx.
+@final export class Timer {
   due: i64 = 0;
   active: bool = false;
   next: Timer | null = null;
+  fn: TimerFn | null = null;
+  ctx: i32 = 0;
   /** fn may be set later (a module's init): AssemblyScript cannot compile a global whose
    *  initializer reaches a function that names that global, so a callback that restarts or
    *  checks its module's timers is attached at init, not in the timer's declaration. */
-  constructor(public fn: TimerFn | null = null, public ctx: i32 = 0) {}
+  constructor(fn: TimerFn | null = null, ctx: i32 = 0) {
+    const t = changetype<Timer>(__new(offsetof<Timer>(), idof<Timer>()));
+    t.fn = fn;
+    t.ctx = ctx;
+    return t;
+  }
 
   /** (Re)starts the timer to fire `ms` from now. */
   start(ms: i64): void {
