@@ -17,7 +17,7 @@ import * as log from "../sys/log";
 import * as event from "../sys/event";
 import * as random from "../sys/random";
 import { Timer, now } from "../sys/clock";
-import { Writer, indexOf, parseU32, parseIp4 } from "../sys/bytes";
+import { Writer, indexOf, parseU32, parseIp4, eqBytes } from "../sys/bytes";
 import * as settings from "../console/settings";
 import * as account from "./account";
 import * as resolve from "./resolve";
@@ -390,7 +390,7 @@ function registered(m: SipMsg): void {
   values(m, H_CONTACT);
   while (nextValue()) {
     const s = m.base + <usize>list.item.off, n = list.item.len;
-    if (find(s, n, contactUri + <usize>at, contactLen - at) < 0) continue;
+    if (!contains(s, n, contactUri + <usize>at, contactLen - at)) continue;
     params.begin(m.base, s + <usize>(indexOf(s, n, 62) + 1), s + <usize>n);
     while (params.next()) {
       if (!params.is(T("expires"))) continue;
@@ -422,10 +422,10 @@ function keep(dst: usize, p: usize, n: i32): i32 {
   return n;
 }
 
-/** Index of [q, q+qn) in [p, p+n), or -1. */
-function find(p: usize, n: i32, q: usize, qn: i32): i32 {
-  for (let i = 0; i + qn <= n; i++) if (memory.compare(p + <usize>i, q, <usize>qn) == 0) return i;
-  return -1;
+/** Whether [q, q+qn) occurs in [p, p+n). */
+function contains(p: usize, n: i32, q: usize, qn: i32): bool {
+  for (let i = 0; i + qn <= n; i++) if (eqBytes(p + <usize>i, qn, q, qn)) return true;
+  return false;
 }
 
 /** The leading delta-seconds of header h (Min-Expires, Retry-After), or -1. */
