@@ -246,11 +246,7 @@ function send(remove: bool): void {
     digest.write(w, methodNamePtr(M_REGISTER), methodNameLen(M_REGISTER), w.base + <usize>ruriStart, ruriLen, up, un, pp, pn);
   }
   build.end(w);
-  if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
-  t.len = w.len;
-  t.key = headKey();
-  t.ip = registrarIp;
-  t.port = registrarPort;
+  if (!seal(t, w)) { fail(T("REGISTER too large"), 0); return; }
   removing = remove;
   txn = t;
   txnGen = t.gen;
@@ -276,6 +272,17 @@ export function writeHead(w: Writer, method: i32): i32 {
   build.maxForwards(w);
   account.writeProxyRoute(w);
   return s;
+}
+
+/** Readies t to send the request to the registrar written in w (its head by writeHead()); false
+ *  (t abandoned) when it did not fit. */
+export function seal(t: Txn, w: Writer): bool {
+  if (!w.ok) { abandon(t); return false; }
+  t.len = w.len;
+  t.key = headKey();
+  t.ip = registrarIp;
+  t.port = registrarPort;
+  return true;
 }
 
 /** The client transaction key of the branch writeHead() wrote last. */
