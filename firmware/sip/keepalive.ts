@@ -11,7 +11,7 @@ import * as account from "./account";
 import * as transport from "./transport";
 import * as transaction from "./transaction";
 import * as register from "./register";
-import { Txn, NICT, TU_TIMEOUT, TU_TERMINATED, abandon } from "./txn";
+import { Txn, NICT, TU_TIMEOUT, TU_TERMINATED } from "./txn";
 import { SipMsg, M_OPTIONS, H_FROM, H_TO, H_CALL_ID } from "./msg";
 import * as build from "./build";
 import { T } from "../sys/text";
@@ -35,7 +35,7 @@ function onTimer(t: Timer): void {
   if (ip == 0 || mode == MODE_OFF) return;
   if (mode == MODE_CRLF) {
     if (transport.send(ip, register.keepalivePort(), CRLF2, 4)) sent++;
-  } else if (!inFlight) options(ip, register.keepalivePort());
+  } else if (!inFlight) options();
 }
 
 /** Wires the timer (see sys/clock.ts). */
@@ -49,7 +49,8 @@ export function apply(): void {
   if (mode == MODE_OFF) timer.cancel(); else timer.start(intervalMs);
 }
 
-function options(ip: u32, port: i32): void {
+/** An OPTIONS to the registrar (where keepaliveIp() and keepalivePort() point while registered). */
+function options(): void {
   const t = transaction.alloc(NICT, M_OPTIONS, 0, onTxn, 2);
   if (t === null) return;
   const w = register.into(t.buf, t.cap);
@@ -65,11 +66,7 @@ function options(ip: u32, port: i32): void {
   w.str(T("Accept: application/sdp")).crlf();
   build.userAgent(w);
   build.end(w);
-  if (!w.ok) { abandon(t); return; }
-  t.len = w.len;
-  t.key = register.headKey();
-  t.ip = ip;
-  t.port = port;
+  if (!register.seal(t, w)) return;
   inFlight = true;
   sent++;
   transaction.startClient(t);

@@ -17,7 +17,7 @@ import * as log from "../sys/log";
 import * as event from "../sys/event";
 import * as random from "../sys/random";
 import { Timer, now } from "../sys/clock";
-import { Writer, indexOf, parseU32, parseIp4 } from "../sys/bytes";
+import { Writer, indexOf, parseU32, parseIp4, eqBytes } from "../sys/bytes";
 import * as settings from "../console/settings";
 import * as account from "./account";
 import * as resolve from "./resolve";
@@ -152,12 +152,7 @@ export function apply(): void {
   // A live binding is removed first, with the old identity and credentials; the new account
   // starts when the registrar has answered (or given up).
   if (state == ST_REGISTERED && boundUserLen > 0) {
-    abandonTxn();
-    timer.cancel();
-    removeTries = 0;
-    send(true);
-    state = ST_RESOLVING;
-    publish(T("account changed"));
+    remove(0, ST_RESOLVING, T("account changed"));
     return;
   }
   restart();
@@ -251,11 +246,7 @@ function send(remove: bool): void {
     digest.write(w, methodNamePtr(M_REGISTER), methodNameLen(M_REGISTER), w.base + <usize>ruriStart, ruriLen, up, un, pp, pn);
   }
   build.end(w);
-  if (!w.ok) { abandon(t); fail(T("REGISTER too large"), 0); return; }
-  t.len = w.len;
-  t.key = headKey();
-  t.ip = registrarIp;
-  t.port = registrarPort;
+  if (!seal(t, w)) { fail(T("REGISTER too large"), 0); return; }
   removing = remove;
   txn = t;
   txnGen = t.gen;
@@ -283,6 +274,17 @@ export function writeHead(w: Writer, method: i32): i32 {
   return s;
 }
 
+/** Readies t to send the request to the registrar written in w (its head by writeHead()); false
+ *  (t abandoned) when it did not fit. */
+export function seal(t: Txn, w: Writer): bool {
+  if (!w.ok) { abandon(t); return false; }
+  t.len = w.len;
+  t.key = headKey();
+  t.ip = registrarIp;
+  t.port = registrarPort;
+  return true;
+}
+
 /** The client transaction key of the branch writeHead() wrote last. */
 export function headKey(): u32 { return clientKey(branch, bw.len); }
 
@@ -301,12 +303,17 @@ function writeContact(w: Writer): void {
  *  reboot, a factory reset or an account change). */
 export function unregister(): void {
   if (state != ST_REGISTERED && state != ST_REGISTERING) return;
+  remove(2, ST_OFF, T("unregistered")); // 2 tries: no follow-up, the unit is going away
+}
+
+/** Sends the un-REGISTER of the current binding, then enters state s (published with why). */
+function remove(tries: i32, s: i32, why: Text): void {
   abandonTxn();
   timer.cancel();
-  removeTries = 2; // no follow-up: the unit is going away
+  removeTries = tries;
   send(true);
-  state = ST_OFF;
-  publish(T("unregistered"));
+  state = s;
+  publish(why);
 }
 
 function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
@@ -333,17 +340,17 @@ function onTxn(t: Txn, ev: i32, m: SipMsg | null): void {
   if (code >= 200 && code < 300) { registered(m); return; }
   if (code == 401 || code == 407) { challenged(m); return; }
   if (code == 423) {
-    const min = seconds(m, m.find(H_MIN_EXPIRES));
+    const min = seconds(m, H_MIN_EXPIRES);
     if (min > expires && min <= 86400) {
       log.info().str(T("registrar asks for at least ")).dec(<u64>min).str(T(" s")).end();
       expires = min;
-      sendNow();
+      send(false); // the next REGISTER of the attempt (localIp is set: one was sent)
       return;
     }
     fail(T("interval too brief"), code);
     return;
   }
-  const retry = seconds(m, m.find(H_RETRY_AFTER));
+  const retry = seconds(m, H_RETRY_AFTER);
   failRetry(code == 403 ? T("forbidden") : code == 404 ? T("unknown user") : T("rejected by the registrar"), code, retry);
 }
 
@@ -361,7 +368,7 @@ function challenged(m: SipMsg): void {
   if (challenge.stale && staleTries < 2) staleTries++;
   else if (authTries >= 1) { digest.ready = false; fail(T("authentication failed"), m.status); return; }
   else authTries++;
-  sendNow();
+  send(false); // the next REGISTER of the attempt (localIp is set: one was sent)
 }
 
 /** Takes the challenge of 401/407 m (407: the proxy's); false when it cannot be answered. */
@@ -377,11 +384,6 @@ function forgetRegistrar(): void { resolve.forget(account.hopHost(), account.hop
 let authTries: i32 = 0;
 let staleTries: i32 = 0;
 
-/** Sends the next REGISTER of the current attempt (after a challenge or a 423). */
-function sendNow(): void {
-  if (localIp == 0) { state = ST_RESOLVING; step(); return; }
-  send(false);
-}
 
 function registered(m: SipMsg): void {
   failures = 0;
@@ -395,7 +397,7 @@ function registered(m: SipMsg): void {
   values(m, H_CONTACT);
   while (nextValue()) {
     const s = m.base + <usize>list.item.off, n = list.item.len;
-    if (find(s, n, contactUri + <usize>at, contactLen - at) < 0) continue;
+    if (!contains(s, n, contactUri + <usize>at, contactLen - at)) continue;
     params.begin(m.base, s + <usize>(indexOf(s, n, 62) + 1), s + <usize>n);
     while (params.next()) {
       if (!params.is(T("expires"))) continue;
@@ -427,14 +429,15 @@ function keep(dst: usize, p: usize, n: i32): i32 {
   return n;
 }
 
-/** Index of [q, q+qn) in [p, p+n), or -1. */
-function find(p: usize, n: i32, q: usize, qn: i32): i32 {
-  for (let i = 0; i + qn <= n; i++) if (memory.compare(p + <usize>i, q, <usize>qn) == 0) return i;
-  return -1;
+/** Whether [q, q+qn) occurs in [p, p+n). */
+function contains(p: usize, n: i32, q: usize, qn: i32): bool {
+  for (let i = 0; i + qn <= n; i++) if (eqBytes(p + <usize>i, qn, q, qn)) return true;
+  return false;
 }
 
-/** The leading delta-seconds of header i (Min-Expires, Retry-After), or -1. */
-function seconds(m: SipMsg, i: i32): i32 {
+/** The leading delta-seconds of header h (Min-Expires, Retry-After), or -1. */
+function seconds(m: SipMsg, h: i32): i32 {
+  const i = m.find(h);
   if (i < 0) return -1;
   const p = m.base + <usize>m.hdrValueOff(i);
   let n = 0;
@@ -508,12 +511,12 @@ function secondsTo(t: i64): i64 {
 export function status(w: Writer): void {
   w.str(stateName());
   if (state == ST_OFF) { w.str(T(" (no account: set sip.user and sip.domain)")); return; }
-  w.str(T(" ")).bytes(aor, aorLen);
+  w.byte(32).bytes(aor, aorLen);
   if (state == ST_REGISTERED) {
     w.str(T(", expires in ")).int(secondsTo(expiresAt)).str(T(" s"));
   } else if (state == ST_FAILED) {
     w.str(T(": ")).str(reason);
-    if (lastCode > 0) w.str(T(" (")).dec(<u64>lastCode).str(T(")"));
+    if (lastCode > 0) w.str(T(" (")).dec(<u64>lastCode).byte(41);
     w.str(T(", retry in ")).int(secondsTo(retryAt)).str(T(" s"));
   } else if (state == ST_WAIT_NET) w.str(T(": network down"));
 }

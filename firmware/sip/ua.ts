@@ -119,7 +119,7 @@ function onRequest(): void {
       if (t === null) { reply(503, retryAfter); return; }
       const fresh = msg.method == M_INVITE && msg.toTag.len == 0;
       const f = fresh ? onInvite : onInDialog;
-      if (f !== null) f(msg, t); else respond(t, msg, fresh ? 480 : 481, null);
+      if (f !== null) f(msg, t); else respond(t, msg, fresh ? 480 : 481, null, 0, 0);
       return;
     }
   }
@@ -145,34 +145,17 @@ function replyTo(t: Txn): void {
 
 /**
  * Answers request m through its server transaction t: status line, copied headers (with
- * received/rport, and a To tag for non-100 responses when toTag is null: a fresh one), the
- * standard extras for the code, Server, Content-Length. extra is called to add headers and a body;
- * when null the response has no body.
+ * received/rport, and a To tag for non-100 responses when toTagLen is 0: a fresh one), then what
+ * extra writes (headers, body), or when extra is null the standard extras for the code (see
+ * compose). Sent through the transaction; a response too large for it becomes a stateless 500.
  */
 export function respond(t: Txn, m: SipMsg, code: i32, extra: ((w: Writer) => void) | null,
-    toTag: usize = 0, toTagLen: i32 = 0): void {
-  const w = txWriter(t);
+    toTag: usize, toTagLen: i32): void {
   if (toTagLen == 0 && code > 100) { build.newTag(tagW.reset()); toTag = tagBuf; toTagLen = tagW.len; }
-  build.response(w, m, code, 0, toTag, toTagLen, srcIp, srcPort);
-  if (code == 405 || code == 501) build.allow(w, uas.allow);
-  if (extra !== null) extra(w);
-  else {
-    build.server(w);
-    build.end(w);
-  }
-  finish(t, w, code);
-}
-
-
-/** A writer over t's buffer. */
-export function txWriter(t: Txn): Writer {
-  txw.base = t.buf;
-  txw.cap = t.cap;
-  return txw.reset();
-}
-
-/** Sends the response built in t's buffer through the transaction. */
-export function finish(t: Txn, w: Writer, code: i32): void {
+  const w = txw;
+  w.base = t.buf;
+  w.cap = t.cap;
+  compose(w.reset(), m, code, extra, toTag, toTagLen);
   if (!w.ok) {
     // The request's own headers did not fit (hundreds of Via/Record-Route values): a stateless
     // 500 from the larger buffer, or nothing when even that cannot hold them.
@@ -184,6 +167,17 @@ export function finish(t: Txn, w: Writer, code: i32): void {
   t.len = w.len;
   t.status = code;
   transaction.respond(t);
+}
+
+/** A response to m: with extra null, the complete response for the code (build.rejection: 405
+ *  and 501 with Allow, a checkRequest() rejection with its Warning/Accept/Unsupported; Server,
+ *  Content-Length: 0); else the status line and copied headers, then what extra writes. */
+function compose(w: Writer, m: SipMsg, code: i32, extra: ((w: Writer) => void) | null, toTag: usize, toTagLen: i32): void {
+  if (extra === null) build.rejection(w, m, code, uas, toTag, toTagLen, srcIp, srcPort);
+  else {
+    build.response(w, m, code, 0, toTag, toTagLen, srcIp, srcPort);
+    extra(w);
+  }
 }
 
 function optionsExtra(w: Writer): void {
@@ -217,11 +211,7 @@ function cancel(key: u32): void {
 export function reply(code: i32, extra: ((w: Writer) => void) | null): void {
   const w = slw.reset();
   statelessTag();
-  if (extra === null) build.rejection(w, msg, code, uas, tagBuf, 16, srcIp, srcPort);
-  else {
-    build.response(w, msg, code, 0, tagBuf, 16, srcIp, srcPort);
-    extra(w);
-  }
+  compose(w, msg, code, extra, tagBuf, 16);
   if (!w.ok) { log.warn().str(T("sip: response too large for the buffer, not sent")).end(); return; }
   transport.send(srcIp, replyPort(), w.base, w.len);
 }
