@@ -5,6 +5,7 @@
 // (16-bit: value / 32768). Levels in dBFS are peak-referenced like host-sim's `tone:HZ:dBFS`: a
 // sine whose peak is at -6 dBFS is generated and measured as -6 dBFS.
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseWav } from "../../../host-sim/src/periph/audio/wav.js";
 
 export interface Audio {
   sampleRate: number;
@@ -18,7 +19,7 @@ export interface Audio {
   truncated: boolean;
 }
 
-const PCM = 1, FLOAT = 3, ALAW = 6, MULAW = 7, EXTENSIBLE = 0xfffe;
+const PCM = 1, FLOAT = 3, ALAW = 6, MULAW = 7;
 
 /**
  * Parses a WAV file. `channel` picks one channel (default 0) or "mix" averages them. Throws an
@@ -27,31 +28,11 @@ const PCM = 1, FLOAT = 3, ALAW = 6, MULAW = 7, EXTENSIBLE = 0xfffe;
  */
 export function parseWavAudio(bytes: Uint8Array, opts: { channel?: number | "mix"; name?: string } = {}): Audio {
   const name = opts.name ?? "WAV";
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (o: number): string => String.fromCharCode(bytes[o]!, bytes[o + 1]!, bytes[o + 2]!, bytes[o + 3]!);
-  if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new Error(`${name}: not a WAV file (no RIFF/WAVE header)`);
-  let fmt: { format: number; channels: number; sampleRate: number; bits: number; block: number } | null = null;
-  let p = 12;
-  while (p + 8 <= bytes.length) {
-    const id = tag(p);
-    const size = dv.getUint32(p + 4, true);
-    const body = p + 8;
-    if (id === "fmt ") {
-      if (size < 16 || body + 16 > bytes.length) throw new Error(`${name}: truncated fmt chunk`);
-      let format = dv.getUint16(body, true);
-      if (format === EXTENSIBLE && size >= 40) format = dv.getUint16(body + 24, true);
-      fmt = { format, channels: dv.getUint16(body + 2, true), sampleRate: dv.getUint32(body + 4, true), block: dv.getUint16(body + 12, true), bits: dv.getUint16(body + 14, true) };
-    } else if (id === "data") {
-      if (!fmt) throw new Error(`${name}: data chunk before fmt chunk`);
-      // A recorder that was killed (or is still writing) leaves size 0 or a size past the end.
-      const truncated = (size === 0 && bytes.length > body) || body + size > bytes.length;
-      const end = truncated ? bytes.length : body + size;
-      return { sampleRate: fmt.sampleRate, channels: fmt.channels, bitsPerSample: fmt.bits, format: fmt.format, truncated,
-        samples: decode(dv, body, end, fmt, opts.channel ?? 0, name) };
-    }
-    p = body + size + (size & 1);
-  }
-  throw new Error(`${name}: no data chunk`);
+  const w = parseWav(bytes, name); // the simulator's RIFF chunk walker
+  const dv = new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength);
+  const fmt = { format: w.format, channels: w.channels, bits: w.bitsPerSample, block: w.blockAlign };
+  return { sampleRate: w.sampleRate, channels: w.channels, bitsPerSample: w.bitsPerSample, format: w.format, truncated: w.truncated,
+    samples: decode(dv, 0, w.data.byteLength, fmt, opts.channel ?? 0, name) };
 }
 
 /** Reads a WAV file (see parseWavAudio). */

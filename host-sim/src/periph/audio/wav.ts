@@ -13,8 +13,13 @@ export interface WavFormat {
 }
 
 export interface ParsedWav extends WavFormat {
+  /** Bytes per sample frame, as the fmt chunk says (0 when it does not). */
+  blockAlign: number;
   /** The data chunk's bytes. */
   data: Uint8Array;
+  /** The data chunk's size was 0 with bytes after it, or ran past the end: a recorder killed or
+   *  still writing. data then holds what the file has. */
+  truncated: boolean;
 }
 
 export class WavError extends Error {}
@@ -27,7 +32,7 @@ export function parseWav(bytes: Uint8Array, name = "file"): ParsedWav {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (o: number): string => String.fromCharCode(bytes[o]!, bytes[o + 1]!, bytes[o + 2]!, bytes[o + 3]!);
   if (bytes.length < 12 || tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new WavError(`${name}: not a WAV file (no RIFF/WAVE header)`);
-  let fmt: WavFormat | null = null;
+  let fmt: (WavFormat & { blockAlign: number }) | null = null;
   let p = 12;
   while (p + 8 <= bytes.length) {
     const id = tag(p);
@@ -37,11 +42,11 @@ export function parseWav(bytes: Uint8Array, name = "file"): ParsedWav {
       if (size < 16 || body + 16 > bytes.length) throw new WavError(`${name}: truncated fmt chunk`);
       let format = dv.getUint16(body, true);
       if (format === EXTENSIBLE && size >= 40) format = dv.getUint16(body + 24, true);
-      fmt = { format, channels: dv.getUint16(body + 2, true), sampleRate: dv.getUint32(body + 4, true), bitsPerSample: dv.getUint16(body + 14, true) };
+      fmt = { format, channels: dv.getUint16(body + 2, true), sampleRate: dv.getUint32(body + 4, true), blockAlign: dv.getUint16(body + 12, true), bitsPerSample: dv.getUint16(body + 14, true) };
     } else if (id === "data") {
       if (!fmt) throw new WavError(`${name}: data chunk before fmt chunk`);
-      const end = Math.min(bytes.length, body + size);   // a file cut short keeps what it has
-      return { ...fmt, data: bytes.subarray(body, end) };
+      const truncated = (size === 0 && bytes.length > body) || body + size > bytes.length;
+      return { ...fmt, data: bytes.subarray(body, truncated ? bytes.length : body + size), truncated }; // a file cut short keeps what it has
     }
     p = body + size + (size & 1);
   }
