@@ -181,24 +181,6 @@ static void bench_sip(struct bench *b, const char *path)
     run_kernel(b, "sip parse", "message", "bench_sip_parse", args, 3, 2, 1, 1);
 }
 
-static uint8_t *read_file(const char *path, uint32_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long len;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)len);
-        if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-            free(buf);
-            buf = NULL;
-        }
-        *size = (uint32_t)len;
-    }
-    fclose(f);
-    return buf;
-}
 
 int main(int argc, char **argv)
 {
@@ -225,7 +207,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: intercom-bench [--min-ms N] [--sip FILE] [--json] bench.wasm\n");
         return 2;
     }
-    uint8_t *wasm = read_file(path, &size);
+    uint8_t *wasm = hal_posix_read_file(path, &size);
     if (!wasm) {
         fprintf(stderr, "intercom-bench: cannot read %s\n", path);
         return 2;

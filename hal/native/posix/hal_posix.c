@@ -347,3 +347,24 @@ void hal_posix_get_stats(struct hal_posix_stats *st)
 {
     *st = P.stats;
 }
+
+/* Reads a whole file into a writable heap buffer (WAMR may rewrite the bytes in place). */
+uint8_t *hal_posix_read_file(const char *path, uint32_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long len;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && len < (64L << 20) && fseek(f, 0, SEEK_SET) == 0) {
+        buf = malloc((size_t)len);
+        if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+            free(buf);
+            buf = NULL;
+        }
+        *size = (uint32_t)len;
+    }
+    fclose(f);
+    return buf;
+}
+

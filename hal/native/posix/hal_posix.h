@@ -62,6 +62,9 @@ struct pollfd;
 int hal_posix_net_pollfds(struct pollfd *fds, int max);
 void hal_posix_net_close_all(void);
 
+/* Reads a whole file (at most 64 MiB) into a malloc'd buffer the caller frees; NULL on failure. */
+uint8_t *hal_posix_read_file(const char *path, uint32_t *size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -44,25 +44,6 @@ static const struct run_port posix_port = {
     .report = report,
 };
 
-/* Reads a whole file into a writable heap buffer (WAMR may rewrite the bytes in place). */
-static uint8_t *read_file(const char *path, uint32_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long len;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && len < (64L << 20) && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)len);
-        if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-            free(buf);
-            buf = NULL;
-        }
-        *size = (uint32_t)len;
-    }
-    fclose(f);
-    return buf;
-}
 
 static int usage(void)
 {
@@ -121,7 +102,7 @@ int main(int argc, char **argv)
     if (!path)
         return usage();
 
-    uint8_t *wasm = read_file(path, &size);
+    uint8_t *wasm = hal_posix_read_file(path, &size);
     if (!wasm) {
         fprintf(stderr, "intercom-posix: cannot read %s\n", path);
         return 2;
