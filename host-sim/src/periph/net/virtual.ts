@@ -13,7 +13,7 @@
 import type { Clock } from "../../clock.js";
 import { Prng } from "../prng.js";
 import { ip4, ip4str, isLoopback, LOOPBACK, parseIp4 } from "./ip.js";
-import { DEFAULT_LIMITS, type NetLimits } from "./sockets.js";
+import { DEFAULT_LIMITS, type NetLimits, type WireDatagram } from "./sockets.js";
 import { VirtualNetPort, type PeerSocket } from "./virtual-host.js";
 
 export { VirtualNetPort, PeerSocket, type PeerDatagram } from "./virtual-host.js";
@@ -61,17 +61,10 @@ export interface VirtualNetStats {
 }
 
 /** One transmission as the network decided it: how many copies and when each arrives. */
-export interface Transmission {
-  t: number;
-  srcIp: number;
-  srcPort: number;
-  dstIp: number;
-  dstPort: number;
-  data: Uint8Array;
+export interface Transmission extends Omit<WireDatagram, "dir"> {
   /** Arrival delays of the copies, ms: [] lost, [d] normal, [d1, d2] duplicated. */
   delays: number[];
 }
-
 
 interface Impairment { delayMs: number; jitterMs: number; loss: number; duplicate: number }
 
