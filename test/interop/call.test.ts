@@ -12,10 +12,8 @@
 //   - the ring timeout: 1002 rings and does not answer; the unit CANCELs (seen in its pcap).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import {
-  Baresip, Kamailio, SimProcess, describeSegments, dominantFrequency, levelDbfs, requirePeers, segments, sleep, stopAll, toneLevelDbfs, waitUntil,
+  Baresip, Kamailio, SimProcess, describeSegments, dominantFrequency, levelDbfs, requirePeers, segments, sipRequestsIn, sleep, stopAll, toneLevelDbfs, waitUntil,
   type SimEvent,
 } from "../lib/interop/index.js";
 
@@ -23,24 +21,6 @@ const skip = requirePeers(["kamailio", "baresip"]);
 
 const RELAY_MS = 1500;
 const CODE = "1234#";
-
-/** The SIP requests a host sent, read from the simulator's pcap (classic libpcap, raw IPv4). */
-function requestsIn(path: string, src: string): { t: number; method: string; uri: string; text: string }[] {
-  const b = readFileSync(path);
-  const out: { t: number; method: string; uri: string; text: string }[] = [];
-  const le = b.readUInt32LE(0) === 0xa1b2c3d4;
-  const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  for (let p = 24; p + 16 <= b.length;) {
-    const t = u32(p) + u32(p + 4) / 1e6, incl = u32(p + 8);
-    const pkt = b.subarray(p + 16, p + 16 + incl);
-    p += 16 + incl;
-    if (pkt.length < 28 || [...pkt.subarray(12, 16)].join(".") !== src) continue;
-    const text = pkt.subarray((pkt[0]! & 15) * 4 + 8).toString("latin1");
-    const m = /^([A-Z]+) (\S+) SIP\/2\.0\r\n/.exec(text);
-    if (m) out.push({ t, method: m[1]!, uri: m[2]!, text });
-  }
-  return out;
-}
 
 /** The relay as /api/state shows it: 1 = energised. */
 async function relay(sim: SimProcess): Promise<number> {
@@ -72,6 +52,15 @@ describe("calls with kamailio and baresip", { skip }, () => {
 
   const callEvent = (since: number, state: string, timeoutMs = 10000): Promise<SimEvent> =>
     sim.api.waitEvent((e) => e.type === "call" && e["state"] === state, { since, timeoutMs });
+  /** Events of a type seen since `since`. */
+  const seen = (since: number, type: string): SimEvent[] => sim.api.seen.filter((e) => e.seq > since && e.type === type);
+  /** The digits of the dtmf events since `since`. */
+  const digitsSince = (since: number): string => seen(since, "dtmf").map((e) => e["digit"]).join("");
+  /** Waits for n dtmf events, then 300 ms more in which nothing else may come. */
+  const settleDigits = async (since: number, n: number): Promise<void> => {
+    await waitUntil(`${n} dtmf events`, 5000, () => sim.api.events(since).then(() => seen(since, "dtmf").length >= n));
+    await sleep(300);
+  };
 
   test("button1 -> 1001 answers: 1 kHz at the speaker, 440 Hz at baresip, the code opens the door for door.relay_ms, baresip hangs up", async (t) => {
     const since = await sim.api.mark();
@@ -99,8 +88,7 @@ describe("calls with kamailio and baresip", { skip }, () => {
     assert.ok(onMs >= RELAY_MS - 250 && onMs <= RELAY_MS + 250, `relay on for ${onMs} ms, want ${RELAY_MS}`);
     const closed = await sim.api.waitEvent((e) => e.type === "door" && e["state"] === "closed", { since, timeoutMs: 1000 });
     assert.ok(closed.t - open.t >= RELAY_MS && closed.t - open.t <= RELAY_MS + 50, `door open ${closed.t - open.t} ms by the unit's clock`);
-    const digits = sim.api.seen.filter((e) => e.seq > since && e.type === "dtmf").map((e) => e["digit"]).join("");
-    assert.equal(digits, CODE);
+    assert.equal(digitsSince(since), CODE);
 
     await sleep(500);
     await a.hangup();
@@ -150,10 +138,9 @@ describe("calls with kamailio and baresip", { skip }, () => {
     assert.match(String(active["peer"]), /^sip:1001@127\.0\.0\.1/);
     await sleep(500);
     await a.sendDigits("9999#");
-    await waitUntil("5 dtmf events", 5000, () => sim.api.events(since).then((es) => es.filter((e) => e.type === "dtmf").length >= 5));
-    await sleep(300);
-    assert.equal(sim.api.seen.filter((e) => e.seq > since && e.type === "dtmf").map((e) => e["digit"]).join(""), "9999#");
-    assert.equal(sim.api.seen.filter((e) => e.seq > since && e.type === "door").length, 0, "a wrong code opens nothing");
+    await settleDigits(since, 5);
+    assert.equal(digitsSince(since), "9999#");
+    assert.equal(seen(since, "door").length, 0, "a wrong code opens nothing");
     assert.equal(await relay(sim), 0);
     await sim.api.command("hangup");
     const closed = await a.waitEvent("CALL_CLOSED", { timeoutMs: 5000 });
@@ -168,7 +155,7 @@ describe("calls with kamailio and baresip", { skip }, () => {
     await b.dial("sip:2000@127.0.0.1");
     const closed = await b.waitEvent("CALL_CLOSED", { timeoutMs: 5000 });
     assert.match(closed.param ?? "", /403/, `baresip: ${JSON.stringify(closed)}`);
-    assert.equal(sim.api.seen.filter((e) => e.seq > since && e.type === "call" && e["state"] === "active").length, 0);
+    assert.equal(seen(since, "call").filter((e) => e["state"] === "active").length, 0);
 
     since = await sim.api.mark();
     b.mark();
@@ -178,10 +165,9 @@ describe("calls with kamailio and baresip", { skip }, () => {
     await callEvent(since, "active");
     await sleep(500);
     await b.sendDigits(CODE);
-    await waitUntil("5 dtmf events", 5000, () => sim.api.events(since).then((es) => es.filter((e) => e.type === "dtmf").length >= 5));
-    await sleep(300);
-    assert.equal(sim.api.seen.filter((e) => e.seq > since && e.type === "dtmf").map((e) => e["digit"]).join(""), CODE, "the digits arrive");
-    assert.equal(sim.api.seen.filter((e) => e.seq > since && e.type === "door").length, 0, "but open nothing");
+    await settleDigits(since, 5);
+    assert.equal(digitsSince(since), CODE, "the digits arrive");
+    assert.equal(seen(since, "door").length, 0, "but open nothing");
     assert.equal(await relay(sim), 0);
     await b.hangup();
     await callEvent(since, "ended", 5000);
@@ -203,8 +189,7 @@ describe("calls with kamailio and baresip", { skip }, () => {
     assert.equal(b.eventsOf("CALL_ESTABLISHED").length, 0);
 
     await sim.stop();
-    const pcap = readdirSync(sim.stateDir).filter((f) => f.endsWith(".pcap")).map((f) => join(sim.stateDir, f))[0]!;
-    const reqs = requestsIn(pcap, "127.0.0.2");
+    const reqs = sipRequestsIn(sim.pcapPath(), "127.0.0.2");
     const cancels = reqs.filter((r) => r.method === "CANCEL" && r.uri === "sip:1002@127.0.0.1");
     assert.equal(cancels.length, 1, reqs.map((r) => `${r.method} ${r.uri}`).join(", "));
     const invites = reqs.filter((r) => r.method === "INVITE" && r.uri === "sip:1002@127.0.0.1");

@@ -6,33 +6,17 @@
 // few REGISTERs a minute (counted in the unit's own packet capture).
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Kamailio, SimProcess, requirePeers, stopAll } from "../lib/interop/index.js";
+import { Kamailio, SimProcess, requirePeers, sipRequestsIn, stopAll } from "../lib/interop/index.js";
 
 const skip = requirePeers();
 
-/** REGISTER requests in a pcap (LINKTYPE_RAW, IPv4/UDP) sent from `src` at or after `fromSec`. */
+/** The REGISTERs the unit sent at or after `fromSec`, as its own capture shows them. */
 interface Reg { t: number; cseq: number; auth: boolean; removal: boolean }
 function registersIn(path: string, src: string, fromSec: number): Reg[] {
-  const b = readFileSync(path);
-  const out: Reg[] = [];
-  let p = 24;
-  const le = b.readUInt32LE(0) === 0xa1b2c3d4;
-  const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  while (p + 16 <= b.length) {
-    const t = u32(p) + u32(p + 4) / 1e6, incl = u32(p + 8);
-    const pkt = b.subarray(p + 16, p + 16 + incl);
-    p += 16 + incl;
-    if (pkt.length < 28) continue;
-    const ihl = (pkt[0]! & 15) * 4;
-    const from = [...pkt.subarray(12, 16)].join(".");
-    const text = pkt.subarray(ihl + 8).toString("latin1");
-    if (from !== src || !text.startsWith("REGISTER ") || t < fromSec) continue;
-    out.push({ t, cseq: Number(/^CSeq:\s*(\d+)/im.exec(text)?.[1] ?? -1), auth: /^Authorization:/im.test(text),
-      removal: /^Expires:\s*0\s*$/im.test(text) || /^Contact:.*;expires=0\b/im.test(text) || /^Contact:\s*\*/im.test(text) });
-  }
-  return out;
+  return sipRequestsIn(path, src).filter((r) => r.method === "REGISTER" && r.t >= fromSec).map(({ t, text }) => ({
+    t, cseq: Number(/^CSeq:\s*(\d+)/im.exec(text)?.[1] ?? -1), auth: /^Authorization:/im.test(text),
+    removal: /^Expires:\s*0\s*$/im.test(text) || /^Contact:.*;expires=0\b/im.test(text) || /^Contact:\s*\*/im.test(text),
+  }));
 }
 
 describe("registration with kamailio", { skip }, () => {
@@ -85,8 +69,7 @@ describe("registration with kamailio", { skip }, () => {
     assert.equal(await k.isRegistered("2000"), false);
     await new Promise((r) => setTimeout(r, 60000 - (Date.now() / 1000 - startSec) * 1000));
     await sim.stop();
-    const pcap = readdirSync(sim.stateDir).filter((f) => f.endsWith(".pcap")).map((f) => join(sim.stateDir, f))[0]!;
-    const all = registersIn(pcap, "127.0.0.2", startSec);
+    const all = registersIn(sim.pcapPath(), "127.0.0.2", startSec);
     // The old binding is removed once, with the credentials it was made with (they were right).
     const removals = all.filter((r) => r.removal);
     assert.ok(removals.length >= 1 && removals.length <= 2, `removal of the old binding: ${JSON.stringify(all)}`);

@@ -10,3 +10,4 @@ export * from "./analysis.js";
 export * from "./baresip.js";
 export * from "./sim.js";
 export * from "./peers.js";
+export * from "./pcap.js";

@@ -3,7 +3,7 @@
 // clash with kamailio's on 127.0.0.1), settings in a scratch state dir, microphone from a tone or
 // a WAV, speaker recorded to a WAV; and a client for its control API (docs/simulator.md):
 // state, events with a poller, io injection, console lines, configure = set ... + save.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { scratchDir, sleep, spawnPeer, waitUntil, withTimeout, type PeerProcess } from "./proc.js";
 import { readWavAudio, writeWav16, type Audio } from "./wav.js";
@@ -223,6 +223,13 @@ export class SimProcess {
   readSpeaker(): Audio {
     if (!this.audioOut) throw new Error(`${this.name} was started with audioOut: false`);
     return readWavAudio(this.audioOut);
+  }
+
+  /** The packet capture of a run started with `pcap: true` (in the state dir); throws when there is none. */
+  pcapPath(): string {
+    const f = existsSync(this.stateDir) ? readdirSync(this.stateDir).find((n) => n.endsWith(".pcap")) : undefined;
+    if (!f) throw new Error(`${this.name}: no .pcap in ${this.stateDir} (start it with pcap: true)`);
+    return join(this.stateDir, f);
   }
 
   /** Its log (every line it printed) as one string. */
