@@ -178,15 +178,18 @@ export class Baresip {
   /**
    * Makes baresip register again now (its own refresh comes only after most of regint = 600 s):
    * deletes the user agent and creates it again from the same account line, which sends a
-   * fresh REGISTER. Resolves when the registration is seen (see waitRegistered). The default
-   * allows for a REGISTER lost while a restarted registrar comes up: baresip retransmits it
-   * after 0.5, 1, 2 and 4 s (RFC 3261 Timer E), so the fifth copy leaves 7.5 s after the first.
+   * fresh REGISTER. Resolves when the registration is seen (see waitRegistered).
+   * uadel unregisters (REGISTER with expires=0, answered after a digest round), and the new user
+   * agent often gets the same Contact (its user part is the agent's address in memory): were the
+   * new REGISTER to overtake the removal at kamailio, the removal would delete the new binding.
+   * So the new agent starts only once the removal has had time for both round trips.
    */
-  async reregister(timeoutMs = 12000): Promise<void> {
+  async reregister(timeoutMs = 5000): Promise<void> {
     const line = readFileSync(join(this.dir, "accounts"), "utf8").split("\n").find((l) => l.startsWith("<sip:"));
     if (!line) throw new Error(`${this.name}: no account line in ${join(this.dir, "accounts")}`);
     this.mark();
     await this.command("uadel", this.aor);
+    await sleep(500);
     await this.command("uanew", line.trim());
     await this.waitRegistered(timeoutMs);
   }
